@@ -1,0 +1,80 @@
+package dev.loginpipe.common.config;
+
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * A kind of setting value: its parser and, for the error message and the docs, what a valid text looks like.
+ * A parser signals a bad text by throwing any {@link RuntimeException}; its message is shown when it has one.
+ */
+public record SettingType<T>(String expected, Function<String, T> parser) {
+
+    public static final SettingType<String> STRING = new SettingType<>("a non-empty string", s -> {
+        if (s.isBlank()) {
+            throw new IllegalArgumentException();
+        }
+        return s;
+    });
+
+    public static final SettingType<String> HOST_PORT_LIST = new SettingType<>("host:port[,host:port...]", s -> {
+        for (String server : s.split(",")) {
+            int colon = server.lastIndexOf(':');
+            if (colon <= 0 || colon == server.length() - 1) {
+                throw new IllegalArgumentException();
+            }
+            Integer.parseInt(server.substring(colon + 1).trim());
+        }
+        return s;
+    });
+
+    public static final SettingType<Boolean> BOOLEAN = new SettingType<>("true or false", s -> switch (s) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new IllegalArgumentException();
+    });
+
+    public static final SettingType<Integer> PORT = intRange(0, 65535);
+
+    public static SettingType<Integer> intRange(int min, int max) {
+        String expected = max == Integer.MAX_VALUE
+                ? "an integer >= " + min
+                : "an integer from " + min + " to " + max;
+        return new SettingType<>(expected, s -> {
+            int value = Integer.parseInt(s.trim());
+            if (value < min || value > max) {
+                throw new IllegalArgumentException();
+            }
+            return value;
+        });
+    }
+
+    public static SettingType<Long> longAtLeast(long min) {
+        return new SettingType<>("an integer >= " + min, s -> {
+            long value = Long.parseLong(s.trim());
+            if (value < min) {
+                throw new IllegalArgumentException();
+            }
+            return value;
+        });
+    }
+
+    public static SettingType<Double> fraction() {
+        return new SettingType<>("a number from 0 to 1", s -> {
+            double value = Double.parseDouble(s.trim());
+            if (!(value >= 0 && value <= 1)) {
+                throw new IllegalArgumentException();
+            }
+            return value;
+        });
+    }
+
+    public static <E extends Enum<E>> SettingType<E> oneOf(Class<E> type) {
+        String names = String.join(", ", Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase()).toList());
+        return new SettingType<>("one of " + names, s -> Enum.valueOf(type, s.trim().toUpperCase()));
+    }
+
+    /** A type whose parser does more work (reads a file, compiles a schema) but is checked the same way. */
+    public <R> SettingType<R> map(String expected, Function<T, R> then) {
+        return new SettingType<>(expected, parser.andThen(then));
+    }
+}

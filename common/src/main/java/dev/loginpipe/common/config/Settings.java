@@ -1,0 +1,67 @@
+package dev.loginpipe.common.config;
+
+import static dev.loginpipe.common.config.Service.CONSUMER;
+import static dev.loginpipe.common.config.Service.DLQ_CONSUMER;
+import static dev.loginpipe.common.config.Service.PRODUCER;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+import dev.loginpipe.common.validation.EventValidator;
+
+/**
+ * Every environment variable of every service, declared once. Kafka client settings are not listed here:
+ * any of them passes through as {@code KAFKA_CLIENT_<NAME>} (see {@link KafkaClientSettings}).
+ */
+public final class Settings {
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.required("BOOTSTRAP_SERVERS",
+            SettingType.HOST_PORT_LIST, "Kafka brokers to bootstrap from.");
+    public static final Setting<String> INPUT_TOPIC = Setting.of("INPUT_TOPIC", SettingType.STRING, "user-login",
+            "Topic of raw user-login events (the producer writes it, the consumer reads it, replay writes back to it).");
+    public static final Setting<String> OUTPUT_TOPIC = Setting.of("OUTPUT_TOPIC", SettingType.STRING,
+            "processed-user-login", "Topic that receives the valid events.", CONSUMER);
+    public static final Setting<String> DLQ_TOPIC = Setting.of("DLQ_TOPIC", SettingType.STRING, "user-login-dlq",
+            "Dead letter queue: every record that is not a valid event, with the reason in its headers.",
+            CONSUMER, DLQ_CONSUMER);
+    public static final Setting<String> GROUP_ID = Setting.of("GROUP_ID", SettingType.STRING,
+            "user-login-consumer-group", "Consumer group of the validating consumers.", CONSUMER);
+    public static final Setting<String> DLQ_GROUP_ID = Setting.of("DLQ_GROUP_ID", SettingType.STRING,
+            "dlq-consumer-group", "Consumer group of the DLQ consumer's watch mode.", DLQ_CONSUMER);
+    public static final Setting<String> INSTANCE_ID = Setting.computed("INSTANCE_ID", SettingType.STRING,
+            Settings::hostName, "host name",
+            "Names this instance in logs, DLQ headers and the consumer's transactional id; unique per instance.");
+    public static final Setting<EventValidator> SCHEMA_PATH = Setting.computed("SCHEMA_PATH",
+            SettingType.STRING.map("a readable file holding a valid draft-07 JSON Schema", EventValidator::load),
+            () -> EventValidator.BUNDLED, "bundled schema.json", "JSON Schema that events must satisfy.", CONSUMER);
+    public static final Setting<Integer> BATCH_MAX_RECORDS = Setting.of("BATCH_MAX_RECORDS",
+            SettingType.intRange(1, 100_000), "2000",
+            "Most records routed in one transaction (one poll); larger batches mean fewer commits.", CONSUMER);
+    public static final Setting<Integer> HTTP_PORT = Setting.of("HTTP_PORT", SettingType.PORT, "8080",
+            "Port of /health/live, /health/ready and /metrics; 0 turns the HTTP server off.");
+    public static final Setting<Integer> LOG_SUMMARY_SECONDS = Setting.of("LOG_SUMMARY_SECONDS",
+            SettingType.intRange(0, 86_400), "30", "Seconds between summary log lines; 0 turns them off.");
+
+    /** In declaration order: the order of {@code --help} and the README table. */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
+            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, BATCH_MAX_RECORDS, HTTP_PORT, LOG_SUMMARY_SECONDS);
+
+    private Settings() {
+    }
+
+    public static List<Setting<?>> of(Service service) {
+        return ALL.stream().filter(s -> s.usedBy(service)).toList();
+    }
+
+    private static String hostName() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "loginpipe";
+        }
+    }
+}

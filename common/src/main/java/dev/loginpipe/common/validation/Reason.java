@@ -1,0 +1,32 @@
+package dev.loginpipe.common.validation;
+
+/** Why a record is not a valid event; the value of the {@code error.reason} header. */
+public enum Reason {
+    /** Null or zero-length value. */
+    EMPTY("empty"),
+    /** Bytes that are not well-formed UTF-8 (RFC 3629). */
+    NOT_UTF8("not-utf8"),
+    /** Text that is not exactly one JSON document within the parser's bounds. */
+    NOT_JSON("not-json"),
+    /** JSON that breaks the schema, including JSON that is not an object. */
+    SCHEMA("schema");
+
+    private final String label;
+
+    Reason(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static Reason fromLabel(String label) {
+        for (Reason r : values()) {
+            if (r.label.equals(label)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown reason '" + label + "'");
+    }
+}

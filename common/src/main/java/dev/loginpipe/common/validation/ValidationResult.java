@@ -1,0 +1,19 @@
+package dev.loginpipe.common.validation;
+
+import java.util.List;
+
+/**
+ * The verdict on one record's value: valid, or invalid with a reason, one line for people, the schema violations
+ * (reason {@code schema} only) and the class of the exception that detected it, if one did.
+ */
+public record ValidationResult(Reason reason, String message, List<Violation> violations, String exception) {
+    public static final ValidationResult VALID = new ValidationResult(null, null, List.of(), null);
+
+    public static ValidationResult invalid(Reason reason, String message) {
+        return new ValidationResult(reason, message, List.of(), null);
+    }
+
+    public boolean isValid() {
+        return reason == null;
+    }
+}

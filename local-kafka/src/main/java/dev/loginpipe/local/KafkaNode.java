@@ -1,0 +1,124 @@
+package dev.loginpipe.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * One Apache Kafka process role set (broker and controller combined, KRaft) running inside this JVM.
+ * The node keeps its ports and data directory across {@link #stop()} and {@link #start()}, like a restarted server.
+ */
+public final class KafkaNode {
+    private final int nodeId;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final Path dataDir;
+    private final String quorumVoters;
+    private final String clusterId;
+    private final Map<String, String> overrides;
+    private KafkaRaftServer server;
+
+    KafkaNode(int nodeId, int brokerPort, int controllerPort, Path dataDir, String quorumVoters,
+              String clusterId, Map<String, String> overrides) {
+        this.nodeId = nodeId;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.dataDir = dataDir;
+        this.quorumVoters = quorumVoters;
+        this.clusterId = clusterId;
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Formats the storage on first start (a formatted directory is kept as it is), then starts the node. */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        Properties props = serverProperties();
+        format(props);
+        KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        started.startup();
+        server = started;
+    }
+
+    /** A controlled shutdown: the node hands over its leaderships and closes its logs cleanly. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+    }
+
+    Properties serverProperties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", quorumVoters);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", dataDir.toAbsolutePath().toString());
+        p.put("auto.create.topics.enable", "false");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Fewer internal partitions than the 50 of a production broker: a laptop broker starts faster.
+        p.put("offsets.topic.num.partitions", "10");
+        p.put("transaction.state.log.num.partitions", "10");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.putAll(overrides);
+        return p;
+    }
+
+    private void format(Properties props) {
+        try {
+            Files.createDirectories(dataDir);
+            // Outside the log directory: the broker would take a stray file there for damage.
+            Path configFile = Files.createTempFile("loginpipe-server-", ".properties");
+            try (OutputStream out = Files.newOutputStream(configFile)) {
+                props.store(out, "written by loginpipe local-kafka for the storage formatter");
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            int status = StorageTool.execute(new String[] {"format", "--config", configFile.toString(),
+                    "--cluster-id", clusterId, "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+            if (status != 0) {
+                throw new IllegalStateException("formatting " + dataDir + " failed: " + output.toString(StandardCharsets.UTF_8));
+            }
+            Files.deleteIfExists(configFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the data directory " + dataDir, e);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.loginpipe.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+class LocalKafkaTest {
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void committedTransactionsAreVisibleAndAbortedOnesAreNot() throws Exception {
+        String bootstrap = TestKafka.shared().bootstrapServers();
+        String topic = TestKafka.uniqueName("roundtrip");
+        TestKafka.createTopic(bootstrap, topic, 3);
+
+        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap,
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TestKafka.uniqueName("tx")))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, bytes("k1"), bytes("committed-1")));
+            producer.send(new ProducerRecord<>(topic, bytes("k2"), bytes("committed-2")));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, bytes("k3"), bytes("aborted"))).get();
+            producer.abortTransaction();
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> records =
+                TestKafka.readCommitted(bootstrap, topic, 2, Duration.ofSeconds(30));
+        assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("committed-1", "committed-2");
+    }
+
+    @Test
+    void aStoppedNodeOfAThreeNodeClusterComesBackWithItsData() throws Exception {
+        try (KafkaCluster cluster = TestKafka.cluster(3)) {
+            String topic = TestKafka.uniqueName("replicated");
+            TestKafka.createTopic(cluster.bootstrapServers(), topic, 1, 3, Map.of("min.insync.replicas", "2"));
+            try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(cluster.bootstrapServers(), Map.of())) {
+                producer.send(new ProducerRecord<>(topic, bytes("before"))).get();
+                cluster.node(2).stop();
+                producer.send(new ProducerRecord<>(topic, bytes("during"))).get();
+                cluster.node(2).start();
+                cluster.awaitReady(Duration.ofSeconds(60));
+                cluster.node(1).stop();
+                producer.send(new ProducerRecord<>(topic, bytes("after"))).get();
+            }
+            assertThat(TestKafka.readCommitted(cluster.bootstrapServers(), topic, 3, Duration.ofSeconds(30)))
+                    .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactly("before", "during", "after");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.loginpipe.local;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Real Kafka for tests. {@link #shared()} is one single-node broker per test JVM (tests use their own topic
+ * names); {@link #cluster(int)} starts a fresh cluster that the test closes, for tests that stop brokers.
+ */
+public final class TestKafka {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static KafkaCluster shared;
+
+    private TestKafka() {
+    }
+
+    public static synchronized KafkaCluster shared() {
+        if (shared == null) {
+            shared = KafkaCluster.createTemporary(1, Map.of()).start(START_TIMEOUT);
+            KafkaCluster cluster = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+        }
+        return shared;
+    }
+
+    public static KafkaCluster cluster(int size) {
+        return KafkaCluster.createTemporary(size, Map.of()).start(START_TIMEOUT);
+    }
+
+    public static KafkaCluster cluster(int size, Map<String, String> brokerSettings) {
+        return KafkaCluster.createTemporary(size, brokerSettings).start(START_TIMEOUT);
+    }
+
+    /** A topic name no other test uses. */
+    public static String uniqueName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static Admin admin(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(props);
+    }
+
+    public static void createTopic(String bootstrapServers, String topic, int partitions, int replicationFactor,
+                                   Map<String, String> configs) {
+        try (Admin admin = admin(bootstrapServers)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor).configs(configs)))
+                    .all().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot create topic " + topic, e);
+        }
+    }
+
+    public static void createTopic(String bootstrapServers, String topic, int partitions) {
+        createTopic(bootstrapServers, topic, partitions, 1, Map.of());
+    }
+
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, Map<String, Object> extra) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putAll(extra);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Reads a whole topic under {@code read_committed}, from the beginning to the end offsets it has once
+     * {@code expected} records are there (or the timeout passes), so a test sees exactly what was committed.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic,
+                                                                    int expected, Duration timeout) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                if (records.size() >= expected && caughtUp(consumer, Set.copyOf(partitions))) {
+                    break;
+                }
+            }
+            return records;
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        return partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
+    }
+}
