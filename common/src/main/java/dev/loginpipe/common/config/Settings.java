@@ -37,6 +37,23 @@ public final class Settings {
     public static final Setting<Integer> BATCH_MAX_RECORDS = Setting.of("BATCH_MAX_RECORDS",
             SettingType.intRange(1, 100_000), "2000",
             "Most records routed in one transaction (one poll); larger batches mean fewer commits.", CONSUMER);
+    public static final Setting<Integer> EVENTS_PER_SECOND = Setting.of("EVENTS_PER_SECOND",
+            SettingType.intRange(0, Integer.MAX_VALUE), "100", "Events the producer sends per second; 0 sends as fast as it can.",
+            PRODUCER);
+    public static final Setting<Long> EVENT_COUNT = Setting.of("EVENT_COUNT", SettingType.longAtLeast(0), "0",
+            "Events the producer sends before it exits; 0 runs until stopped.", PRODUCER);
+    public static final Setting<Double> INVALID_RATIO = Setting.of("INVALID_RATIO", SettingType.fraction(), "0.05",
+            "Share of deliberately bad events the producer mixes in.", PRODUCER);
+    public static final Setting<Long> SEED = Setting.computed("SEED", SettingType.longAtLeast(Long.MIN_VALUE),
+            () -> Long.toString(System.nanoTime()), "random",
+            "Seed of the producer's random generator; the same seed sends the same events.", PRODUCER);
+    public static final Setting<Boolean> LOG_PAYLOADS = Setting.of("LOG_PAYLOADS", SettingType.BOOLEAN, "false",
+            "Log DLQ values, IP addresses and ids in the clear (otherwise they are masked).", DLQ_CONSUMER);
+    public static final Setting<Integer> MAX_REPLAYS = Setting.of("MAX_REPLAYS", SettingType.intRange(1, 1000), "3",
+            "Times one record may be replayed from the DLQ; records replayed that often are skipped.", DLQ_CONSUMER);
+    public static final Setting<String> REPLAY_GROUP_ID = Setting.of("REPLAY_GROUP_ID", SettingType.STRING,
+            "dlq-replay", "Consumer group whose committed offsets remember what replay has already published.",
+            DLQ_CONSUMER);
     public static final Setting<Integer> HTTP_PORT = Setting.of("HTTP_PORT", SettingType.PORT, "8080",
             "Port of /health/live, /health/ready and /metrics; 0 turns the HTTP server off.");
     public static final Setting<Integer> LOG_SUMMARY_SECONDS = Setting.of("LOG_SUMMARY_SECONDS",
@@ -44,7 +61,8 @@ public final class Settings {
 
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
-            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, BATCH_MAX_RECORDS, HTTP_PORT, LOG_SUMMARY_SECONDS);
+            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, BATCH_MAX_RECORDS, EVENTS_PER_SECOND, EVENT_COUNT,
+            INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID, HTTP_PORT, LOG_SUMMARY_SECONDS);
 
     private Settings() {
     }
