@@ -1,0 +1,147 @@
+package dev.loginpipe.consumer;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
+import dev.loginpipe.common.config.Launcher;
+import dev.loginpipe.common.config.Service;
+import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.config.SettingsDoc;
+import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.observability.HttpEndpoint;
+import dev.loginpipe.common.observability.Metrics;
+import dev.loginpipe.common.observability.PeriodicSummary;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar consumer.jar}: the validating router, one instance of the consumer group. */
+public final class ConsumerMain {
+    private static final Logger LOG = LoggerFactory.getLogger("consumer");
+    private static final String USAGE = """
+            Usage: java -jar consumer.jar [--help]
+            Reads INPUT_TOPIC in consumer group GROUP_ID and routes every record exactly once: valid events to
+            OUTPUT_TOPIC, everything else to DLQ_TOPIC with the reason in its headers. Stops cleanly on SIGTERM.""";
+    /** Kafka's default for both the producer's max.request.size and a topic's max.message.bytes (about 1 MiB). */
+    private static final int KAFKA_DEFAULT_MAX_BYTES = 1_048_576;
+    private static final long SHUTDOWN_WAIT_SECONDS = 20;
+
+    private ConsumerMain() {
+    }
+
+    public static void main(String[] args) {
+        if (Launcher.helpRequested(args)) {
+            System.out.println(SettingsDoc.help(Service.CONSUMER, USAGE));
+            return;
+        }
+        Config config = Launcher.configure(Service.CONSUMER);
+        PrometheusRegistry registry = Metrics.newRegistry();
+        ConsumerMetrics metrics = new ConsumerMetrics(registry);
+        Health health = new Health();
+        HttpEndpoint http;
+        try {
+            http = HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.CONSUMER, e.getMessage());
+        }
+
+        RoutingLoop loop = newLoop(config, metrics, health);
+        PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
+                new Summary(metrics)::line);
+
+        AtomicInteger status = new AtomicInteger();
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            loop.stop();
+            try {
+                if (!finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    LOG.warn("did not finish within {} s; exiting, the open transaction is aborted by the broker",
+                            SHUTDOWN_WAIT_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // Exit with the loop's status, not the JVM's 143 for SIGTERM: a clean stop is a success.
+            Runtime.getRuntime().halt(status.get());
+        }, "shutdown"));
+
+        LOG.info("routing {} -> {} | {} as {} of group {}", config.get(Settings.INPUT_TOPIC),
+                config.get(Settings.OUTPUT_TOPIC), config.get(Settings.DLQ_TOPIC),
+                config.get(Settings.INSTANCE_ID), config.get(Settings.GROUP_ID));
+        status.set(loop.run());
+        summary.close();
+        http.close();
+        LOG.info("stopped ({})", new Summary(metrics).line());
+        finished.countDown();
+        System.exit(status.get());
+    }
+
+    static RoutingLoop newLoop(Config config, ConsumerMetrics metrics, Health health) {
+        Properties producerProps = producerProperties(config);
+        RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), config.get(Settings.OUTPUT_TOPIC),
+                config.get(Settings.DLQ_TOPIC), config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID),
+                maxDlqRecordBytes(config, producerProps));
+        return new RoutingLoop(config.get(Settings.INPUT_TOPIC), consumerProperties(config), producerProps,
+                router, metrics, health);
+    }
+
+    static Properties consumerProperties(Config config) {
+        Properties props = config.kafkaProperties(ClientKind.CONSUMER);
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.get(Settings.INSTANCE_ID));
+        // Exactly once rests on these: not overridable.
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(Settings.GROUP_ID));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.get(Settings.BATCH_MAX_RECORDS)));
+        return props;
+    }
+
+    static Properties producerProperties(Config config) {
+        Properties props = config.kafkaProperties(ClientKind.PRODUCER);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, config.get(Settings.INSTANCE_ID) + "-tx");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                config.get(Settings.GROUP_ID) + "-" + config.get(Settings.INSTANCE_ID));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+
+    /**
+     * The largest DLQ record that both the producer and the DLQ topic accept; a longer one is sent truncated.
+     * Read from the topic's settings at start; Kafka's default when they cannot be read.
+     */
+    static int maxDlqRecordBytes(Config config, Properties producerProps) {
+        int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(KAFKA_DEFAULT_MAX_BYTES)));
+        Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        String dlq = config.get(Settings.DLQ_TOPIC);
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
+        try (Admin admin = Admin.create(adminProps)) {
+            ConfigEntry entry = admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return Math.min(producerMax, Integer.parseInt(entry.value()));
+        } catch (Exception e) {
+            LOG.warn("cannot read max.message.bytes of {} ({}); DLQ records are kept under {} bytes", dlq,
+                    Failures.describe(e), Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES));
+            return Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package dev.loginpipe.consumer;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.observability.RateLimitedLog;
+import dev.loginpipe.common.validation.Reason;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exactly-once loop: each poll's records are routed and their offsets committed in one Kafka transaction.
+ * When a transaction fails it is aborted and every assigned partition is rewound to its committed offset, so the
+ * next poll reads the same records again: a failure costs a retry, never a record.
+ */
+final class RoutingLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingLoop.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final int DLQ_LINES_PER_SECOND = 10;
+    /** Without a heartbeat for this long the group coordinator is out of reach: not ready. */
+    private static final double HEARTBEAT_STALE_SECONDS = 7;
+
+    private final String inputTopic;
+    private final Properties consumerProps;
+    private final Properties producerProps;
+    private final RecordRouter router;
+    private final ConsumerMetrics metrics;
+    private final Health health;
+    private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
+
+    private volatile boolean stopping;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private boolean joined;
+    private int failuresInARow;
+    private long statusCheckedAt;
+    private long dlqLinesSecond;
+    private int dlqLinesLogged;
+
+    RoutingLoop(String inputTopic, Properties consumerProps, Properties producerProps, RecordRouter router,
+                ConsumerMetrics metrics, Health health) {
+        this.inputTopic = inputTopic;
+        this.consumerProps = consumerProps;
+        this.producerProps = producerProps;
+        this.router = router;
+        this.metrics = metrics;
+        this.health = health;
+    }
+
+    /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
+    int run() {
+        try {
+            consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            producer = newProducer();
+            consumer.subscribe(List.of(inputTopic), new Rebalance());
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(POLL_TIMEOUT);
+                if (!batch.isEmpty()) {
+                    routeAndCommit(batch);
+                }
+                checkStatus();
+            }
+            return 0;
+        } catch (WakeupException e) {
+            return 0; // stop() woke a blocking call: nothing open was committed, nothing is lost
+        } catch (Failures.FatalException e) {
+            LOG.error("stopping on a fatal error: {}", e.getMessage());
+            return 1;
+        } catch (KafkaException e) {
+            if (stopping) {
+                return 0;
+            }
+            LOG.error("stopping on an error that cannot be retried: {}", Failures.describe(e));
+            return 1;
+        } finally {
+            health.stopped();
+            close();
+        }
+    }
+
+    /** Asks the loop to finish the batch in hand and return; safe from any thread. */
+    void stop() {
+        stopping = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    private void routeAndCommit(ConsumerRecords<byte[], byte[]> batch) {
+        long started = System.nanoTime();
+        int forwarded = 0;
+        Map<Reason, Integer> deadLettered = new EnumMap<>(Reason.class);
+        try {
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> in : batch) {
+                RecordRouter.Routed routed = router.route(in);
+                producer.send(routed.record());
+                if (routed.toDlq()) {
+                    deadLettered.merge(routed.result().reason(), 1, Integer::sum);
+                    logDeadLetter(in, routed);
+                } else {
+                    forwarded++;
+                }
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            if (Failures.isFatal(e)) {
+                throw new Failures.FatalException(e);
+            }
+            recover(e, batch);
+            return;
+        }
+        long committedAt = System.currentTimeMillis();
+        metrics.consumed.inc(batch.count());
+        metrics.output.inc(forwarded);
+        deadLettered.forEach((reason, n) -> metrics.dlq.labelValues(reason.label()).inc(n));
+        metrics.committed.inc();
+        metrics.batchRecords.observe(batch.count());
+        metrics.batchSeconds.observe((System.nanoTime() - started) / 1e9);
+        for (ConsumerRecord<byte[], byte[]> in : batch) {
+            metrics.endToEndSeconds.observe(Math.max(0, committedAt - in.timestamp()) / 1e3);
+        }
+        failuresInARow = 0;
+    }
+
+    /** Abort, rewind every assigned partition to its committed offset, back off; the next poll retries. */
+    private void recover(KafkaException cause, ConsumerRecords<byte[], byte[]> batch) {
+        failuresInARow++;
+        metrics.aborted.inc();
+        String why = Failures.describe(cause);
+        health.notReady("retrying a batch after: " + why);
+        warnings.warn("abort", "transaction of " + batch.count() + " records aborted, will retry: " + why);
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            // After a timed-out commit the producer cannot abort; a new one with the same transactional id
+            // settles the open transaction on the broker before it starts.
+            producer.close(Duration.ZERO);
+            producer = newProducer();
+        }
+        rewind(firstOffsets(batch));
+        backoff();
+    }
+
+    /**
+     * Seeks each assigned partition to the offset committed for the group (the broker's truth, also after a commit
+     * whose outcome was unknown); a partition with no committed offset goes back to where the failed batch began.
+     */
+    private void rewind(Map<TopicPartition, Long> batchStart) {
+        while (!stopping) {
+            try {
+                Set<TopicPartition> assigned = consumer.assignment();
+                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, CLIENT_TIMEOUT);
+                for (TopicPartition tp : assigned) {
+                    OffsetAndMetadata offset = committed.get(tp);
+                    if (offset != null) {
+                        consumer.seek(tp, offset);
+                    } else if (batchStart.containsKey(tp)) {
+                        consumer.seek(tp, batchStart.get(tp));
+                    }
+                }
+                return;
+            } catch (WakeupException e) {
+                throw e;
+            } catch (KafkaException e) {
+                if (Failures.isFatal(e)) {
+                    throw new Failures.FatalException(e);
+                }
+                warnings.warn("rewind", "cannot read committed offsets yet, retrying: " + Failures.describe(e));
+                backoff();
+            }
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer() {
+        while (true) {
+            KafkaProducer<byte[], byte[]> p =
+                    new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+            try {
+                p.initTransactions();
+                return p;
+            } catch (KafkaException e) {
+                p.close(Duration.ZERO);
+                if (Failures.isFatal(e)) {
+                    throw new Failures.FatalException(e);
+                }
+                if (stopping) {
+                    throw new WakeupException();
+                }
+                failuresInARow++;
+                health.notReady("transactional producer not initialised: " + Failures.describe(e));
+                warnings.warn("init", "cannot initialise the transactional producer, retrying: " + Failures.describe(e));
+                backoff();
+            }
+        }
+    }
+
+    private void backoff() {
+        long millis = Math.min(MAX_BACKOFF_MS, 100L << Math.min(failuresInARow, 6));
+        long until = System.currentTimeMillis() + millis;
+        while (!stopping && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(Math.min(100, millis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** At most once a second: readiness from the group heartbeat, and lag per partition. */
+    private void checkStatus() {
+        long now = System.currentTimeMillis();
+        if (now - statusCheckedAt < 1_000) {
+            return;
+        }
+        statusCheckedAt = now;
+        for (TopicPartition tp : consumer.assignment()) {
+            consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
+        }
+        double sinceHeartbeat = coordinatorMetric("last-heartbeat-seconds-ago");
+        if (!joined) {
+            health.notReady("joining consumer group");
+        } else if (sinceHeartbeat > HEARTBEAT_STALE_SECONDS) {
+            health.notReady("no heartbeat from the group coordinator for " + (long) sinceHeartbeat + " s");
+            warnings.warn("heartbeat", "Kafka is out of reach: no group heartbeat for " + (long) sinceHeartbeat
+                    + " s (BOOTSTRAP_SERVERS=" + consumerProps.getProperty("bootstrap.servers") + ")");
+        } else if (failuresInARow == 0) {
+            health.ready();
+        }
+    }
+
+    private double coordinatorMetric(String name) {
+        for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals("consumer-coordinator-metrics")) {
+                Object value = e.getValue().metricValue();
+                return value instanceof Number n ? n.doubleValue() : 0;
+            }
+        }
+        return 0;
+    }
+
+    private void logDeadLetter(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed) {
+        long second = System.currentTimeMillis() / 1000;
+        if (second != dlqLinesSecond) {
+            dlqLinesSecond = second;
+            dlqLinesLogged = 0;
+        }
+        if (dlqLinesLogged++ < DLQ_LINES_PER_SECOND) {
+            LOG.info("DLQ {}-{}@{}: {} ({})", in.topic(), in.partition(), in.offset(),
+                    routed.result().reason().label(), routed.result().message());
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> batch) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : batch.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> records = batch.records(tp);
+            ConsumerRecord<byte[], byte[]> last = records.get(records.size() - 1);
+            offsets.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
+        }
+        return offsets;
+    }
+
+    private static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<byte[], byte[]> batch) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (TopicPartition tp : batch.partitions()) {
+            offsets.put(tp, batch.records(tp).get(0).offset());
+        }
+        return offsets;
+    }
+
+    private void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+        if (consumer != null) {
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Nothing to finish: a transaction never spans two polls, and callbacks run inside poll.
+            partitions.forEach(metrics::unassigned);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
+            metrics.rebalances.inc();
+            LOG.info("assigned {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            LOG.warn("lost {} (this instance left the group); the partitions' next owner resumes from committed offsets",
+                    partitions);
+            partitions.forEach(metrics::unassigned);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.loginpipe.consumer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Service;
+import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.local.TestKafka;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+
+/** One test's topics and group on a real broker, and ways to run the consumer against them. */
+final class Pipeline {
+    final String bootstrap;
+    final String input = TestKafka.uniqueName("in");
+    final String output = TestKafka.uniqueName("out");
+    final String dlq = TestKafka.uniqueName("dlq");
+    final String group = TestKafka.uniqueName("group");
+
+    Pipeline(String bootstrap, int partitions) {
+        this(bootstrap, partitions, Map.of("max.message.bytes", "2097152"));
+    }
+
+    Pipeline(String bootstrap, int partitions, Map<String, String> dlqConfigs) {
+        this.bootstrap = bootstrap;
+        TestKafka.createTopic(bootstrap, input, partitions);
+        TestKafka.createTopic(bootstrap, output, partitions);
+        TestKafka.createTopic(bootstrap, dlq, 1, 1, dlqConfigs);
+    }
+
+    Map<String, String> env(String instance) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BOOTSTRAP_SERVERS", bootstrap);
+        env.put("INPUT_TOPIC", input);
+        env.put("OUTPUT_TOPIC", output);
+        env.put("DLQ_TOPIC", dlq);
+        env.put("GROUP_ID", group);
+        env.put("INSTANCE_ID", instance);
+        env.put("HTTP_PORT", "0");
+        env.put("LOG_SUMMARY_SECONDS", "0");
+        return env;
+    }
+
+    /** A consumer instance in this JVM. */
+    final class InProcess implements AutoCloseable {
+        final RoutingLoop loop;
+        final Health health = new Health();
+        final ConsumerMetrics metrics = new ConsumerMetrics(new PrometheusRegistry());
+        final CompletableFuture<Integer> status;
+
+        InProcess(Map<String, String> env) {
+            loop = ConsumerMain.newLoop(Config.load(Service.CONSUMER, env), metrics, health);
+            status = CompletableFuture.supplyAsync(loop::run, runnable -> new Thread(runnable, "loop").start());
+        }
+
+        int stop() {
+            loop.stop();
+            return status.join();
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
+    InProcess start(String instance) {
+        return new InProcess(env(instance));
+    }
+
+    /** The consumer as its own JVM, as a supervisor would run it; its output goes to a log file. */
+    Process startProcess(String instance, Map<String, String> extraEnv) throws IOException {
+        Path log = Files.createTempFile("consumer-" + instance + "-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(javaCommand(ConsumerMain.class.getName()))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env(instance));
+        builder.environment().putAll(extraEnv);
+        return builder.start();
+    }
+
+    static List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    void send(List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of("max.request.size", "2000000"))) {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(new ProducerRecord<>(input, r.partition(), r.key(), r.value(), r.headers()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** {@code count} records, every tenth not an event, keyed so that they spread over the partitions. */
+    void sendMixed(int count) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String value = i % 10 == 0 ? "not json " + i : validEvent("user-" + i);
+            records.add(record(("user-" + i).getBytes(UTF_8), value.getBytes(UTF_8)));
+        }
+        send(records);
+    }
+
+    static ProducerRecord<byte[], byte[]> record(byte[] key, byte[] value, Header... headers) {
+        return new ProducerRecord<>("input", null, key, value, List.of(headers));
+    }
+
+    static String validEvent(String userId) {
+        return "{\"user_id\":\"" + userId + "\",\"app_version\":\"2.3.0\",\"device_type\":\"android\","
+                + "\"ip\":\"93.184.216.34\",\"locale\":\"en\",\"device_id\":\"d-" + userId + "\",\"timestamp\":1700000000}";
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> readOutput(int expected) {
+        return TestKafka.readCommitted(bootstrap, output, expected, Duration.ofSeconds(60));
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> readDlq(int expected) {
+        return TestKafka.readCommitted(bootstrap, dlq, expected, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Asserts that output ∪ DLQ holds every input record exactly once, by the input coordinates in the
+     * source headers, and that every routed value equals its input's bytes.
+     */
+    void assertExactlyOnce(int inputCount) {
+        List<ConsumerRecord<byte[], byte[]>> in = TestKafka.readCommitted(bootstrap, input, inputCount, Duration.ofSeconds(60));
+        assertThat(in).hasSize(inputCount);
+        List<ConsumerRecord<byte[], byte[]>> routed = new ArrayList<>(readOutput(0));
+        routed.addAll(readDlq(0));
+        Map<String, Integer> seen = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : routed) {
+            seen.merge(header(r, DlqHeaders.SOURCE_PARTITION) + "@" + header(r, DlqHeaders.SOURCE_OFFSET), 1, Integer::sum);
+        }
+        List<String> missing = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : in) {
+            if (!seen.containsKey(r.partition() + "@" + r.offset())) {
+                missing.add(r.partition() + "@" + r.offset());
+            }
+        }
+        assertThat(missing).as("input records missing from output and DLQ").isEmpty();
+        assertThat(seen).as("input records routed more than once").allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
+        assertThat(routed).hasSize(inputCount);
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), UTF_8);
+    }
+
+}
