@@ -131,6 +131,7 @@ public final class ConsumerMain {
         int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Integer.toString(KAFKA_DEFAULT_MAX_BYTES)));
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         String dlq = config.get(Settings.DLQ_TOPIC);
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, dlq);

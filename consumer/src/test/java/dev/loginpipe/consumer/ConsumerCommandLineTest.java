@@ -1,0 +1,63 @@
+package dev.loginpipe.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.loginpipe.common.config.Settings;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** The jar's face before it connects anywhere: --help, and exit 2 with one line for a bad setting. */
+class ConsumerCommandLineTest {
+
+    record Result(int status, String stdout, String stderr) {
+    }
+
+    static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(Pipeline.javaCommand(ConsumerMain.class.getName(), args));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsTheVariables() throws Exception {
+        Result result = run(Map.of(), "--help");
+        assertThat(result.status()).isZero();
+        for (var setting : Settings.of(dev.loginpipe.common.config.Service.CONSUMER)) {
+            assertThat(result.stdout()).contains(setting.name());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "HTTP_PORT|abc|consumer: HTTP_PORT: invalid value 'abc', expected an integer from 0 to 65535",
+            "SCHEMA_PATH|/nonexistent|consumer: SCHEMA_PATH: invalid value '/nonexistent', expected a readable file holding a valid draft-07 JSON Schema (no such file /nonexistent)",
+            "BATCH_MAX_RECORDS|-5|consumer: BATCH_MAX_RECORDS: invalid value '-5', expected an integer from 1 to 100000",
+            "KAFKA_CLIENT_ACKS|maybe|consumer: KAFKA_CLIENT_ACKS: invalid value 'maybe' for Kafka's acks"})
+    void aBadSettingExitsTwoWithOneLineBeforeConnecting(String variable, String value, String message) throws Exception {
+        // 127.0.0.1:1 accepts no connection: a test that hung or printed a client warning would show it.
+        Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", variable, value));
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.stderr().strip()).startsWith(message);
+        assertThat(result.stderr().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void aMissingRequiredSettingIsNamed() throws Exception {
+        Result result = run(Map.of());
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.stderr().strip().lines().toList())
+                .isEqualTo(List.of("consumer: BOOTSTRAP_SERVERS: required, expected host:port[,host:port...]"));
+    }
+}
