@@ -95,7 +95,7 @@ public final class ConsumerMain {
                 config.get(Settings.DLQ_TOPIC), config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID),
                 maxDlqRecordBytes(config, producerProps));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), consumerProperties(config), producerProps,
-                router, metrics, health);
+                config.kafkaProperties(ClientKind.ADMIN), router, metrics, health);
     }
 
     static Properties consumerProperties(Config config) {

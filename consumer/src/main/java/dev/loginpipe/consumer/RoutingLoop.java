@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.RateLimitedLog;
 import dev.loginpipe.common.validation.Reason;
@@ -19,8 +20,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -39,12 +38,11 @@ final class RoutingLoop {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final int DLQ_LINES_PER_SECOND = 10;
-    /** Without a heartbeat for this long the group coordinator is out of reach: not ready. */
-    private static final double HEARTBEAT_STALE_SECONDS = 7;
 
     private final String inputTopic;
     private final Properties consumerProps;
     private final Properties producerProps;
+    private final Properties adminProps;
     private final RecordRouter router;
     private final ConsumerMetrics metrics;
     private final Health health;
@@ -53,17 +51,19 @@ final class RoutingLoop {
     private volatile boolean stopping;
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
+    private BrokerProbe probe;
     private boolean joined;
     private int failuresInARow;
     private long statusCheckedAt;
     private long dlqLinesSecond;
     private int dlqLinesLogged;
 
-    RoutingLoop(String inputTopic, Properties consumerProps, Properties producerProps, RecordRouter router,
-                ConsumerMetrics metrics, Health health) {
+    RoutingLoop(String inputTopic, Properties consumerProps, Properties producerProps, Properties adminProps,
+                RecordRouter router, ConsumerMetrics metrics, Health health) {
         this.inputTopic = inputTopic;
         this.consumerProps = consumerProps;
         this.producerProps = producerProps;
+        this.adminProps = adminProps;
         this.router = router;
         this.metrics = metrics;
         this.health = health;
@@ -72,6 +72,7 @@ final class RoutingLoop {
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
     int run() {
         try {
+            probe = BrokerProbe.start(adminProps);
             consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             producer = newProducer();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
@@ -232,7 +233,7 @@ final class RoutingLoop {
         }
     }
 
-    /** At most once a second: readiness from the group heartbeat, and lag per partition. */
+    /** At most once a second: readiness (group joined, brokers answer, last batch committed) and lag. */
     private void checkStatus() {
         long now = System.currentTimeMillis();
         if (now - statusCheckedAt < 1_000) {
@@ -242,26 +243,14 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
-        double sinceHeartbeat = coordinatorMetric("last-heartbeat-seconds-ago");
-        if (!joined) {
+        String unreachable = probe.problem();
+        if (unreachable != null) {
+            health.notReady(unreachable);
+        } else if (!joined) {
             health.notReady("joining consumer group");
-        } else if (sinceHeartbeat > HEARTBEAT_STALE_SECONDS) {
-            health.notReady("no heartbeat from the group coordinator for " + (long) sinceHeartbeat + " s");
-            warnings.warn("heartbeat", "Kafka is out of reach: no group heartbeat for " + (long) sinceHeartbeat
-                    + " s (BOOTSTRAP_SERVERS=" + consumerProps.getProperty("bootstrap.servers") + ")");
         } else if (failuresInARow == 0) {
             health.ready();
         }
-    }
-
-    private double coordinatorMetric(String name) {
-        for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
-            if (e.getKey().name().equals(name) && e.getKey().group().equals("consumer-coordinator-metrics")) {
-                Object value = e.getValue().metricValue();
-                return value instanceof Number n ? n.doubleValue() : 0;
-            }
-        }
-        return 0;
     }
 
     private void logDeadLetter(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed) {
@@ -295,6 +284,9 @@ final class RoutingLoop {
     }
 
     private void close() {
+        if (probe != null) {
+            probe.close();
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
