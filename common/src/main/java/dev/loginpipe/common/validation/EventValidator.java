@@ -88,7 +88,7 @@ public final class EventValidator {
         try {
             event = STRICT_READER.readTree(value);
         } catch (IOException | RuntimeException e) {
-            return new ValidationResult(Reason.NOT_JSON, "not a single JSON document: " + firstLine(e.getMessage()),
+            return new ValidationResult(Reason.NOT_JSON, oneLine("not a single JSON document: " + firstLine(e.getMessage())),
                     List.of(), e.getClass().getName());
         }
         if (event == null || event.isMissingNode()) {
@@ -109,7 +109,7 @@ public final class EventValidator {
         violations.sort(java.util.Comparator.comparing(Violation::path).thenComparing(Violation::keyword));
         String summary = violations.size() + " schema violation" + (violations.size() == 1 ? "" : "s") + ": "
                 + String.join("; ", violations.stream().map(v -> v.message()).toList());
-        return new ValidationResult(Reason.SCHEMA, summary, List.copyOf(violations), null);
+        return new ValidationResult(Reason.SCHEMA, oneLine(summary), List.copyOf(violations), null);
     }
 
     private static ObjectReader strictReader() {
@@ -147,6 +147,13 @@ public final class EventValidator {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** Field names come from the input and may hold control characters; a log line and a header must not. */
+    private static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        return out.toString();
     }
 
 }

@@ -1,0 +1,74 @@
+package dev.loginpipe.common.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+
+/** Whatever the bytes, the validator answers with one consistent verdict and never throws. */
+class ValidatorPropertiesTest {
+    static final EventValidator VALIDATOR = EventValidator.load(EventValidator.BUNDLED);
+    static final byte[] VALID = EventValidatorTest.VALID.getBytes(StandardCharsets.UTF_8);
+
+    static void assertConsistent(ValidationResult result) {
+        assertThat(result).isNotNull();
+        if (result.isValid()) {
+            assertThat(result.violations()).isEmpty();
+            return;
+        }
+        assertThat(result.message()).isNotBlank().doesNotContain("\n");
+        assertThat(result.violations().isEmpty()).isEqualTo(result.reason() != Reason.SCHEMA);
+    }
+
+    @Property(tries = 3000)
+    void randomBytesAreAlwaysClassified(@ForAll @Size(max = 300) byte[] value) {
+        ValidationResult result = VALIDATOR.validate(value);
+        assertConsistent(result);
+        if (Utf8.firstInvalid(value) >= 0) {
+            assertThat(result.reason()).isEqualTo(Reason.NOT_UTF8);
+        }
+    }
+
+    @Property(tries = 3000)
+    void mutatedEventsAreAlwaysClassified(@ForAll("mutations") byte[] value) {
+        assertConsistent(VALIDATOR.validate(value));
+    }
+
+    @Property(tries = 1000)
+    void arbitraryTextIsNeverNotUtf8(@ForAll @Size(max = 200) String text) {
+        ValidationResult result = VALIDATOR.validate(text.getBytes(StandardCharsets.UTF_8));
+        assertConsistent(result);
+        if (text.chars().noneMatch(c -> Character.isSurrogate((char) c))) {
+            assertThat(result.reason()).isNotEqualTo(Reason.NOT_UTF8);
+        }
+    }
+
+    /** A valid event with a few bytes overwritten, inserted or cut away. */
+    @Provide
+    Arbitrary<byte[]> mutations() {
+        Arbitrary<Integer> position = Arbitraries.integers().between(0, VALID.length - 1);
+        Arbitrary<Byte> anyByte = Arbitraries.bytes();
+        Arbitrary<byte[]> overwrite = net.jqwik.api.Combinators.combine(position, anyByte).as((at, b) -> {
+            byte[] copy = VALID.clone();
+            copy[at] = b;
+            return copy;
+        });
+        Arbitrary<byte[]> cut = position.map(at -> java.util.Arrays.copyOf(VALID, at));
+        Arbitrary<byte[]> insert = net.jqwik.api.Combinators.combine(position, Arbitraries.of("\"", "{", "}", ",", ":",
+                "1", "null", "[", "\\", "\u00e9", "999", "\"x\":1,")).as((at, s) -> {
+            byte[] add = s.getBytes(StandardCharsets.UTF_8);
+            byte[] out = new byte[VALID.length + add.length];
+            System.arraycopy(VALID, 0, out, 0, at);
+            System.arraycopy(add, 0, out, at, add.length);
+            System.arraycopy(VALID, at, out, at + add.length, VALID.length - at);
+            return out;
+        });
+        return Arbitraries.oneOf(overwrite, cut, insert);
+    }
+}
