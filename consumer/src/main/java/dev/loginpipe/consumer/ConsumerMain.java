@@ -94,7 +94,9 @@ public final class ConsumerMain {
         RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), config.get(Settings.OUTPUT_TOPIC),
                 config.get(Settings.DLQ_TOPIC), config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID),
                 maxDlqRecordBytes(config, producerProps));
-        return new RoutingLoop(config.get(Settings.INPUT_TOPIC), consumerProperties(config), producerProps,
+        return new RoutingLoop(config.get(Settings.INPUT_TOPIC),
+                List.of(config.get(Settings.OUTPUT_TOPIC), config.get(Settings.DLQ_TOPIC)),
+                consumerProperties(config), producerProps,
                 config.kafkaProperties(ClientKind.ADMIN), router, metrics, health);
     }
 

@@ -1,6 +1,7 @@
 package dev.loginpipe.consumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ final class RoutingLoop {
     private static final int DLQ_LINES_PER_SECOND = 10;
 
     private final String inputTopic;
+    private final List<String> outputTopics;
     private final Properties consumerProps;
     private final Properties producerProps;
     private final Properties adminProps;
@@ -58,9 +60,10 @@ final class RoutingLoop {
     private long dlqLinesSecond;
     private int dlqLinesLogged;
 
-    RoutingLoop(String inputTopic, Properties consumerProps, Properties producerProps, Properties adminProps,
-                RecordRouter router, ConsumerMetrics metrics, Health health) {
+    RoutingLoop(String inputTopic, List<String> outputTopics, Properties consumerProps, Properties producerProps,
+                Properties adminProps, RecordRouter router, ConsumerMetrics metrics, Health health) {
         this.inputTopic = inputTopic;
+        this.outputTopics = outputTopics;
         this.consumerProps = consumerProps;
         this.producerProps = producerProps;
         this.adminProps = adminProps;
@@ -72,7 +75,9 @@ final class RoutingLoop {
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
     int run() {
         try {
-            probe = BrokerProbe.start(adminProps);
+            List<String> topics = new ArrayList<>(outputTopics);
+            topics.add(0, inputTopic);
+            probe = BrokerProbe.start(adminProps, topics);
             consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             producer = newProducer();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
@@ -153,7 +158,7 @@ final class RoutingLoop {
         failuresInARow++;
         metrics.aborted.inc();
         String why = Failures.describe(cause);
-        health.notReady("retrying a batch after: " + why);
+        health.notReady(probe.problem() != null ? probe.problem() : "retrying a batch after: " + why);
         warnings.warn("abort", "transaction of " + batch.count() + " records aborted, will retry: " + why);
         try {
             producer.abortTransaction();
@@ -243,9 +248,9 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
-        String unreachable = probe.problem();
-        if (unreachable != null) {
-            health.notReady(unreachable);
+        String problem = probe.problem();
+        if (problem != null) {
+            health.notReady(problem);
         } else if (!joined) {
             health.notReady("joining consumer group");
         } else if (failuresInARow == 0) {

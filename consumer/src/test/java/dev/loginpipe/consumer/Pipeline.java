@@ -37,10 +37,15 @@ final class Pipeline {
     }
 
     Pipeline(String bootstrap, int partitions, Map<String, String> dlqConfigs) {
-        this.bootstrap = bootstrap;
+        this(bootstrap);
         TestKafka.createTopic(bootstrap, input, partitions);
         TestKafka.createTopic(bootstrap, output, partitions);
         TestKafka.createTopic(bootstrap, dlq, 1, 1, dlqConfigs);
+    }
+
+    /** Names only: the test creates the topics it wants. */
+    Pipeline(String bootstrap) {
+        this.bootstrap = bootstrap;
     }
 
     Map<String, String> env(String instance) {
@@ -80,7 +85,13 @@ final class Pipeline {
     }
 
     InProcess start(String instance) {
-        return new InProcess(env(instance));
+        return start(instance, Map.of());
+    }
+
+    InProcess start(String instance, Map<String, String> extraEnv) {
+        Map<String, String> env = env(instance);
+        env.putAll(extraEnv);
+        return new InProcess(env);
     }
 
     /** The consumer as its own JVM, as a supervisor would run it; its output goes to a log file. */

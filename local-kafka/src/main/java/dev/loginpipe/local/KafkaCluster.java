@@ -34,6 +34,12 @@ public final class KafkaCluster implements AutoCloseable {
     /** A cluster of {@code size} nodes on the given broker ports (0 picks free ones) with data under {@code dataDir}. */
     public static KafkaCluster create(int size, Path dataDir, List<Integer> brokerPorts, List<Integer> controllerPorts,
                                       Map<String, String> overrides) {
+        return create(size, dataDir, brokerPorts, controllerPorts, overrides, null);
+    }
+
+    /** As above; with {@code security} not null the client listener is SASL_SSL and ACLs are enforced. */
+    public static KafkaCluster create(int size, Path dataDir, List<Integer> brokerPorts, List<Integer> controllerPorts,
+                                      Map<String, String> overrides, SaslSslListener security) {
         String clusterId = Uuid.randomUuid().toString();
         List<Integer> brokers = new ArrayList<>();
         List<Integer> controllers = new ArrayList<>();
@@ -56,15 +62,23 @@ public final class KafkaCluster implements AutoCloseable {
         List<KafkaNode> nodes = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             Path dir = size == 1 ? dataDir : dataDir.resolve("node-" + (i + 1));
-            nodes.add(new KafkaNode(i + 1, brokers.get(i), controllers.get(i), dir, voters, clusterId, settings));
+            int internalPort = security == null ? 0 : portOrFree(List.of(), i);
+            nodes.add(new KafkaNode(i + 1, brokers.get(i), controllers.get(i), internalPort, dir, voters, clusterId,
+                    settings, security));
         }
         return new KafkaCluster(List.copyOf(nodes));
     }
 
     /** A fresh cluster on free ports in a new temporary directory. */
     public static KafkaCluster createTemporary(int size, Map<String, String> overrides) {
+        return createTemporary(size, overrides, null);
+    }
+
+    /** A fresh cluster on free ports in a new temporary directory, secured when {@code security} is not null. */
+    public static KafkaCluster createTemporary(int size, Map<String, String> overrides, SaslSslListener security) {
         try {
-            return create(size, Files.createTempDirectory("loginpipe-kafka-"), List.of(), List.of(), overrides);
+            return create(size, Files.createTempDirectory("loginpipe-kafka-"), List.of(), List.of(), overrides,
+                    security);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,6 +104,14 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     /**
+     * The brokers' own plaintext listeners, where the unauthenticated principal is a super user; the same as
+     * {@link #bootstrapServers()} unless the cluster is secured.
+     */
+    public String internalBootstrapServers() {
+        return nodes.stream().map(KafkaNode::internalBootstrapServers).collect(Collectors.joining(","));
+    }
+
+    /**
      * Waits until every running node is in the cluster and both coordinators answer: a just-started broker
      * accepts connections before it can serve consumer groups or transactions.
      */
@@ -111,7 +133,7 @@ public final class KafkaCluster implements AutoCloseable {
     private void probe() {
         long running = nodes.stream().filter(KafkaNode::isRunning).count();
         String bootstrap = nodes.stream().filter(KafkaNode::isRunning)
-                .map(KafkaNode::bootstrapServers).collect(Collectors.joining(","));
+                .map(KafkaNode::internalBootstrapServers).collect(Collectors.joining(","));
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");

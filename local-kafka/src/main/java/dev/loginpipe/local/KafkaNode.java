@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -24,21 +26,26 @@ public final class KafkaNode {
     private final int nodeId;
     private final int brokerPort;
     private final int controllerPort;
+    private final int internalPort;
     private final Path dataDir;
     private final String quorumVoters;
     private final String clusterId;
     private final Map<String, String> overrides;
+    private final SaslSslListener security;
     private KafkaRaftServer server;
 
-    KafkaNode(int nodeId, int brokerPort, int controllerPort, Path dataDir, String quorumVoters,
-              String clusterId, Map<String, String> overrides) {
+    /** {@code security} null: one PLAINTEXT listener for clients and brokers alike ({@code internalPort} unused). */
+    KafkaNode(int nodeId, int brokerPort, int controllerPort, int internalPort, Path dataDir, String quorumVoters,
+              String clusterId, Map<String, String> overrides, SaslSslListener security) {
         this.nodeId = nodeId;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.internalPort = internalPort;
         this.dataDir = dataDir;
         this.quorumVoters = quorumVoters;
         this.clusterId = clusterId;
         this.overrides = Map.copyOf(overrides);
+        this.security = security;
     }
 
     public int nodeId() {
@@ -51,6 +58,11 @@ public final class KafkaNode {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** The plaintext listener the brokers use among themselves; the client listener unless the node is secured. */
+    public String internalBootstrapServers() {
+        return security == null ? bootstrapServers() : "127.0.0.1:" + internalPort;
     }
 
     public synchronized boolean isRunning() {
@@ -98,11 +110,17 @@ public final class KafkaNode {
         p.put("offsets.topic.replication.factor", "1");
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
+        if (security != null) {
+            p.putAll(security.brokerSettings(brokerPort, internalPort, controllerPort));
+        }
         p.putAll(overrides);
         return p;
     }
 
     private void format(Properties props) {
+        if (Files.exists(dataDir.resolve("meta.properties"))) {
+            return; // formatted before, with the cluster id it keeps for life
+        }
         try {
             Files.createDirectories(dataDir);
             // Outside the log directory: the broker would take a stray file there for damage.
@@ -111,8 +129,13 @@ public final class KafkaNode {
                 props.store(out, "written by loginpipe local-kafka for the storage formatter");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int status = StorageTool.execute(new String[] {"format", "--config", configFile.toString(),
-                    "--cluster-id", clusterId, "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+            List<String> arguments = new ArrayList<>(List.of("format", "--config", configFile.toString(),
+                    "--cluster-id", clusterId, "--ignore-formatted"));
+            if (security != null) {
+                arguments.addAll(security.formatArguments());
+            }
+            int status = StorageTool.execute(arguments.toArray(String[]::new),
+                    new PrintStream(output, true, StandardCharsets.UTF_8));
             if (status != 0) {
                 throw new IllegalStateException("formatting " + dataDir + " failed: " + output.toString(StandardCharsets.UTF_8));
             }

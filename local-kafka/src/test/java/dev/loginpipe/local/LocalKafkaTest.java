@@ -62,4 +62,22 @@ class LocalKafkaTest {
                     .containsExactly("before", "during", "after");
         }
     }
+
+    @Test
+    void aBrokerStartedAgainOnItsDataDirectoryKeepsItsTopicsAndRecords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String topic = TestKafka.uniqueName("kept");
+        try (KafkaCluster first = KafkaCluster.create(1, dir, List.of(), List.of(), Map.of()).start(Duration.ofSeconds(120))) {
+            TestKafka.createTopic(first.bootstrapServers(), topic, 1);
+            try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(first.bootstrapServers(), Map.of())) {
+                producer.send(new ProducerRecord<>(topic, bytes("survives a restart"))).get();
+            }
+        }
+        // A new process, as `java -jar local-kafka.jar` run again: same directory, nothing else shared.
+        try (KafkaCluster second = KafkaCluster.create(1, dir, List.of(), List.of(), Map.of()).start(Duration.ofSeconds(120))) {
+            assertThat(TestKafka.readCommitted(second.bootstrapServers(), topic, 1, Duration.ofSeconds(30)))
+                    .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactly("survives a restart");
+        }
+    }
 }

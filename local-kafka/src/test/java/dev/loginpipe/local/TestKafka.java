@@ -49,6 +49,11 @@ public final class TestKafka {
         return KafkaCluster.createTemporary(size, brokerSettings).start(START_TIMEOUT);
     }
 
+    /** A fresh single-node broker with a SASL_SSL client listener and ACLs enforced, that the test closes. */
+    public static KafkaCluster secured(SaslSslListener security) {
+        return KafkaCluster.createTemporary(1, Map.of(), security).start(START_TIMEOUT);
+    }
+
     /** A topic name no other test uses. */
     public static String uniqueName(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

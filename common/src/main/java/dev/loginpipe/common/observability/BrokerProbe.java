@@ -1,7 +1,12 @@
 package dev.loginpipe.common.observability;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,12 +14,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks the cluster every couple of seconds whether it answers, for readiness: an idle client cannot tell a quiet
- * topic from a dead broker. While Kafka is out of reach it says so in a rate-limited warning (the clients' own
+ * Asks the cluster every couple of seconds whether it answers and whether the service's topics exist, for
+ * readiness: an idle client cannot tell a quiet topic from a dead broker, nor a failed send from a missing topic. While Kafka is out of reach it says so in a rate-limited warning (the clients' own
  * connection warnings are turned off in the services' logging settings).
  */
 public final class BrokerProbe implements AutoCloseable {
@@ -24,11 +32,13 @@ public final class BrokerProbe implements AutoCloseable {
 
     private final Admin admin;
     private final String bootstrapServers;
+    private final List<String> topics;
     private final ScheduledExecutorService scheduler;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 30_000);
     private volatile String problem = "not yet checked";
 
-    private BrokerProbe(Properties adminProps) {
+    private BrokerProbe(Properties adminProps, List<String> topics) {
+        this.topics = List.copyOf(topics);
         bootstrapServers = adminProps.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         Properties props = new Properties();
         props.putAll(adminProps);
@@ -42,9 +52,9 @@ public final class BrokerProbe implements AutoCloseable {
         });
     }
 
-    /** Starts probing with the given admin client settings (bootstrap servers and security). */
-    public static BrokerProbe start(Properties adminProps) {
-        BrokerProbe probe = new BrokerProbe(adminProps);
+    /** Starts probing with the given admin client settings (bootstrap servers and security) for these topics. */
+    public static BrokerProbe start(Properties adminProps, List<String> topics) {
+        BrokerProbe probe = new BrokerProbe(adminProps, topics);
         probe.scheduler.scheduleWithFixedDelay(probe::check, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return probe;
     }
@@ -58,10 +68,15 @@ public final class BrokerProbe implements AutoCloseable {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
                     .nodes().get(TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            if (problem != null && !problem.equals("not yet checked")) {
-                LOG.info("Kafka at {} answers again", bootstrapServers);
+            List<String> missing = missingTopics();
+            String found = missing.isEmpty() ? null
+                    : "topic " + String.join(", ", missing) + " does not exist (create it, e.g. with create-topics.sh)";
+            if (found != null) {
+                warnings.warn("missing", found + "; waiting for it");
+            } else if (problem != null && !problem.equals("not yet checked")) {
+                LOG.info("Kafka at {} answers again and has every topic", bootstrapServers);
             }
-            problem = null;
+            problem = found;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -69,6 +84,22 @@ public final class BrokerProbe implements AutoCloseable {
             problem = "Kafka at " + bootstrapServers + " does not answer (" + cause.getClass().getSimpleName() + ")";
             warnings.warn("unreachable", problem + "; retrying");
         }
+    }
+
+    private List<String> missingTopics() throws InterruptedException {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                e.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException ex) {
+                if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
+                    missing.add(e.getKey());
+                }
+            } catch (TimeoutException ex) {
+                // answered by the next check
+            }
+        }
+        return missing;
     }
 
     @Override

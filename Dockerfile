@@ -1,0 +1,37 @@
+# One image with the three loginpipe services; pick one with the command, e.g.
+#   docker run --rm -e BOOTSTRAP_SERVERS=host:9092 loginpipe java -jar /app/producer.jar
+# Works with a read-only root filesystem: the JVM writes only to /tmp (mount a tmpfs or volume there).
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+# Dependency cache: the poms alone (every module of the root pom; DockerfileTest checks), built once with empty
+# sources, so this layer changes only with a pom.
+COPY pom.xml ./
+COPY common/pom.xml common/
+COPY local-kafka/pom.xml local-kafka/
+COPY consumer/pom.xml consumer/
+COPY producer/pom.xml producer/
+COPY dlq-consumer/pom.xml dlq-consumer/
+COPY system-tests/pom.xml system-tests/
+COPY deploy-checks/pom.xml deploy-checks/
+RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package
+COPY . .
+RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 loginpipe \
+ && useradd --system --uid 10001 --gid loginpipe --home-dir /app --no-create-home --shell /usr/sbin/nologin loginpipe
+WORKDIR /app
+COPY --from=build /src/consumer/target/consumer.jar /src/producer/target/producer.jar \
+     /src/dlq-consumer/target/dlq-consumer.jar ./
+COPY schema.json create-topics.sh ./
+# Heap from the container's memory limit; die on OOM so the restart policy brings back a clean JVM.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
+    HTTP_PORT=8080
+USER 10001:10001
+VOLUME /tmp
+EXPOSE 8080
+# No curl or wget in the JRE image: one HTTP request through bash's /dev/tcp.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=40s --retries=3 \
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/"${HTTP_PORT:-8080}" && printf "GET /health/ready HTTP/1.0\r\n\r\n" >&3 && read -r _ code _ <&3 && [ "$code" = 200 ]'
+CMD ["java", "-jar", "/app/consumer.jar"]

@@ -1,0 +1,67 @@
+package dev.loginpipe.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's bounded demo, for real: broker, producer, three consumers, DLQ consumer, reconciliation. */
+@Tag("slow")
+class RunLocalTest {
+
+    @Test
+    void boundedDemoReconcilesEveryRecord(@TempDir Path dir) throws IOException {
+        // Free ports and a private folder, so a developer's own run-local.sh or broker is not disturbed.
+        Map<String, String> env = Map.of(
+                "LOCAL_DIR", dir.toString(),
+                "LOCAL_KAFKA_PORT", Integer.toString(freePort()),
+                "LOCAL_CONTROLLER_PORT", Integer.toString(freePort()),
+                "LOCAL_HTTP_BASE_PORT", Integer.toString(freeRange(5)),
+                "LOG_SUMMARY_SECONDS", "0");
+        // --no-build: the reactor has just built the jars; the script's own build is for people.
+        Repo.Result result = Repo.run(Duration.ofMinutes(8), env, List.of("./run-local.sh", "--events", "2000",
+                "--no-build"));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("input 2000 = output", "duplicates 0, missing 0",
+                "reconciliation holds");
+        assertThat(Files.list(dir.resolve("logs")).map(p -> p.getFileName().toString()))
+                .contains("kafka.log", "producer.log", "consumer-1.log", "consumer-3.log", "dlq-consumer.log");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The first of n consecutive free ports. */
+    private static int freeRange(int n) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = freePort();
+            if (first + n > 65535) {
+                continue;
+            }
+            boolean free = true;
+            for (int port = first; port < first + n && free; port++) {
+                try (ServerSocket ignored = new ServerSocket(port)) {
+                    free = true;
+                } catch (IOException inUse) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports");
+    }
+}

@@ -1,0 +1,100 @@
+package dev.loginpipe.dlq;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The command and its options, checked against what each command accepts; a bad one throws with one line. */
+record CommandLine(String command, Map<String, String> values, Set<String> flags) {
+    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export");
+    private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
+            "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"),
+            "replay", Set.of("--to", "--reason", "--since", "--until", "--limit"));
+    private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
+            "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run"));
+
+    /** A command line that cannot be used; the message says why, for people. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static CommandLine parse(String[] args) {
+        int next = 0;
+        String command = "watch";
+        if (args.length > 0 && !args[0].startsWith("--")) {
+            command = args[0];
+            next = 1;
+            if (!COMMANDS.contains(command)) {
+                throw new UsageException("unknown command '" + command + "', expected one of " + COMMANDS);
+            }
+        }
+        Map<String, String> values = new HashMap<>();
+        Set<String> flags = new HashSet<>();
+        for (int i = next; i < args.length; i++) {
+            String option = args[i];
+            if (FLAG_OPTIONS.get(command).contains(option)) {
+                flags.add(option);
+            } else if (VALUE_OPTIONS.get(command).contains(option)) {
+                if (i + 1 == args.length) {
+                    throw new UsageException(option + " needs a value");
+                }
+                values.put(option, args[++i]);
+            } else {
+                throw new UsageException("'" + option + "' is not an option of " + command + ", see --help");
+            }
+        }
+        if (command.equals("export") && !values.containsKey("--out")) {
+            throw new UsageException("export needs --out FILE");
+        }
+        CommandLine commandLine = new CommandLine(command, values, flags);
+        commandLine.replayOptions(null); // checks times and the limit before anything connects
+        return commandLine;
+    }
+
+    ReplayOptions replayOptions(String inputTopic) {
+        String limit = values.get("--limit");
+        return new ReplayOptions(values.getOrDefault("--to", inputTopic), values.get("--reason"),
+                time("--since"), time("--until"), limit == null ? 0 : positive("--limit", limit),
+                flags.contains("--dry-run"));
+    }
+
+    /** An instant (2025-01-31T12:00:00Z), a UTC day (2025-01-31) or epoch milliseconds, as epoch ms. */
+    private Long time(String option) {
+        String text = values.get(option);
+        if (text == null) {
+            return null;
+        }
+        try {
+            if (text.chars().allMatch(Character::isDigit)) {
+                return Long.parseLong(text);
+            }
+            if (text.length() == 10) {
+                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            }
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new UsageException(option + ": invalid time '" + text
+                    + "', expected 2025-01-31T12:00:00Z, 2025-01-31 or epoch milliseconds");
+        }
+    }
+
+    private static long positive(String option, String text) {
+        try {
+            long value = Long.parseLong(text);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the expected form
+        }
+        throw new UsageException(option + ": invalid value '" + text + "', expected an integer >= 1");
+    }
+}

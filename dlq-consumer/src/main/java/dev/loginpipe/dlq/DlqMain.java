@@ -1,0 +1,140 @@
+package dev.loginpipe.dlq;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.common.config.Launcher;
+import dev.loginpipe.common.config.Service;
+import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.config.SettingsDoc;
+import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.observability.HttpEndpoint;
+import dev.loginpipe.common.observability.Metrics;
+import dev.loginpipe.common.observability.PeriodicSummary;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar dlq-consumer.jar [watch|report|replay|export]}: makes the DLQ something people can act on. */
+public final class DlqMain {
+    private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
+    static final String USAGE = """
+            Usage: java -jar dlq-consumer.jar [command] [options]
+
+            Commands:
+              watch                     (default) log each DLQ record as it arrives, in group DLQ_GROUP_ID;
+                                        serves /health and /metrics on HTTP_PORT
+              report [--json]           count the whole DLQ per reason and per violated field, then exit
+              replay [--to TOPIC] [--reason R] [--since T] [--until T] [--limit N] [--dry-run]
+                                        re-publish DLQ records to INPUT_TOPIC (or TOPIC) exactly once, in group
+                                        REPLAY_GROUP_ID; skips records replayed MAX_REPLAYS times or truncated.
+                                        T: 2025-01-31T12:00:00Z, 2025-01-31 or epoch ms (compared with error.at)
+              export --out FILE         write every DLQ record to FILE as newline-delimited JSON
+              --help                    this text
+            Exit status: 0 done, 1 failed (e.g. broker unreachable), 2 bad setting or command line.
+            """;
+    private static final long SHUTDOWN_GRACE_SECONDS = 10;
+
+    private DlqMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (Launcher.helpRequested(args)) {
+            System.out.println(SettingsDoc.help(Service.DLQ_CONSUMER, USAGE));
+            return;
+        }
+        CommandLine commandLine;
+        try {
+            commandLine = CommandLine.parse(args);
+        } catch (CommandLine.UsageException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
+        Config config = Launcher.configure(Service.DLQ_CONSUMER);
+        try {
+            switch (commandLine.command()) {
+                case "report" -> report(config, commandLine.flags().contains("--json"));
+                case "replay" -> System.out.print(new Replayer(config)
+                        .replay(commandLine.replayOptions(config.get(Settings.INPUT_TOPIC))).text());
+                case "export" -> export(config, Path.of(commandLine.values().get("--out")));
+                default -> watch(config);
+            }
+        } catch (KafkaException | IllegalStateException e) {
+            // One line for people (wrong password, broker gone, fenced replay); nothing was half-committed.
+            LOG.error("{} failed: {}", commandLine.command(), rootCause(e));
+            System.exit(1);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root == e ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
+    }
+
+    private static void report(Config config, boolean json) {
+        Report report = new Report(config.get(Settings.DLQ_TOPIC));
+        DlqScan.forEach(config, report::add);
+        System.out.print(json ? report.json() + System.lineSeparator() : report.table());
+    }
+
+    private static void export(Config config, Path out) throws IOException {
+        Writer writer;
+        try {
+            writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, "--out: cannot write " + out);
+        }
+        try (writer) {
+            Exporter exporter = new Exporter(writer);
+            DlqScan.forEach(config, exporter::write);
+            System.out.printf("exported %d records to %s%n", exporter.written(), out);
+        }
+    }
+
+    /** Runs until SIGTERM, then closes the consumer (committing what it logged) and exits 0. */
+    private static void watch(Config config) {
+        PrometheusRegistry registry = Metrics.newRegistry();
+        Health health = new Health();
+        Watcher watcher = new Watcher(config, new DlqMetrics(registry, config.get(Settings.MAX_REPLAYS)), health);
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicInteger status = new AtomicInteger(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watcher.stop();
+            try {
+                stopped.await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // Without this the JVM would end with 143 even after a clean stop.
+            Runtime.getRuntime().halt(status.get());
+        }, "sigterm"));
+        try (HttpEndpoint http = startHttp(config, registry, health);
+             PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
+                     watcher::summary)) {
+            LOG.info("watching {} in group {}", config.get(Settings.DLQ_TOPIC), config.get(Settings.DLQ_GROUP_ID));
+            watcher.run();
+            status.set(0);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private static HttpEndpoint startHttp(Config config, PrometheusRegistry registry, Health health) {
+        try {
+            return HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.loginpipe.dlq;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Settings;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/** Reads the whole DLQ once, from the beginning to where it ended when the scan began, without any group. */
+final class DlqScan {
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private DlqScan() {
+    }
+
+    static void forEach(Config config, Consumer<DlqRecord> action) {
+        String topic = config.get(Settings.DLQ_TOPIC);
+        try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "scan")) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Set<TopicPartition> reading = new HashSet<>(partitions);
+            reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+            while (!reading.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        action.accept(new DlqRecord(record));
+                    }
+                }
+                reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.loginpipe.dlq;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** What is in the DLQ: counts per reason and per violated field/keyword, when it arrived, and where to look. */
+public final class Report {
+    static final int EXAMPLES_PER_REASON = 3;
+
+    /** The records of one reason. */
+    public static final class ReasonStats {
+        private long count;
+        private long firstAt = Long.MAX_VALUE;
+        private long lastAt = Long.MIN_VALUE;
+        private final List<String> examples = new ArrayList<>();
+
+        public long count() {
+            return count;
+        }
+
+        public List<String> examples() {
+            return examples;
+        }
+    }
+
+    private final String topic;
+    private final Map<String, ReasonStats> byReason = new TreeMap<>();
+    private final Map<String, Long> byViolation = new TreeMap<>();
+    private long total;
+
+    public Report(String topic) {
+        this.topic = topic;
+    }
+
+    public void add(DlqRecord record) {
+        total++;
+        ReasonStats stats = byReason.computeIfAbsent(record.reason(), r -> new ReasonStats());
+        stats.count++;
+        stats.firstAt = Math.min(stats.firstAt, record.at());
+        stats.lastAt = Math.max(stats.lastAt, record.at());
+        if (stats.examples.size() < EXAMPLES_PER_REASON) {
+            stats.examples.add(record.coordinates());
+        }
+        record.violations().forEach(v -> byViolation.merge(v, 1L, Long::sum));
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public Map<String, ReasonStats> byReason() {
+        return byReason;
+    }
+
+    public Map<String, Long> byViolation() {
+        return byViolation;
+    }
+
+    /** The report for people. */
+    public String table() {
+        StringBuilder out = new StringBuilder(String.format("DLQ %s: %d records%n", topic, total));
+        if (total == 0) {
+            return out.toString();
+        }
+        out.append(String.format("%n%-12s %8s  %-24s  %-24s  %s%n", "reason", "records", "first error.at",
+                "last error.at", "examples (partition:offset)"));
+        byReason.forEach((reason, s) -> out.append(String.format("%-12s %8d  %-24s  %-24s  %s%n", reason, s.count,
+                Instant.ofEpochMilli(s.firstAt), Instant.ofEpochMilli(s.lastAt), String.join(" ", s.examples))));
+        if (!byViolation.isEmpty()) {
+            out.append(String.format("%n%-36s %8s%n", "violated field/keyword", "records"));
+            byViolation.forEach((violation, count) -> out.append(String.format("%-36s %8d%n", violation, count)));
+        }
+        return out.toString();
+    }
+
+    /** The same as one JSON object; {@code by_reason} maps each reason to its count. */
+    public String json() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode().put("topic", topic).put("total", total);
+        ObjectNode counts = root.putObject("by_reason");
+        ObjectNode details = root.putObject("reasons");
+        byReason.forEach((reason, s) -> {
+            counts.put(reason, s.count);
+            ObjectNode detail = details.putObject(reason).put("count", s.count)
+                    .put("first_error_at", Instant.ofEpochMilli(s.firstAt).toString())
+                    .put("last_error_at", Instant.ofEpochMilli(s.lastAt).toString());
+            s.examples.forEach(detail.putArray("examples")::add);
+        });
+        ObjectNode violations = root.putObject("by_violation");
+        byViolation.forEach(violations::put);
+        return root.toString();
+    }
+}

@@ -1,0 +1,14 @@
+package dev.loginpipe.producer;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/** Where the records to send come from: generated events, or the lines of a file. */
+public interface EventSource extends AutoCloseable {
+    /** The next record, or empty when there are no more. */
+    Optional<OutgoingRecord> next() throws IOException;
+
+    @Override
+    default void close() throws IOException {
+    }
+}

@@ -1,0 +1,155 @@
+package dev.loginpipe.producer;
+
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.time.Clock;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
+import dev.loginpipe.common.config.Launcher;
+import dev.loginpipe.common.config.Service;
+import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.config.SettingsDoc;
+import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.observability.HttpEndpoint;
+import dev.loginpipe.common.observability.Metrics;
+import dev.loginpipe.common.observability.PeriodicSummary;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar producer.jar [--from FILE|-]}: generated events, or your own lines, to the input topic. */
+public final class ProducerMain {
+    private static final Logger LOG = LoggerFactory.getLogger("producer");
+    static final String USAGE = """
+            Usage: java -jar producer.jar [--from FILE|-]
+
+            Sends user-login events to INPUT_TOPIC, keyed by user_id.
+              (no arguments)   generates events: EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED
+              --from FILE|-    sends each non-empty line of FILE (or stdin) as one record, paced by
+                               EVENTS_PER_SECOND and cut off after EVENT_COUNT (0: all lines)
+              --help           this text
+            On SIGTERM it flushes and prints a summary (sent, failed, rate).
+            Exit status: 0 all delivered; 1 some record not delivered, or the topic not reachable;
+            2 bad setting or command line.
+            """;
+    /** How long SIGTERM waits for the records in flight before giving up on them. */
+    private static final long SHUTDOWN_GRACE_SECONDS = 20;
+    /** Some record not delivered, or the topic not reachable at start. */
+    private static final int EXIT_FAILED = 1;
+
+    private ProducerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (Launcher.helpRequested(args)) {
+            System.out.println(SettingsDoc.help(Service.PRODUCER, USAGE));
+            return;
+        }
+        String from = parseFrom(args);
+        Config config = Launcher.configure(Service.PRODUCER);
+        EventSource source = from == null
+                ? new GeneratedEvents(config.get(Settings.SEED), config.get(Settings.INVALID_RATIO), Clock.systemUTC())
+                : new LinesSource(open(from));
+        Sigterm sigterm = Sigterm.install(SHUTDOWN_GRACE_SECONDS, EXIT_FAILED);
+        int status = EXIT_FAILED;
+        try {
+            status = run(config, source, sigterm::stopWith);
+        } finally {
+            sigterm.finished(status);
+        }
+        System.exit(status);
+    }
+
+    /** The file named by {@code --from}, "-" for stdin, or null for generated events. */
+    private static String parseFrom(String[] args) {
+        if (args.length == 0) {
+            return null;
+        }
+        if (args.length == 2 && args[0].equals("--from")) {
+            return args[1];
+        }
+        throw Launcher.exit(Service.PRODUCER, "unknown arguments '" + String.join(" ", args) + "', see --help");
+    }
+
+    private static java.io.InputStream open(String from) {
+        try {
+            return from.equals("-") ? System.in : new FileInputStream(from);
+        } catch (FileNotFoundException e) {
+            throw Launcher.exit(Service.PRODUCER, "--from: cannot read " + from);
+        }
+    }
+
+    /** Sends everything, or until {@code stopHandle}'s action is run, and returns the exit status. */
+    static int run(Config config, EventSource source, Consumer<Runnable> stopHandle) throws Exception {
+        PrometheusRegistry registry = Metrics.newRegistry();
+        Health health = new Health();
+        String topic = config.get(Settings.INPUT_TOPIC);
+        try (HttpEndpoint http = startHttp(config, registry, health);
+             Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config),
+                     new ByteArraySerializer(), new ByteArraySerializer());
+             source) {
+            DeliveryStats stats = new DeliveryStats(registry, health);
+            EventSender sender = new EventSender(producer, topic, stats,
+                    new RateLimiter(config.get(Settings.EVENTS_PER_SECOND)), config.get(Settings.EVENT_COUNT));
+            stopHandle.accept(sender::stop);
+            try (PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
+                    stats::summary)) {
+                if (!topicAvailable(producer, topic, config)) {
+                    return EXIT_FAILED;
+                }
+                health.ready();
+                LOG.info("sending to {}", topic);
+                sender.run(source);
+                return stats.failed() > 0 ? EXIT_FAILED : 0;
+            } finally {
+                health.stopped();
+                LOG.info(stats.summary());
+                if (stats.failed() > 0) {
+                    LOG.error("{} records were not delivered", stats.failed());
+                }
+            }
+        }
+    }
+
+    /** Fails fast when the topic or the brokers cannot be reached, rather than failing every send after a minute. */
+    private static boolean topicAvailable(Producer<byte[], byte[]> producer, String topic, Config config) {
+        try {
+            producer.partitionsFor(topic);
+            return true;
+        } catch (KafkaException e) {
+            LOG.error("topic {} is not available at {}: {}", topic, config.get(Settings.BOOTSTRAP_SERVERS),
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private static HttpEndpoint startHttp(Config config, PrometheusRegistry registry, Health health) {
+        try {
+            return HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.PRODUCER, e.getMessage());
+        }
+    }
+
+    /** Throughput without giving up safety: idempotent, acks=all, batched and compressed; KAFKA_CLIENT_* wins. */
+    static Properties producerProperties(Config config) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "producer-" + config.get(Settings.INSTANCE_ID));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.putAll(config.kafkaProperties(ClientKind.PRODUCER));
+        return props;
+    }
+}

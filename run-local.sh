@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# The whole pipeline on this machine, without Docker: a Kafka broker (local-kafka.jar), the topics, three consumers,
+# the DLQ consumer and the producer, each a `java -jar` process with its own INSTANCE_ID and HTTP port.
+# Configuration: .env.example, then .env, then the environment (the environment wins).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+  cat <<'EOF'
+Usage: ./run-local.sh [--events N [--rate R]] [--no-build]
+
+  (no options)  run until Ctrl-C, with a status line every 2 seconds
+  --events N    bounded demo: send N events, wait until all are routed, reconcile input against output + DLQ
+                record by record (read_committed), stop, exit 0 only if nothing is missing or duplicated;
+                uses a fresh broker in $LOCAL_DIR/kafka-demo, your $LOCAL_DIR/kafka is left alone
+  --rate R      events per second of the demo (default 0: as fast as the producer can)
+  --no-build    use the jars as they are (default: rebuild when missing or older than the sources)
+
+Exit status: 0 ok, 1 failure (a service died, reconciliation failed), 2 usage, 3 missing java/curl or port in use.
+Logs: $LOCAL_DIR/logs/ (default .local/logs/).
+EOF
+}
+
+fail() {
+  local status=$1
+  shift
+  echo "run-local: $*" >&2
+  exit "$status"
+}
+
+events=0
+rate=0
+build=1
+while (($#)); do
+  case $1 in
+    --events) events=${2:-}; shift 2 || fail 2 "--events needs a number" ;;
+    --rate) rate=${2:-}; shift 2 || fail 2 "--rate needs a number" ;;
+    --no-build) build=0; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) fail 2 "unknown option '$1' (see --help)" ;;
+  esac
+done
+[[ $events =~ ^[0-9]+$ ]] || fail 2 "--events: '$events' is not a number"
+[[ $rate =~ ^[0-9]+$ ]] || fail 2 "--rate: '$rate' is not a number"
+
+# ---- configuration: KEY=VALUE lines; a variable already in the environment keeps its value ----
+declare -A from_env=()
+while IFS= read -r name; do from_env[$name]=1; done < <(compgen -e)
+load_env_file() {
+  local line key value
+  [[ -f $1 ]] || return 0
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    key=${BASH_REMATCH[1]}
+    value=${BASH_REMATCH[2]}
+    [[ $value =~ ^\"(.*)\"$ ]] && value=${BASH_REMATCH[1]}
+    [[ -n ${from_env[$key]:-} ]] || export "$key=$value"
+  done <"$1"
+}
+load_env_file .env.example
+load_env_file .env
+
+local_dir=${LOCAL_DIR:-.local}
+kafka_port=${LOCAL_KAFKA_PORT:-9092}
+controller_port=${LOCAL_CONTROLLER_PORT:-9093}
+http_base=${LOCAL_HTTP_BASE_PORT:-8081}
+logs=$local_dir/logs
+# name -> HTTP port; consumers first: they stop last, after the producer has stopped feeding them
+services=(consumer-1 consumer-2 consumer-3 dlq-consumer producer)
+declare -A port_of=([consumer-1]=$http_base [consumer-2]=$((http_base + 1)) [consumer-3]=$((http_base + 2))
+  [producer]=$((http_base + 3)) [dlq-consumer]=$((http_base + 4)))
+declare -A jar_of=([consumer-1]=consumer [consumer-2]=consumer [consumer-3]=consumer [producer]=producer
+  [dlq-consumer]=dlq-consumer)
+
+# ---- what this machine needs ----
+command -v java >/dev/null 2>&1 || fail 3 "java not found: install a JDK 17 or newer and put it on PATH"
+java_major=$(java -version 2>&1 | awk -F '"' '/version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit }')
+if ! [[ $java_major =~ ^[0-9]+$ ]] || ((java_major < 17)); then
+  fail 3 "java ${java_major:-?} found, 17 or newer needed"
+fi
+command -v curl >/dev/null 2>&1 || fail 3 "curl not found (it reads the services' /metrics): install curl"
+for port in "$kafka_port" "$controller_port" "${port_of[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    fail 3 "port $port is in use; stop what uses it or move ours (LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT," \
+      "LOCAL_HTTP_BASE_PORT in .env)"
+  fi
+done
+
+# ---- jars: rebuilt when missing or older than a source ----
+jars=(local-kafka/target/local-kafka.jar consumer/target/consumer.jar producer/target/producer.jar
+  dlq-consumer/target/dlq-consumer.jar)
+stale() {
+  local jar=$1 module=${1%%/*}
+  [[ ! -f $jar ]] || [[ -n $(find "$module/src/main" "$module/pom.xml" common/src/main common/pom.xml pom.xml \
+    schema.json -newer "$jar" -print -quit 2>/dev/null) ]]
+}
+if ((build)); then
+  for jar in "${jars[@]}"; do
+    if stale "$jar"; then
+      echo "run-local: building the jars ($jar is missing or older than its sources): mvn -B -q -DskipTests package"
+      mvn -B -q -DskipTests package || fail 1 "the build failed"
+      break
+    fi
+  done
+fi
+for jar in "${jars[@]}"; do
+  [[ -f $jar ]] || fail 1 "$jar is missing: build it (mvn -B -DskipTests package) or run without --no-build"
+done
+
+# ---- processes, stopped in reverse order on exit, Ctrl-C or SIGTERM ----
+mkdir -p "$logs"
+pids=()
+names=()
+launch() { # NAME COMMAND...: runs in the background, output to $logs/NAME.log
+  local name=$1
+  shift
+  "$@" >"$logs/$name.log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+}
+# shellcheck disable=SC2317 # called from the traps
+stop_all() {
+  trap - INT TERM EXIT
+  local i pid
+  ((${#pids[@]})) && echo
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid=${pids[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    echo "run-local: stopping ${names[i]}"
+    for _ in {1..60}; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null && echo "run-local: ${names[i]} did not stop within 30s, killed"
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
+
+alive() { kill -0 "${pids[$1]}" 2>/dev/null; }
+died() { # INDEX: report a process that is gone, with the end of its log
+  echo "run-local: ${names[$1]} stopped unexpectedly; end of $logs/${names[$1]}.log:" >&2
+  tail -n 15 "$logs/${names[$1]}.log" >&2
+  exit 1
+}
+
+# ---- broker and topics ----
+kafka_dir=$local_dir/kafka
+kafka_args=()
+if ((events)); then
+  kafka_dir=$local_dir/kafka-demo # a demo counts only its own records
+  kafka_args=(--fresh)
+fi
+export BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port
+echo "run-local: starting Kafka on $BOOTSTRAP_SERVERS (data in $kafka_dir, logs in $logs/)"
+launch kafka java -jar local-kafka/target/local-kafka.jar --port "$kafka_port" --controller-port "$controller_port" \
+  --data-dir "$kafka_dir" "${kafka_args[@]}"
+for ((waited = 0; ; waited++)); do
+  grep -q 'accepting connections' "$logs/kafka.log" && break
+  alive 0 || died 0
+  # A broker thread that failed leaves the process waiting for its start timeout: fail now, with the reason.
+  if grep -q '^Exception in thread' "$logs/kafka.log"; then
+    grep -A 2 '^Exception in thread' "$logs/kafka.log" >&2
+    fail 1 "Kafka did not start; see $logs/kafka.log"
+  fi
+  ((waited < 240)) || fail 1 "Kafka did not start within 120s; see $logs/kafka.log"
+  sleep 0.5
+done
+
+export KAFKA_TOPICS_CMD="java -cp local-kafka/target/local-kafka.jar org.apache.kafka.tools.TopicCommand"
+./create-topics.sh >"$logs/create-topics.log" 2>&1 || {
+  tail -n 5 "$logs/create-topics.log" >&2
+  fail 1 "create-topics.sh failed; see $logs/create-topics.log"
+}
+grep '^create-topics:' "$logs/create-topics.log" | sed 's/^/  /'
+
+# ---- services ----
+for name in "${services[@]}"; do
+  args=()
+  [[ $name == dlq-consumer ]] && args=(watch)
+  extra=()
+  ((events)) && [[ $name == producer ]] && extra=(EVENT_COUNT="$events" EVENTS_PER_SECOND="$rate")
+  # The producer comes last, once the others are ready: a demo's events then meet consumers in their group.
+  if [[ $name == producer ]]; then
+    for ((i = 1; i < ${#pids[@]}; i++)); do
+      for ((waited = 0; ; waited++)); do
+        curl -fs -m 2 -o /dev/null "http://127.0.0.1:${port_of[${names[i]}]}/health/ready" && break
+        alive "$i" || died "$i"
+        ((waited < 120)) || fail 1 "${names[i]} was not ready within 2 minutes; see $logs/${names[i]}.log"
+        sleep 1
+      done
+      echo "run-local: ${names[i]} ready, metrics on http://127.0.0.1:${port_of[${names[i]}]}/metrics"
+    done
+  fi
+  launch "$name" env INSTANCE_ID="$name" HTTP_PORT="${port_of[$name]}" "${extra[@]}" \
+    java -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"
+done
+
+# ---- status: scraped from the services' /metrics ----
+metrics=$local_dir/metrics
+rm -rf "$metrics" # no figures from an earlier run
+mkdir -p "$metrics"
+produced=0 routed=0 last_routed=0 started=$SECONDS last_time=$SECONDS
+status() {
+  local name summary
+  for name in producer consumer-{1,2,3}; do
+    # A service that does not answer keeps its last scrape (a finished demo producer, a restarting consumer).
+    curl -fs -m 1 "http://127.0.0.1:${port_of[$name]}/metrics" -o "$metrics/$name.tmp" &&
+      mv "$metrics/$name.tmp" "$metrics/$name.prom"
+  done
+  touch "$metrics"/{producer,consumer-1,consumer-2,consumer-3}.prom
+  # One awk over the consumers' files: valid, DLQ (total and by reason), lag.
+  summary=$(awk '
+    /^loginpipe_output_records_total / { valid += $NF }
+    /^loginpipe_dlq_records_total\{/ { match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9); dlq[r] += $NF; total += $NF }
+    /^loginpipe_consumer_lag_records\{/ { lag += $NF }
+    END { by = ""; for (r in dlq) if (dlq[r] > 0) by = by sprintf("%s%s %d", by == "" ? "" : ", ", r, dlq[r])
+          printf "%d %d %d %s", valid, total, lag, by }' "$metrics"/consumer-{1,2,3}.prom)
+  read -r valid dlq lag by_reason <<<"$summary"
+  # A fast demo producer may be gone before its first scrape: then its last log line ("sent N, ...") tells.
+  produced=$(awk '/^loginpipe_producer_records_sent_total / { s += $NF } END { printf "%d", s }' "$metrics/producer.prom")
+  if ((producer_done)); then
+    sent=$(sed -n 's/.* sent \([0-9][0-9]*\), failed .*/\1/p' "$logs/producer.log" | tail -n 1)
+    ((${sent:-0} > produced)) && produced=$sent
+  fi
+  routed=$((valid + dlq))
+  printf -v line '[%4ds] produced %d | valid %d | DLQ %d%s | %d/s | lag %d | logs %s/' $((SECONDS - started)) \
+    "$produced" "$valid" "$dlq" "${by_reason:+ ($by_reason)}" \
+    $(((routed - last_routed) / (SECONDS > last_time ? SECONDS - last_time : 1))) "$lag" "$logs"
+  last_routed=$routed last_time=$SECONDS
+  if [[ -t 1 ]]; then printf '\r\033[K%s' "$line"; else echo "$line"; fi
+}
+
+producer_done=0
+check_alive() {
+  local i
+  for i in "${!pids[@]}"; do
+    alive "$i" && continue
+    # A producer with EVENT_COUNT exits 0 when it has sent them all.
+    if [[ ${names[i]} == producer ]] && { ((producer_done)) || wait "${pids[i]}"; }; then
+      producer_done=1
+      continue
+    fi
+    died "$i"
+  done
+}
+
+if ((events == 0)); then
+  echo "run-local: running; Ctrl-C stops everything"
+  while :; do
+    check_alive
+    status
+    sleep 2
+  done
+fi
+
+# ---- bounded demo ----
+deadline=$((SECONDS + 120 + events / 100))
+while ((routed < events)); do
+  ((SECONDS < deadline)) || { echo; echo "run-local: gave up waiting: $routed of $events routed" >&2; break; }
+  check_alive
+  status
+  sleep 2
+done
+status
+echo
+
+# Reads a topic under read_committed until it is idle for 10 s, printing one line per record.
+read_topic() { # TOPIC OUT_FILE
+  java -cp local-kafka/target/local-kafka.jar org.apache.kafka.tools.consumer.ConsoleConsumer \
+    --bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$1" --from-beginning --timeout-ms 10000 \
+    --consumer-property isolation.level=read_committed --property print.value=false \
+    --property print.partition=true --property print.offset=true --property print.headers=true \
+    >"$2" 2>"$2.err" || true # it exits non-zero on its idle timeout
+}
+echo "run-local: reconciling record by record (read_committed) ..."
+rec=$local_dir/reconcile
+mkdir -p "$rec"
+readers=()
+read_topic "${INPUT_TOPIC:-user-login}" "$rec/input.txt" & readers+=($!)
+read_topic "${OUTPUT_TOPIC:-processed-user-login}" "$rec/output.txt" & readers+=($!)
+read_topic "${DLQ_TOPIC:-user-login-dlq}" "$rec/dlq.txt" & readers+=($!)
+wait "${readers[@]}"
+
+# Input: its own partition:offset. Output and DLQ: the source.partition:source.offset headers.
+sed -n 's/^Partition:\([0-9]*\)\tOffset:\([0-9]*\).*/\1:\2/p' "$rec/input.txt" | LC_ALL=C sort >"$rec/input.ids"
+source_ids() { # FILE: source ids, one a line; lines without them are counted in FILE.bad
+  awk -v bad="$1.bad" '
+    NF == 0 { next }
+    match($0, /source\.partition:[0-9]+/) { p = substr($0, RSTART + 17, RLENGTH - 17)
+      if (match($0, /source\.offset:[0-9]+/)) { print p ":" substr($0, RSTART + 14, RLENGTH - 14); next } }
+    { n++ } END { print n + 0 > bad }' "$1" | LC_ALL=C sort
+}
+source_ids "$rec/output.txt" >"$rec/output.ids"
+source_ids "$rec/dlq.txt" >"$rec/dlq.ids"
+LC_ALL=C sort -m "$rec/output.ids" "$rec/dlq.ids" >"$rec/routed.ids"
+input=$(wc -l <"$rec/input.ids")
+output=$(wc -l <"$rec/output.ids")
+dlq=$(wc -l <"$rec/dlq.ids")
+duplicates=$(uniq -d "$rec/routed.ids" | wc -l)
+missing=$(LC_ALL=C comm -23 "$rec/input.ids" <(uniq "$rec/routed.ids") | wc -l)
+unknown=$(LC_ALL=C comm -13 "$rec/input.ids" <(uniq "$rec/routed.ids") | wc -l)
+unreadable=$(($(cat "$rec/output.txt.bad") + $(cat "$rec/dlq.txt.bad")))
+reasons=$(grep -o 'error\.reason:[a-z0-9-]*' "$rec/dlq.txt" | sort | uniq -c | awk '{ sub(/error\.reason:/, "", $2); printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }')
+
+echo "  input $input = output $output + DLQ $dlq${reasons:+ ($reasons)}"
+echo "  duplicates $duplicates, missing $missing, not from this input $unknown, without source headers $unreadable"
+echo "  (record lists in $rec/)"
+if ((input == events && output + dlq == input && duplicates == 0 && missing == 0 && unknown == 0 &&
+  unreadable == 0)); then
+  echo "run-local: reconciliation holds: every one of the $events events is in output or DLQ exactly once"
+  exit 0
+fi
+echo "run-local: reconciliation FAILED (expected $events input records)" >&2
+exit 1
