@@ -9,8 +9,8 @@ import java.util.function.Function;
  */
 public record SettingType<T>(String expected, Function<String, T> parser) {
 
-    public static final SettingType<String> STRING = new SettingType<>("a non-empty string", s -> {
-        if (s.isBlank()) {
+    public static final SettingType<String> STRING = new SettingType<>("a non-empty printable string", s -> {
+        if (s.isBlank() || s.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException();
         }
         return s;
@@ -34,6 +34,8 @@ public record SettingType<T>(String expected, Function<String, T> parser) {
     });
 
     public static final SettingType<Integer> PORT = intRange(0, 65535);
+
+    public static final SettingType<Long> LONG = new SettingType<>("an integer", s -> Long.parseLong(s.trim()));
 
     public static SettingType<Integer> intRange(int min, int max) {
         String expected = max == Integer.MAX_VALUE

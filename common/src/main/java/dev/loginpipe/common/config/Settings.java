@@ -44,7 +44,7 @@ public final class Settings {
             "Events the producer sends before it exits; 0 runs until stopped.", PRODUCER);
     public static final Setting<Double> INVALID_RATIO = Setting.of("INVALID_RATIO", SettingType.fraction(), "0.05",
             "Share of deliberately bad events the producer mixes in.", PRODUCER);
-    public static final Setting<Long> SEED = Setting.computed("SEED", SettingType.longAtLeast(Long.MIN_VALUE),
+    public static final Setting<Long> SEED = Setting.computed("SEED", SettingType.LONG,
             () -> Long.toString(System.nanoTime()), "random",
             "Seed of the producer's random generator; the same seed sends the same events.", PRODUCER);
     public static final Setting<Boolean> LOG_PAYLOADS = Setting.of("LOG_PAYLOADS", SettingType.BOOLEAN, "false",

@@ -63,7 +63,7 @@ class ConfigTest {
                 Arguments.of(env("BATCH_MAX_RECORDS", "0"), "BATCH_MAX_RECORDS: invalid value '0', expected an integer from 1"),
                 Arguments.of(env("LOG_SUMMARY_SECONDS", "-1"), "LOG_SUMMARY_SECONDS: invalid value '-1'"),
                 Arguments.of(env("SCHEMA_PATH", "/nonexistent"), "SCHEMA_PATH: invalid value '/nonexistent', expected a readable file"),
-                Arguments.of(env("INPUT_TOPIC", " "), "INPUT_TOPIC: invalid value ' ', expected a non-empty string"),
+                Arguments.of(env("INPUT_TOPIC", " "), "INPUT_TOPIC: invalid value ' ', expected a non-empty printable string"),
                 Arguments.of(env("KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_NOPE"), "KAFKA_CLIENT_SECURITY_PROTOCOL: invalid value 'SASL_NOPE'"),
                 Arguments.of(env("KAFKA_CLIENT_MAX_POLL_RECORDS", "many"), "KAFKA_CLIENT_MAX_POLL_RECORDS: invalid value 'many'"),
                 Arguments.of(env("KAFKA_CLIENT_NO_SUCH_THING", "1"), "KAFKA_CLIENT_NO_SUCH_THING: 'no.such.thing' is not a Kafka"));
@@ -76,6 +76,19 @@ class ConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(message)
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void everyVariableOfEveryServiceRejectsABadValueByName() {
+        for (Service service : Service.values()) {
+            for (Setting<?> setting : Settings.of(service)) {
+                assertThatThrownBy(() -> Config.load(service, env(setting.name(), " \u0007 ")))
+                        .as("%s of the %s", setting.name(), service.jarName())
+                        .isInstanceOf(ConfigException.class)
+                        .hasMessageStartingWith(setting.name() + ": invalid value")
+                        .hasMessageContaining("expected " + setting.type().expected());
+            }
+        }
     }
 
     @Test
