@@ -78,6 +78,7 @@ final class RoutingLoop {
             List<String> topics = new ArrayList<>(outputTopics);
             topics.add(0, inputTopic);
             probe = BrokerProbe.start(adminProps, topics);
+            health.dependsOn(probe::problem);
             consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             producer = newProducer();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
@@ -158,7 +159,7 @@ final class RoutingLoop {
         failuresInARow++;
         metrics.aborted.inc();
         String why = Failures.describe(cause);
-        health.notReady(probe.problem() != null ? probe.problem() : "retrying a batch after: " + why);
+        health.notReady("retrying a batch after: " + why);
         warnings.warn("abort", "transaction of " + batch.count() + " records aborted, will retry: " + why);
         try {
             producer.abortTransaction();
@@ -248,10 +249,7 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
-        String problem = probe.problem();
-        if (problem != null) {
-            health.notReady(problem);
-        } else if (!joined) {
+        if (!joined) {
             health.notReady("joining consumer group");
         } else if (failuresInARow == 0) {
             health.ready();

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
+import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,8 +47,11 @@ public final class Watcher {
 
     /** Runs until {@link #stop()}. */
     void run() {
-        try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, config.get(Settings.DLQ_GROUP_ID),
+        try (BrokerProbe probe = BrokerProbe.start(config.kafkaProperties(ClientKind.ADMIN),
+                     List.of(config.get(Settings.DLQ_TOPIC)));
+             KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, config.get(Settings.DLQ_GROUP_ID),
                 "watch")) {
+            health.dependsOn(probe::problem);
             this.consumer = consumer;
             consumer.subscribe(List.of(config.get(Settings.DLQ_TOPIC)));
             while (true) {

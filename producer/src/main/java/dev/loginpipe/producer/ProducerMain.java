@@ -3,6 +3,7 @@ package dev.loginpipe.producer;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -13,6 +14,7 @@ import dev.loginpipe.common.config.Launcher;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.config.SettingsDoc;
+import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
@@ -94,9 +96,11 @@ public final class ProducerMain {
         Health health = new Health();
         String topic = config.get(Settings.INPUT_TOPIC);
         try (HttpEndpoint http = startHttp(config, registry, health);
+             BrokerProbe probe = BrokerProbe.start(config.kafkaProperties(ClientKind.ADMIN), List.of(topic));
              Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config),
                      new ByteArraySerializer(), new ByteArraySerializer());
              source) {
+            health.dependsOn(probe::problem);
             DeliveryStats stats = new DeliveryStats(registry, health);
             EventSender sender = new EventSender(producer, topic, stats,
                     new RateLimiter(config.get(Settings.EVENTS_PER_SECOND)), config.get(Settings.EVENT_COUNT));

@@ -1,21 +1,33 @@
 package dev.loginpipe.common.observability;
 
-/** What a service says of itself: live while its loop runs, ready while it can do its job (else why not). */
+import java.util.function.Supplier;
+
+/**
+ * What a service says of itself: live while its loop runs, ready while it can do its job (else why not). What it
+ * depends on (Kafka answering, its topics existing) can veto readiness with a reason of its own.
+ */
 public final class Health {
     private volatile boolean live = true;
     private volatile String notReadyReason = "starting";
+    private volatile Supplier<String> dependency = () -> null;
 
     public boolean isLive() {
         return live;
     }
 
     public boolean isReady() {
-        return notReadyReason == null;
+        return notReadyReason() == null;
     }
 
     /** Null when ready. */
     public String notReadyReason() {
-        return notReadyReason;
+        String problem = live ? dependency.get() : null;
+        return problem != null ? problem : notReadyReason;
+    }
+
+    /** A check that returns null while all is well, or what is wrong, e.g. {@link BrokerProbe#problem()}. */
+    public void dependsOn(Supplier<String> problem) {
+        dependency = problem;
     }
 
     public void ready() {
