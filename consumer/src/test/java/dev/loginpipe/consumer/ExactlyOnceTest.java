@@ -36,13 +36,13 @@ class ExactlyOnceTest {
     void aConsumerKilledMidBatchIsRestartedWithoutLossOrDuplicates() throws Exception {
         Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 3);
         pipeline.sendMixed(60_000);
-        Process victim = pipeline.startProcess("killed", Map.of());
+        Process victim = pipeline.startProcess("killed", Pipeline.QUICK_SESSION);
         await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 5_000);
         victim.destroyForcibly(); // SIGKILL: its open transaction is left for the broker to abort
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(victim.exitValue()).isEqualTo(137);
 
-        Process restarted = pipeline.startProcess("killed", Map.of());
+        Process restarted = pipeline.startProcess("killed", Pipeline.QUICK_SESSION);
         try {
             await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.readOutput(0).size() >= 54_000);
         } finally {

@@ -58,11 +58,8 @@ class FaultToleranceTest {
     void aZombieConsumerIsFencedWhenItWakesUp() throws Exception {
         Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 3);
         pipeline.sendMixed(80_000);
-        // A short session lets the group move the zombie's partitions within seconds.
-        Map<String, String> quickSession = Map.of("KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000",
-                "KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
-        Process zombie = pipeline.startProcess("zombie", quickSession);
-        Process survivor = pipeline.startProcess("survivor", quickSession);
+        Process zombie = pipeline.startProcess("zombie", Pipeline.QUICK_SESSION);
+        Process survivor = pipeline.startProcess("survivor", Pipeline.QUICK_SESSION);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 8_000);
             signal(zombie, "STOP"); // mid-batch, most likely with a transaction open
@@ -105,7 +102,7 @@ class FaultToleranceTest {
         pipeline.sendMixed(total);
         List<Process> consumers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            consumers.add(pipeline.startProcess("chaos-" + i, Map.of()));
+            consumers.add(pipeline.startProcess("chaos-" + i, Pipeline.QUICK_SESSION));
         }
         Random random = new Random(7);
         int kills = 0;
@@ -115,7 +112,7 @@ class FaultToleranceTest {
                 Thread.sleep(3_000 + random.nextInt(2_000));
                 int victim = random.nextInt(3);
                 consumers.get(victim).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                consumers.set(victim, pipeline.startProcess("chaos-" + victim, Map.of()));
+                consumers.set(victim, pipeline.startProcess("chaos-" + victim, Pipeline.QUICK_SESSION));
                 kills++;
             }
             await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.readOutput(0).size() >= total * 9 / 10);

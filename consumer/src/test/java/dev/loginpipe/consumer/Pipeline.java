@@ -31,6 +31,9 @@ final class Pipeline {
     final String output = TestKafka.uniqueName("out");
     final String dlq = TestKafka.uniqueName("dlq");
     final String group = TestKafka.uniqueName("group");
+    /** A killed member's partitions move after 6 s instead of Kafka's default 45 s session timeout. */
+    static final Map<String, String> QUICK_SESSION = Map.of("KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000",
+            "KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
 
     Pipeline(String bootstrap, int partitions) {
         this(bootstrap, partitions, Map.of("max.message.bytes", "2097152"));
