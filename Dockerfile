@@ -13,6 +13,7 @@ COPY consumer/pom.xml consumer/
 COPY producer/pom.xml producer/
 COPY dlq-consumer/pom.xml dlq-consumer/
 COPY system-tests/pom.xml system-tests/
+COPY benchmarks/pom.xml benchmarks/
 COPY deploy-checks/pom.xml deploy-checks/
 RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package
 COPY . .

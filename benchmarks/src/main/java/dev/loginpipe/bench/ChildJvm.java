@@ -1,0 +1,123 @@
+package dev.loginpipe.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A Java process the harness starts: its output goes to a log file and is kept in memory so callers can wait for
+ * a line or parse what it printed. Stopped with SIGTERM, then killed if it does not exit.
+ */
+final class ChildJvm implements AutoCloseable {
+    private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
+    private final String name;
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread pump;
+
+    private ChildJvm(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.pump = new Thread(() -> copy(log), name + "-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Starts {@code java <jvmArgs...>} with extra environment variables; output to {@code logDir/name.log}. */
+    static ChildJvm start(String name, Path logDir, List<String> jvmArgs, Map<String, String> env) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(JAVA.toString());
+        command.addAll(jvmArgs);
+        Files.createDirectories(logDir);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return new ChildJvm(name, builder.start(), logDir.resolve(name + ".log"));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits until the process printed a line that matches; fails if it exits or the time runs out first. */
+    String awaitLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String line : lines) {
+                if (wanted.test(line)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + tail());
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(name + " did not print the expected line within " + timeout + ": " + tail());
+    }
+
+    /** Waits for the process to exit by itself and returns everything it printed; fails on a non-zero status. */
+    List<String> awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            close();
+            throw new IllegalStateException(name + " still running after " + timeout + ": " + tail());
+        }
+        pump.join(5_000);
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + tail());
+        }
+        return List.copyOf(lines);
+    }
+
+    /** Peak resident set size so far, in bytes, from {@code VmHWM} in {@code /proc/PID/status}. */
+    long peakRssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmHWM for " + name);
+    }
+
+    /** SIGTERM, a few seconds to exit cleanly, then SIGKILL. */
+    @Override
+    public void close() throws InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private String tail() {
+        int from = Math.max(0, lines.size() - 5);
+        return String.join(" | ", lines.subList(from, lines.size()));
+    }
+
+    private void copy(Path log) {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+                out.println(line);
+            }
+        } catch (IOException e) {
+            // the process closed its output: nothing more to copy
+        }
+    }
+}
