@@ -39,7 +39,7 @@ public class RoutingBenchmark {
     @Setup
     public void setUp() {
         router = new RecordRouter(EventValidator.load(EventValidator.BUNDLED), "processed-user-login",
-                "user-login-dlq", "user-login-consumer-group", "bench-1", 1_048_576);
+                "user-login-dlq", "user-login-consumer-group", "bench-1", 1_048_576, 2_097_152);
         RecordHeaders headers = new RecordHeaders();
         headers.add("trace-id", "4bf92f3577b34da6".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         record = new ConsumerRecord<>("user-login", 1, 123_456_789L, 1_700_000_000_000L, TimestampType.CREATE_TIME,

@@ -93,7 +93,8 @@ public final class ConsumerMain {
         Properties producerProps = producerProperties(config);
         RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), config.get(Settings.OUTPUT_TOPIC),
                 config.get(Settings.DLQ_TOPIC), config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID),
-                maxDlqRecordBytes(config, producerProps));
+                maxRecordBytes(config, producerProps, config.get(Settings.OUTPUT_TOPIC)),
+                maxRecordBytes(config, producerProps, config.get(Settings.DLQ_TOPIC)));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC),
                 List.of(config.get(Settings.OUTPUT_TOPIC), config.get(Settings.DLQ_TOPIC)),
                 consumerProperties(config), producerProps,
@@ -126,23 +127,22 @@ public final class ConsumerMain {
     }
 
     /**
-     * The largest DLQ record that both the producer and the DLQ topic accept; a longer one is sent truncated.
-     * Read from the topic's settings at start; Kafka's default when they cannot be read.
+     * The largest record that both the producer and the topic accept; a longer DLQ record is sent truncated, a longer
+     * valid event goes to the DLQ. Read from the topic's settings at start; Kafka's default when they cannot be read.
      */
-    static int maxDlqRecordBytes(Config config, Properties producerProps) {
+    static int maxRecordBytes(Config config, Properties producerProps, String topic) {
         int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Integer.toString(KAFKA_DEFAULT_MAX_BYTES)));
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        String dlq = config.get(Settings.DLQ_TOPIC);
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try (Admin admin = Admin.create(adminProps)) {
-            ConfigEntry entry = admin.describeConfigs(List.of(topic)).all().get().get(topic)
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource)
                     .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
             return Math.min(producerMax, Integer.parseInt(entry.value()));
         } catch (Exception e) {
-            LOG.warn("cannot read max.message.bytes of {} ({}); DLQ records are kept under {} bytes", dlq,
+            LOG.warn("cannot read max.message.bytes of {} ({}); records to it are kept under {} bytes", topic,
                     Failures.describe(e), Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES));
             return Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES);
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.validation.EventValidator;
+import dev.loginpipe.common.validation.Reason;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.common.validation.Violation;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,15 +31,18 @@ public final class RecordRouter {
     private final String dlqTopic;
     private final byte[] group;
     private final byte[] instance;
+    private final int maxOutputRecordBytes;
     private final int maxDlqRecordBytes;
 
+    /** The limits are the largest record the producer and each topic accept (see {@code max.message.bytes}). */
     public RecordRouter(EventValidator validator, String outputTopic, String dlqTopic, String group, String instance,
-                        int maxDlqRecordBytes) {
+                        int maxOutputRecordBytes, int maxDlqRecordBytes) {
         this.validator = validator;
         this.outputTopic = outputTopic;
         this.dlqTopic = dlqTopic;
         this.group = group.getBytes(UTF_8);
         this.instance = instance.getBytes(UTF_8);
+        this.maxOutputRecordBytes = maxOutputRecordBytes;
         this.maxDlqRecordBytes = maxDlqRecordBytes;
     }
 
@@ -53,7 +57,13 @@ public final class RecordRouter {
         ValidationResult result = validator.validate(in.value());
         Headers headers = provenance(in);
         if (result.isValid()) {
-            return new Routed(new ProducerRecord<>(outputTopic, null, in.key(), in.value(), headers), result);
+            int size = RECORD_OVERHEAD_BYTES + length(in.key()) + length(in.value()) + headersSize(headers);
+            if (size <= maxOutputRecordBytes) {
+                return new Routed(new ProducerRecord<>(outputTopic, null, in.key(), in.value(), headers), result);
+            }
+            // A valid event under a huge key: the output topic would refuse it forever, and the partition would stall.
+            result = ValidationResult.invalid(Reason.TOO_LARGE, "a valid event, but the record of about " + size
+                    + " bytes exceeds the " + maxOutputRecordBytes + " bytes the output topic accepts");
         }
         return new Routed(deadLetter(in, result, headers), result);
     }
@@ -72,14 +82,20 @@ public final class RecordRouter {
         headers.add(DlqHeaders.ERROR_GROUP, group);
         headers.add(DlqHeaders.ERROR_INSTANCE, instance);
 
+        byte[] key = in.key();
         byte[] value = in.value();
-        int room = maxDlqRecordBytes - RECORD_OVERHEAD_BYTES - length(in.key()) - headersSize(headers);
-        if (value != null && value.length > room) {
+        int room = maxDlqRecordBytes - RECORD_OVERHEAD_BYTES - headersSize(headers) - 64; // 64: the payload headers
+        if (length(key) + length(value) > room) {
             headers.add(DlqHeaders.PAYLOAD_TRUNCATED, "true".getBytes(UTF_8));
-            headers.add(DlqHeaders.PAYLOAD_SIZE, Integer.toString(value.length).getBytes(UTF_8));
-            value = Arrays.copyOf(value, Math.max(0, room - 64));
+            headers.add(DlqHeaders.PAYLOAD_SIZE, Integer.toString(length(value)).getBytes(UTF_8));
+            if (length(key) > room / 2) {
+                key = Arrays.copyOf(key, room / 2); // only a key of half the limit or more is cut
+            }
+            if (value != null) {
+                value = Arrays.copyOf(value, Math.min(value.length, room - length(key)));
+            }
         }
-        return new ProducerRecord<>(dlqTopic, null, in.key(), value, headers);
+        return new ProducerRecord<>(dlqTopic, null, key, value, headers);
     }
 
     /** The input's headers without any of the contract's names, then where the record came from. */

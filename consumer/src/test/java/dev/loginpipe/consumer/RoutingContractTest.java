@@ -63,7 +63,8 @@ class RoutingContractTest {
             new Case("ts-string", utf8("k-ts"), utf8(replace("timestamp", "\"1700000000\"")), "schema", "/timestamp", "type"),
             new Case("extra", utf8("k-ex"), utf8(VALID.replace("}", ",\"admin\":true}")), "schema", "/admin", "additionalProperties"),
             new Case("array", utf8("k-arr"), utf8("[1,2]"), "schema", "", "type"),
-            new Case("near-limit", utf8("k-big"), bigValue(), "not-json", null, null)));
+            new Case("near-limit", utf8("k-big"), bigValue(), "not-json", null, null),
+            new Case("huge-key", bigValue(), utf8(VALID), "too-large", null, null)));
 
     static {
         for (String field : List.of("user_id", "app_version", "device_type", "ip", "locale", "device_id", "timestamp")) {
@@ -126,10 +127,14 @@ class RoutingContractTest {
         for (Case c : INVALID) {
             ConsumerRecord<byte[], byte[]> r = dlqByCase.get(c.name());
             assertThat(header(r, DlqHeaders.ERROR_REASON)).as(c.name()).isEqualTo(c.reason());
-            assertThat(r.key()).as(c.name()).isEqualTo(c.key());
+            if (!c.name().equals("huge-key")) {
+                assertThat(r.key()).as(c.name()).isEqualTo(c.key());
+            }
             if (!c.name().equals("near-limit")) {
                 assertThat(r.value()).as(c.name()).isEqualTo(c.value());
-                assertThat(header(r, DlqHeaders.PAYLOAD_TRUNCATED)).isNull();
+            }
+            if (!c.name().equals("near-limit") && !c.name().equals("huge-key")) {
+                assertThat(header(r, DlqHeaders.PAYLOAD_TRUNCATED)).as(c.name()).isNull();
             }
             assertThat(header(r, DlqHeaders.ERROR_MESSAGE)).as(c.name()).isNotBlank();
             assertThat(r.headers().lastHeader(DlqHeaders.ERROR_MESSAGE).value().length).isLessThanOrEqualTo(1024);
@@ -166,6 +171,15 @@ class RoutingContractTest {
         assertThat(header(big, DlqHeaders.PAYLOAD_SIZE)).isEqualTo(Integer.toString(NEAR_LIMIT));
         assertThat(big.value().length).isLessThan(NEAR_LIMIT).isGreaterThan(NEAR_LIMIT - 4096);
         assertThat(big.value()).containsOnly((byte) 'x');
+    }
+
+    @Test
+    void aValidEventUnderAKeyTooLargeForTheOutputIsDeadLetteredWithItsKeyCut() {
+        ConsumerRecord<byte[], byte[]> huge = dlqByCase.get("huge-key");
+        assertThat(header(huge, DlqHeaders.ERROR_MESSAGE)).contains("exceeds").contains("output topic");
+        assertThat(header(huge, DlqHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(huge.key().length).isLessThan(NEAR_LIMIT).isGreaterThan(NEAR_LIMIT / 3);
+        assertThat(huge.key()).containsOnly((byte) 'x');
     }
 
     @Test

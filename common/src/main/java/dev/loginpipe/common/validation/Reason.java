@@ -1,6 +1,6 @@
 package dev.loginpipe.common.validation;
 
-/** Why a record is not a valid event; the value of the {@code error.reason} header. */
+/** Why a record goes to the DLQ; the value of the {@code error.reason} header. */
 public enum Reason {
     /** Null or zero-length value. */
     EMPTY("empty"),
@@ -9,7 +9,9 @@ public enum Reason {
     /** Text that is not exactly one JSON document within the parser's bounds. */
     NOT_JSON("not-json"),
     /** JSON that breaks the schema, including JSON that is not an object. */
-    SCHEMA("schema");
+    SCHEMA("schema"),
+    /** A valid event in a record larger than the output topic accepts (only a huge key makes one). */
+    TOO_LARGE("too-large");
 
     private final String label;
 
