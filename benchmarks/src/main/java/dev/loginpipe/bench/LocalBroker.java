@@ -19,7 +19,10 @@ final class LocalBroker implements AutoCloseable {
                 "--port", Integer.toString(options.brokerPort()),
                 "--controller-port", Integer.toString(options.controllerPort()),
                 "--data-dir", options.workDir().resolve("kafka").toString(),
-                "--fresh"), Map.of());
+                "--fresh",
+                // Kafka's production default (local-kafka uses 0 for quick tests): a group whose members start
+                // together rebalances once instead of once per member.
+                "--set", "group.initial.rebalance.delay.ms=3000"), Map.of());
         try {
             process.awaitLine(line -> line.contains("accepting connections on"), Duration.ofSeconds(90));
         } catch (RuntimeException | InterruptedException e) {

@@ -14,7 +14,7 @@ public final class DlqHeaders {
     /** The input record's timestamp, epoch milliseconds. */
     public static final String SOURCE_TIMESTAMP = "source.timestamp";
 
-    /** One of {@code empty}, {@code not-utf8}, {@code not-json}, {@code schema}. */
+    /** One of {@code empty}, {@code not-utf8}, {@code not-json}, {@code schema}, {@code too-large}. */
     public static final String ERROR_REASON = "error.reason";
     /** One line for people, at most {@link #MAX_MESSAGE_BYTES}. */
     public static final String ERROR_MESSAGE = "error.message";
