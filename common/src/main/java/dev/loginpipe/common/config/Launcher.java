@@ -1,7 +1,6 @@
 package dev.loginpipe.common.config;
 
 import java.util.Arrays;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +19,8 @@ public final class Launcher {
 
     /** Loads the settings from the process environment; on a bad one prints one line and exits 2. */
     public static Config configure(Service service) {
-        return configure(service, System.getenv());
-    }
-
-    public static Config configure(Service service, Map<String, String> env) {
         try {
-            Config config = Config.load(service, env);
+            Config config = Config.load(service, System.getenv());
             Logger log = LoggerFactory.getLogger(service.jarName());
             log.info("settings: {}", config.describe());
             return config;

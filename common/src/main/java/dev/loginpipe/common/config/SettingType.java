@@ -1,6 +1,5 @@
 package dev.loginpipe.common.config;
 
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -68,11 +67,6 @@ public record SettingType<T>(String expected, Function<String, T> parser) {
             }
             return value;
         });
-    }
-
-    public static <E extends Enum<E>> SettingType<E> oneOf(Class<E> type) {
-        String names = String.join(", ", Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase()).toList());
-        return new SettingType<>("one of " + names, s -> Enum.valueOf(type, s.trim().toUpperCase()));
     }
 
     /** A type whose parser does more work (reads a file, compiles a schema) but is checked the same way. */

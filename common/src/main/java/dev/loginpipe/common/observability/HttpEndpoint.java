@@ -49,10 +49,6 @@ public final class HttpEndpoint implements AutoCloseable {
         return new HttpEndpoint(server);
     }
 
-    public int port() {
-        return server == null ? 0 : server.getAddress().getPort();
-    }
-
     @Override
     public void close() {
         if (server != null) {

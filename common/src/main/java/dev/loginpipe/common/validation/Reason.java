@@ -22,13 +22,4 @@ public enum Reason {
     public String label() {
         return label;
     }
-
-    public static Reason fromLabel(String label) {
-        for (Reason r : values()) {
-            if (r.label.equals(label)) {
-                return r;
-            }
-        }
-        throw new IllegalArgumentException("unknown reason '" + label + "'");
-    }
 }
