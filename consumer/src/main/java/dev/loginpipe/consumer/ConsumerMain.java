@@ -1,6 +1,8 @@
 package dev.loginpipe.consumer;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,6 @@ import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
@@ -91,14 +92,13 @@ public final class ConsumerMain {
 
     static RoutingLoop newLoop(Config config, ConsumerMetrics metrics, Health health) {
         Properties producerProps = producerProperties(config);
-        RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), config.get(Settings.OUTPUT_TOPIC),
-                config.get(Settings.DLQ_TOPIC), config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID),
-                maxRecordBytes(config, producerProps, config.get(Settings.OUTPUT_TOPIC)),
-                maxRecordBytes(config, producerProps, config.get(Settings.DLQ_TOPIC)));
-        return new RoutingLoop(config.get(Settings.INPUT_TOPIC),
-                List.of(config.get(Settings.OUTPUT_TOPIC), config.get(Settings.DLQ_TOPIC)),
-                consumerProperties(config), producerProps,
-                config.kafkaProperties(ClientKind.ADMIN), router, metrics, health);
+        String output = config.get(Settings.OUTPUT_TOPIC);
+        String dlq = config.get(Settings.DLQ_TOPIC);
+        Map<String, Integer> limits = maxRecordBytes(config, producerProps, List.of(output, dlq));
+        RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), output, dlq,
+                config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.get(output), limits.get(dlq));
+        return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq), consumerProperties(config),
+                producerProps, config.kafkaProperties(ClientKind.ADMIN), router, metrics, health);
     }
 
     static Properties consumerProperties(Config config) {
@@ -130,24 +130,27 @@ public final class ConsumerMain {
     }
 
     /**
-     * The largest record that both the producer and the topic accept; a longer DLQ record is sent truncated, a longer
-     * valid event goes to the DLQ. Read from the topic's settings at start; Kafka's default when they cannot be read.
+     * For each topic, the largest record that both the producer and the topic accept: a longer DLQ record is sent
+     * truncated, a longer valid event goes to the DLQ. Read from the topics' settings at start; Kafka's default for
+     * a topic whose settings cannot be read (the broker down, the topic missing).
      */
-    static int maxRecordBytes(Config config, Properties producerProps, String topic) {
+    static Map<String, Integer> maxRecordBytes(Config config, Properties producerProps, List<String> topics) {
         int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Integer.toString(KAFKA_DEFAULT_MAX_BYTES)));
+        Map<String, Integer> limits = new HashMap<>();
+        topics.forEach(topic -> limits.put(topic, Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES)));
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        List<ConfigResource> resources = topics.stream()
+                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
         try (Admin admin = Admin.create(adminProps)) {
-            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource)
-                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-            return Math.min(producerMax, Integer.parseInt(entry.value()));
+            admin.describeConfigs(resources).all().get().forEach((resource, topicConfig) -> limits.put(resource.name(),
+                    Math.min(producerMax, Integer.parseInt(topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()))));
         } catch (Exception e) {
-            LOG.warn("cannot read max.message.bytes of {} ({}); records to it are kept under {} bytes", topic,
+            LOG.warn("cannot read max.message.bytes of {} ({}); records to them are kept under {} bytes", topics,
                     Failures.describe(e), Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES));
-            return Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES);
         }
+        return limits;
     }
 }
