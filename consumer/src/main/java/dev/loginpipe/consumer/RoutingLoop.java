@@ -101,6 +101,9 @@ final class RoutingLoop {
             }
             LOG.error("stopping on an error that cannot be retried: {}", Failures.describe(e));
             return 1;
+        } catch (RuntimeException e) {
+            LOG.error("stopping on an unexpected error", e);
+            return 1;
         } finally {
             health.stopped();
             close();
@@ -120,6 +123,7 @@ final class RoutingLoop {
         long started = System.nanoTime();
         int forwarded = 0;
         Map<Reason, Integer> deadLettered = new EnumMap<>(Reason.class);
+        List<String> dlqLines = new ArrayList<>();
         try {
             producer.beginTransaction();
             for (ConsumerRecord<byte[], byte[]> in : batch) {
@@ -127,7 +131,10 @@ final class RoutingLoop {
                 producer.send(routed.record());
                 if (routed.toDlq()) {
                     deadLettered.merge(routed.result().reason(), 1, Integer::sum);
-                    logDeadLetter(in, routed);
+                    if (dlqLines.size() < DLQ_LINES_PER_SECOND) {
+                        dlqLines.add("DLQ " + in.topic() + "-" + in.partition() + "@" + in.offset() + ": "
+                                + routed.result().reason().label() + " (" + routed.result().message() + ")");
+                    }
                 } else {
                     forwarded++;
                 }
@@ -152,6 +159,7 @@ final class RoutingLoop {
             metrics.endToEndSeconds.observe(Math.max(0, committedAt - in.timestamp()) / 1e3);
         }
         failuresInARow = 0;
+        logDeadLetters(dlqLines);
     }
 
     /** Abort, rewind every assigned partition to its committed offset, back off; the next poll retries. */
@@ -256,15 +264,18 @@ final class RoutingLoop {
         }
     }
 
-    private void logDeadLetter(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed) {
+    /** After the commit, so a retried batch is not logged twice; at most a few lines a second, no values. */
+    private void logDeadLetters(List<String> lines) {
         long second = System.currentTimeMillis() / 1000;
         if (second != dlqLinesSecond) {
             dlqLinesSecond = second;
             dlqLinesLogged = 0;
         }
-        if (dlqLinesLogged++ < DLQ_LINES_PER_SECOND) {
-            LOG.info("DLQ {}-{}@{}: {} ({})", in.topic(), in.partition(), in.offset(),
-                    routed.result().reason().label(), routed.result().message());
+        for (String line : lines) {
+            if (dlqLinesLogged++ >= DLQ_LINES_PER_SECOND) {
+                return;
+            }
+            LOG.info(line);
         }
     }
 
