@@ -49,15 +49,17 @@ public final class Replayer {
         Run run = new Run(options, config.get(Settings.MAX_REPLAYS));
         try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, group, "replay");
              KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null : producer(group)) {
+            if (producer != null) {
+                // First: it aborts what a killed earlier run left open, whose pending offsets would otherwise
+                // keep the group's position unknown until the transaction times out.
+                producer.initTransactions();
+            }
             List<TopicPartition> partitions = consumer.partitionsFor(dlq).stream()
                     .map(p -> new TopicPartition(dlq, p.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             Set<TopicPartition> reading = new HashSet<>(partitions);
             reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-            if (producer != null) {
-                producer.initTransactions();
-            }
             while (!reading.isEmpty() && !run.limitReached()) {
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 List<ProducerRecord<byte[], byte[]>> toPublish = new ArrayList<>();
