@@ -145,11 +145,15 @@ public final class ConsumerMain {
         List<ConfigResource> resources = topics.stream()
                 .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
         try (Admin admin = Admin.create(adminProps)) {
-            admin.describeConfigs(resources).all().get().forEach((resource, topicConfig) -> limits.put(resource.name(),
-                    Math.min(producerMax, Integer.parseInt(topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()))));
-        } catch (Exception e) {
-            LOG.warn("cannot read max.message.bytes of {} ({}); records to them are kept under {} bytes", topics,
-                    Failures.describe(e), Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES));
+            admin.describeConfigs(resources).values().forEach((resource, topicConfig) -> {
+                try {
+                    limits.put(resource.name(), Math.min(producerMax, Integer.parseInt(
+                            topicConfig.get().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())));
+                } catch (Exception e) {
+                    LOG.warn("cannot read max.message.bytes of {} ({}); records to it are kept under {} bytes",
+                            resource.name(), Failures.describe(e), limits.get(resource.name()));
+                }
+            });
         }
         return limits;
     }

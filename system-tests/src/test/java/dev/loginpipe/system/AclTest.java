@@ -48,6 +48,7 @@ class AclTest {
                 allow(SENDER, WRITE, TOPIC, pipeline.input),
                 allow(ROUTER, READ, TOPIC, pipeline.input),
                 allow(ROUTER, WRITE, TOPIC, pipeline.output),
+                allow(ROUTER, DESCRIBE_CONFIGS, TOPIC, pipeline.output),
                 allow(ROUTER, DESCRIBE_CONFIGS, TOPIC, pipeline.dlq),
                 allow(ROUTER, READ, GROUP, pipeline.group),
                 allow(ROUTER, WRITE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
