@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
@@ -151,7 +152,7 @@ public final class ConsumerMain {
                             topicConfig.get().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())));
                 } catch (Exception e) {
                     LOG.warn("cannot read max.message.bytes of {} ({}); records to it are kept under {} bytes",
-                            resource.name(), Failures.describe(e), limits.get(resource.name()));
+                            resource.name(), ErrorText.of(e), limits.get(resource.name()));
                 }
             });
         }

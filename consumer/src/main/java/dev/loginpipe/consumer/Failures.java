@@ -1,5 +1,6 @@
 package dev.loginpipe.consumer;
 
+import dev.loginpipe.common.ErrorText;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
@@ -32,20 +33,10 @@ final class Failures {
         return false;
     }
 
-    /** One line for logs and the readiness reason: the innermost exception's class and message. */
-    static String describe(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage().replace('\n', ' ');
-        return root.getClass().getSimpleName() + message;
-    }
-
     /** Thrown to end the loop with a non-zero exit status. */
     static final class FatalException extends RuntimeException {
         FatalException(Throwable cause) {
-            super(describe(cause), cause);
+            super(ErrorText.of(cause), cause);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.RateLimitedLog;
@@ -99,7 +100,7 @@ final class RoutingLoop {
             if (stopping) {
                 return 0;
             }
-            LOG.error("stopping on an error that cannot be retried: {}", Failures.describe(e));
+            LOG.error("stopping on an error that cannot be retried: {}", ErrorText.of(e));
             return 1;
         } catch (RuntimeException e) {
             LOG.error("stopping on an unexpected error", e);
@@ -166,7 +167,7 @@ final class RoutingLoop {
     private void recover(KafkaException cause, ConsumerRecords<byte[], byte[]> batch) {
         failuresInARow++;
         metrics.aborted.inc();
-        String why = Failures.describe(cause);
+        String why = ErrorText.of(cause);
         health.notReady("retrying a batch after: " + why);
         warnings.warn("abort", "transaction of " + batch.count() + " records aborted, will retry: " + why);
         try {
@@ -205,7 +206,7 @@ final class RoutingLoop {
                 if (Failures.isFatal(e)) {
                     throw new Failures.FatalException(e);
                 }
-                warnings.warn("rewind", "cannot read committed offsets yet, retrying: " + Failures.describe(e));
+                warnings.warn("rewind", "cannot read committed offsets yet, retrying: " + ErrorText.of(e));
                 backoff();
             }
         }
@@ -227,8 +228,8 @@ final class RoutingLoop {
                     throw new WakeupException();
                 }
                 failuresInARow++;
-                health.notReady("transactional producer not initialised: " + Failures.describe(e));
-                warnings.warn("init", "cannot initialise the transactional producer, retrying: " + Failures.describe(e));
+                health.notReady("transactional producer not initialised: " + ErrorText.of(e));
+                warnings.warn("init", "cannot initialise the transactional producer, retrying: " + ErrorText.of(e));
                 backoff();
             }
         }

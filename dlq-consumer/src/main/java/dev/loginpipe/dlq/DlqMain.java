@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Launcher;
@@ -69,17 +70,9 @@ public final class DlqMain {
             }
         } catch (KafkaException | IllegalStateException e) {
             // One line for people (wrong password, broker gone, fenced replay); nothing was half-committed.
-            LOG.error("{} failed: {}", commandLine.command(), rootCause(e));
+            LOG.error("{} failed: {}", commandLine.command(), ErrorText.of(e));
             System.exit(1);
         }
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root == e ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     private static void report(Config config, boolean json) {

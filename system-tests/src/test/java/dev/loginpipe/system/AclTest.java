@@ -14,13 +14,6 @@ import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,7 +33,6 @@ class AclTest {
 
     private final SecureBroker broker = SecureBroker.shared();
     private final Pipeline pipeline = new Pipeline(broker.internalBootstrapServers());
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void consumerWithoutDlqWriteAccessIsNotReadyAndSkipsNothingUntilGranted() {
@@ -54,7 +46,7 @@ class AclTest {
                 allow(ROUTER, WRITE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
                 allow(ROUTER, DESCRIBE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
                 allow(DLQ_READER, READ, TOPIC, pipeline.dlq));
-        int httpPort = freePort();
+        int httpPort = ServiceHttp.freePort();
         Map<String, String> consumerEnv = env(INSTANCE, ROUTER);
         consumerEnv.put("HTTP_PORT", Integer.toString(httpPort));
 
@@ -64,13 +56,13 @@ class AclTest {
 
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
                 assertThat(consumer.output()).contains("TopicAuthorizationException", pipeline.dlq);
-                assertThat(readiness(httpPort)).isEqualTo(503);
+                assertThat(ServiceHttp.status(httpPort, "/health/ready")).isEqualTo(503);
             });
             assertThat(pipeline.readNow(pipeline.dlq)).isEmpty();
 
             Acls.grant(broker.internalBootstrapServers(), allow(ROUTER, WRITE, TOPIC, pipeline.dlq));
             int deadLettered = pipeline.assertExactlyOnce(EVENTS);
-            await().atMost(Duration.ofSeconds(20)).until(() -> readiness(httpPort) == 200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ServiceHttp.status(httpPort, "/health/ready") == 200);
             assertThat(consumer.stop()).as(consumer.output()).isZero();
             assertThat(consumer.output()).doesNotContain("cannot read max.message.bytes");
 
@@ -92,26 +84,5 @@ class AclTest {
         env.putAll(Map.of("EVENT_COUNT", Integer.toString(EVENTS), "EVENTS_PER_SECOND", "0",
                 "INVALID_RATIO", "0.2", "SEED", "9"));
         return env;
-    }
-
-    /** The status of the consumer's /health/ready, or -1 while its HTTP server is not up. */
-    private int readiness(int port) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

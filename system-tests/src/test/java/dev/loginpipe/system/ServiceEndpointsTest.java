@@ -4,18 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.dlq.DlqMain;
@@ -28,19 +20,18 @@ import org.junit.jupiter.api.Test;
 
 /** The producer's and the DLQ watcher's HTTP faces, and their clean stop on SIGTERM. */
 class ServiceEndpointsTest {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     final String bootstrap = TestKafka.shared().bootstrapServers();
     final Pipeline pipeline = new Pipeline(bootstrap);
 
     @Test
     void theProducerIsReadyAndCountsWhatItSent() throws Exception {
-        int port = freePort();
+        int port = ServiceHttp.freePort();
         try (ServiceProcess producer = ServiceProcess.start(ProducerMain.class, env("producer", port,
                 "EVENTS_PER_SECOND", "200"))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/health/ready") == 200);
-            await().atMost(Duration.ofSeconds(30)).until(() -> metric(port, "loginpipe_producer_records_sent_total") >= 200);
-            assertThat(metric(port, "loginpipe_producer_send_failures_total")).isZero();
-            assertThat(metric(port, "loginpipe_producer_send_latency_seconds_count")).isPositive();
+            await().atMost(Duration.ofSeconds(30)).until(() -> ServiceHttp.status(port, "/health/ready") == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ServiceHttp.metric(port, "loginpipe_producer_records_sent_total") >= 200);
+            assertThat(ServiceHttp.metric(port, "loginpipe_producer_send_failures_total")).isZero();
+            assertThat(ServiceHttp.metric(port, "loginpipe_producer_send_latency_seconds_count")).isPositive();
             assertThat(producer.stop()).as(producer.output()).isZero();
         }
     }
@@ -56,13 +47,13 @@ class ServiceEndpointsTest {
             byte[] noKey = null;
             producer.send(new ProducerRecord<>(pipeline.dlq, noKey, "no headers".getBytes(UTF_8)));
         }
-        int port = freePort();
+        int port = ServiceHttp.freePort();
         try (ServiceProcess watch = ServiceProcess.start(DlqMain.class, env("watch", port), "watch")) {
             await().atMost(Duration.ofSeconds(30)).until(() ->
-                    metric(port, "loginpipe_dlq_records_seen_total{reason=\"schema\"}") == 3);
-            assertThat(metric(port, "loginpipe_dlq_records_seen_total{reason=\"not-json\"}")).isEqualTo(2);
-            assertThat(metric(port, "loginpipe_dlq_records_seen_total{reason=\"unknown\"}")).isEqualTo(1);
-            assertThat(status(port, "/health/ready")).isEqualTo(200);
+                    ServiceHttp.metric(port, "loginpipe_dlq_records_seen_total{reason=\"schema\"}") == 3);
+            assertThat(ServiceHttp.metric(port, "loginpipe_dlq_records_seen_total{reason=\"not-json\"}")).isEqualTo(2);
+            assertThat(ServiceHttp.metric(port, "loginpipe_dlq_records_seen_total{reason=\"unknown\"}")).isEqualTo(1);
+            assertThat(ServiceHttp.status(port, "/health/ready")).isEqualTo(200);
             assertThat(watch.stop()).as(watch.output()).isZero();
             assertThat(watch.output()).doesNotContain("no headers"); // values are not logged by default
         }
@@ -77,37 +68,5 @@ class ServiceEndpointsTest {
             env.put(extra[i], extra[i + 1]);
         }
         return env;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static int status(int port, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    static double metric(int port, String series) {
-        try {
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(body);
-            return m.find() ? Double.parseDouble(m.group(1)) : -1;
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }
