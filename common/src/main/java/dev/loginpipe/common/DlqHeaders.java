@@ -14,7 +14,7 @@ public final class DlqHeaders {
     /** The input record's timestamp, epoch milliseconds. */
     public static final String SOURCE_TIMESTAMP = "source.timestamp";
 
-    /** One of {@code empty}, {@code not-utf8}, {@code not-json}, {@code schema}, {@code too-large}. */
+    /** One of the {@code Reason} labels: {@code empty}, {@code not-utf8}, {@code not-json}, {@code schema}, ... */
     public static final String ERROR_REASON = "error.reason";
     /** One line for people, at most {@link #MAX_MESSAGE_BYTES}. */
     public static final String ERROR_MESSAGE = "error.message";
@@ -31,6 +31,14 @@ public final class DlqHeaders {
     public static final String PAYLOAD_TRUNCATED = "payload.truncated";
     /** The original value's size in bytes, when truncated. */
     public static final String PAYLOAD_SIZE = "payload.size";
+    /** {@code true} when the key was cut to fit (only a key of half the limit or more is cut). */
+    public static final String KEY_TRUNCATED = "key.truncated";
+    /** The original key's size in bytes, when truncated. */
+    public static final String KEY_SIZE = "key.size";
+    /** {@code true} when some of the input's own headers were dropped to make the DLQ copy fit. */
+    public static final String HEADERS_TRUNCATED = "headers.truncated";
+    /** How many of the input's headers were dropped, when truncated. */
+    public static final String HEADERS_DROPPED = "headers.dropped";
 
     /** How many times the DLQ consumer has replayed this record; kept across trips through the pipeline. */
     public static final String REPLAY_COUNT = "replay.count";
@@ -41,7 +49,8 @@ public final class DlqHeaders {
     /** Headers the pipeline writes: an input header of one of these names is replaced, not duplicated. */
     public static final Set<String> SOURCE = Set.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP);
     public static final Set<String> ERROR = Set.of(ERROR_REASON, ERROR_MESSAGE, ERROR_DETAILS, ERROR_EXCEPTION,
-            ERROR_AT, ERROR_GROUP, ERROR_INSTANCE, PAYLOAD_TRUNCATED, PAYLOAD_SIZE);
+            ERROR_AT, ERROR_GROUP, ERROR_INSTANCE, PAYLOAD_TRUNCATED, PAYLOAD_SIZE, KEY_TRUNCATED, KEY_SIZE,
+            HEADERS_TRUNCATED, HEADERS_DROPPED);
 
     private DlqHeaders() {
     }

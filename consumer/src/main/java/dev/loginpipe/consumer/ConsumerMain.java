@@ -1,14 +1,11 @@
 package dev.loginpipe.consumer;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
@@ -20,12 +17,8 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +30,6 @@ public final class ConsumerMain {
             Usage: java -jar consumer.jar [--help]
             Reads INPUT_TOPIC in consumer group GROUP_ID and routes every record exactly once: valid events to
             OUTPUT_TOPIC, everything else to DLQ_TOPIC with the reason in its headers. Stops cleanly on SIGTERM.""";
-    /** Kafka's default for both the producer's max.request.size and a topic's max.message.bytes (about 1 MiB). */
-    private static final int KAFKA_DEFAULT_MAX_BYTES = 1_048_576;
     private static final long SHUTDOWN_WAIT_SECONDS = 20;
 
     private ConsumerMain() {
@@ -68,16 +59,18 @@ public final class ConsumerMain {
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             loop.stop();
+            boolean inTime = false;
             try {
-                if (!finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                    LOG.warn("did not finish within {} s; exiting, the open transaction is aborted by the broker",
+                inTime = finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+                if (!inTime) {
+                    LOG.warn("did not finish within {} s; exiting 1, the open transaction is aborted by the broker",
                             SHUTDOWN_WAIT_SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            // Exit with the loop's status, not the JVM's 143 for SIGTERM: a clean stop is a success.
-            Runtime.getRuntime().halt(status.get());
+            // Exit with the loop's status, not the JVM's 143 for SIGTERM: a clean stop is a success, a stuck one not.
+            Runtime.getRuntime().halt(inTime ? status.get() : 1);
         }, "shutdown"));
 
         LOG.info("routing {} -> {} | {} as {} of group {}", config.get(Settings.INPUT_TOPIC),
@@ -95,11 +88,15 @@ public final class ConsumerMain {
         Properties producerProps = producerProperties(config);
         String output = config.get(Settings.OUTPUT_TOPIC);
         String dlq = config.get(Settings.DLQ_TOPIC);
-        Map<String, Integer> limits = maxRecordBytes(config, producerProps, List.of(output, dlq));
+        int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(TopicLimits.KAFKA_DEFAULT_MAX_BYTES)));
+        Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
+        TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
+        limits.refresh();
         RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), output, dlq,
-                config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.get(output), limits.get(dlq));
+                config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq), consumerProperties(config),
-                producerProps, config.kafkaProperties(ClientKind.ADMIN), router, metrics, health);
+                producerProps, adminProps, router, limits, metrics, health);
     }
 
     static Properties consumerProperties(Config config) {
@@ -128,34 +125,5 @@ public final class ConsumerMain {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return props;
-    }
-
-    /**
-     * For each topic, the largest record that both the producer and the topic accept: a longer DLQ record is sent
-     * truncated, a longer valid event goes to the DLQ. Read from the topics' settings at start; Kafka's default for
-     * a topic whose settings cannot be read (the broker down, the topic missing).
-     */
-    static Map<String, Integer> maxRecordBytes(Config config, Properties producerProps, List<String> topics) {
-        int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Integer.toString(KAFKA_DEFAULT_MAX_BYTES)));
-        Map<String, Integer> limits = new HashMap<>();
-        topics.forEach(topic -> limits.put(topic, Math.min(producerMax, KAFKA_DEFAULT_MAX_BYTES)));
-        Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
-        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        List<ConfigResource> resources = topics.stream()
-                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
-        try (Admin admin = Admin.create(adminProps)) {
-            admin.describeConfigs(resources).values().forEach((resource, topicConfig) -> {
-                try {
-                    limits.put(resource.name(), Math.min(producerMax, Integer.parseInt(
-                            topicConfig.get().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())));
-                } catch (Exception e) {
-                    LOG.warn("cannot read max.message.bytes of {} ({}); records to it are kept under {} bytes",
-                            resource.name(), ErrorText.of(e), limits.get(resource.name()));
-                }
-            });
-        }
-        return limits;
     }
 }

@@ -2,7 +2,9 @@ package dev.loginpipe.consumer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
@@ -20,19 +22,28 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Decides where one input record goes and builds the record to send there: the output topic for a valid event,
  * the DLQ for anything else. Key, value bytes and the input's own headers travel unchanged; the contract's headers
- * ({@link DlqHeaders}) are added, replacing any the input carried. No network, no shared state: thread-safe.
+ * ({@link DlqHeaders}) are added, replacing any the input carried. A DLQ copy always fits the DLQ's size limit: the
+ * input's own headers are dropped (largest first), then the key and value cut, and the copy says what was cut.
+ * No network; thread-safe. (Not final only so that a test can make routing fail.)
  */
-public final class RecordRouter {
+public class RecordRouter {
     /** Bytes Kafka adds around one record and its batch, plus slack; kept free below the size limit. */
     static final int RECORD_OVERHEAD_BYTES = 512;
+    /** Room kept for the headers that say what was cut (payload, key, headers: six short headers). */
+    private static final int CUT_MARKS_BYTES = 256;
+    /** Bounds of one {@code error.details} entry, in characters: property names come from the input. */
+    private static final int MAX_DETAIL_PATH_CHARS = 200;
+    private static final int MAX_DETAIL_MESSAGE_CHARS = 300;
+    private static final int MAX_DETAIL_KEYWORD_CHARS = 50;
+    private static final int MAX_EXCEPTION_BYTES = 256;
 
     private final EventValidator validator;
     private final String outputTopic;
     private final String dlqTopic;
     private final byte[] group;
     private final byte[] instance;
-    private final int maxOutputRecordBytes;
-    private final int maxDlqRecordBytes;
+    private volatile int maxOutputRecordBytes;
+    private volatile int maxDlqRecordBytes;
 
     /** The limits are the largest record the producer and each topic accept (see {@code max.message.bytes}). */
     public RecordRouter(EventValidator validator, String outputTopic, String dlqTopic, String group, String instance,
@@ -42,6 +53,11 @@ public final class RecordRouter {
         this.dlqTopic = dlqTopic;
         this.group = group.getBytes(UTF_8);
         this.instance = instance.getBytes(UTF_8);
+        limits(maxOutputRecordBytes, maxDlqRecordBytes);
+    }
+
+    /** New size limits, e.g. after a topic's {@code max.message.bytes} was changed while running. */
+    void limits(int maxOutputRecordBytes, int maxDlqRecordBytes) {
         this.maxOutputRecordBytes = maxOutputRecordBytes;
         this.maxDlqRecordBytes = maxDlqRecordBytes;
     }
@@ -55,78 +71,143 @@ public final class RecordRouter {
 
     public Routed route(ConsumerRecord<byte[], byte[]> in) {
         ValidationResult result = validator.validate(in.value());
-        Headers headers = provenance(in);
         if (result.isValid()) {
+            RecordHeaders headers = ownHeaders(in);
+            addSource(headers, in);
             int size = RECORD_OVERHEAD_BYTES + length(in.key()) + length(in.value()) + headersSize(headers);
-            if (size <= maxOutputRecordBytes) {
+            int max = maxOutputRecordBytes;
+            if (size <= max) {
                 return new Routed(new ProducerRecord<>(outputTopic, null, in.key(), in.value(), headers), result);
             }
-            // A valid event under a huge key: the output topic would refuse it forever, and the partition would stall.
+            // The output topic would refuse it forever, and the partition would stall.
             result = ValidationResult.invalid(Reason.TOO_LARGE, "a valid event, but the record of about " + size
-                    + " bytes exceeds the " + maxOutputRecordBytes + " bytes the output topic accepts");
+                    + " bytes exceeds the " + max + " bytes the output topic accepts");
         }
-        return new Routed(deadLetter(in, result, headers), result);
+        return deadLetter(in, result);
     }
 
-    private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> in, ValidationResult result,
-                                                      Headers headers) {
-        headers.add(DlqHeaders.ERROR_REASON, result.reason().label().getBytes(UTF_8));
-        headers.add(DlqHeaders.ERROR_MESSAGE, truncateUtf8(result.message(), DlqHeaders.MAX_MESSAGE_BYTES));
+    /** The DLQ copy of {@code in} for this verdict; it fits the DLQ's size limit whatever the input holds. */
+    public Routed deadLetter(ConsumerRecord<byte[], byte[]> in, ValidationResult result) {
+        RecordHeaders contract = new RecordHeaders();
+        addSource(contract, in);
+        contract.add(DlqHeaders.ERROR_REASON, result.reason().label().getBytes(UTF_8));
+        contract.add(DlqHeaders.ERROR_MESSAGE, truncateUtf8(result.message(), DlqHeaders.MAX_MESSAGE_BYTES));
         if (!result.violations().isEmpty()) {
-            headers.add(DlqHeaders.ERROR_DETAILS, details(result.violations()));
+            contract.add(DlqHeaders.ERROR_DETAILS, details(result.violations()));
         }
         if (result.exception() != null) {
-            headers.add(DlqHeaders.ERROR_EXCEPTION, result.exception().getBytes(UTF_8));
+            contract.add(DlqHeaders.ERROR_EXCEPTION, truncateUtf8(result.exception(), MAX_EXCEPTION_BYTES));
         }
-        headers.add(DlqHeaders.ERROR_AT, Long.toString(System.currentTimeMillis()).getBytes(UTF_8));
-        headers.add(DlqHeaders.ERROR_GROUP, group);
-        headers.add(DlqHeaders.ERROR_INSTANCE, instance);
+        contract.add(DlqHeaders.ERROR_AT, Long.toString(System.currentTimeMillis()).getBytes(UTF_8));
+        contract.add(DlqHeaders.ERROR_GROUP, group);
+        contract.add(DlqHeaders.ERROR_INSTANCE, instance);
 
         byte[] key = in.key();
         byte[] value = in.value();
-        int room = maxDlqRecordBytes - RECORD_OVERHEAD_BYTES - headersSize(headers) - 64; // 64: the payload headers
-        if (length(key) + length(value) > room) {
-            headers.add(DlqHeaders.PAYLOAD_TRUNCATED, "true".getBytes(UTF_8));
-            headers.add(DlqHeaders.PAYLOAD_SIZE, Integer.toString(length(value)).getBytes(UTF_8));
-            if (length(key) > room / 2) {
-                key = Arrays.copyOf(key, room / 2); // only a key of half the limit or more is cut
+        int room = Math.max(0, maxDlqRecordBytes - RECORD_OVERHEAD_BYTES - CUT_MARKS_BYTES - headersSize(contract));
+        int payload = length(key) + length(value);
+        // The input's headers keep what the whole payload leaves; when the payload must be cut anyway, a quarter.
+        int headerRoom = payload <= room ? room - payload : room / 4;
+        List<Header> own = new ArrayList<>();
+        ownHeaders(in).forEach(own::add);
+        int dropped = dropLargestUntilFits(own, headerRoom);
+        RecordHeaders headers = new RecordHeaders();
+        own.forEach(headers::add);
+        contract.forEach(headers::add);
+        if (dropped > 0) {
+            headers.add(DlqHeaders.HEADERS_TRUNCATED, "true".getBytes(UTF_8));
+            headers.add(DlqHeaders.HEADERS_DROPPED, Integer.toString(dropped).getBytes(UTF_8));
+        }
+        int payloadRoom = Math.max(0, room - headersSize(own));
+        if (payload > payloadRoom) {
+            if (length(key) > payloadRoom / 2) {
+                headers.add(DlqHeaders.KEY_TRUNCATED, "true".getBytes(UTF_8));
+                headers.add(DlqHeaders.KEY_SIZE, Integer.toString(key.length).getBytes(UTF_8));
+                key = Arrays.copyOf(key, payloadRoom / 2); // only a key of half the room or more is cut
             }
-            if (value != null) {
-                value = Arrays.copyOf(value, Math.min(value.length, room - length(key)));
+            if (length(value) > payloadRoom - length(key)) {
+                headers.add(DlqHeaders.PAYLOAD_TRUNCATED, "true".getBytes(UTF_8));
+                headers.add(DlqHeaders.PAYLOAD_SIZE, Integer.toString(value.length).getBytes(UTF_8));
+                value = Arrays.copyOf(value, payloadRoom - length(key));
             }
         }
-        return new ProducerRecord<>(dlqTopic, null, key, value, headers);
+        return new Routed(new ProducerRecord<>(dlqTopic, null, key, value, headers), result);
     }
 
-    /** The input's headers without any of the contract's names, then where the record came from. */
-    private static Headers provenance(ConsumerRecord<byte[], byte[]> in) {
+    /** Removes the largest headers until the rest take at most {@code room} bytes; returns how many it removed. */
+    private static int dropLargestUntilFits(List<Header> headers, int room) {
+        int size = headersSize(headers);
+        if (size <= room) {
+            return 0;
+        }
+        List<Header> largestFirst = new ArrayList<>(headers);
+        largestFirst.sort(Comparator.comparingInt(RecordRouter::headerSize).reversed());
+        int dropped = 0;
+        for (Header h : largestFirst) {
+            if (size <= room) {
+                break;
+            }
+            headers.remove(h);
+            size -= headerSize(h);
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /** The input's headers without any of the contract's names. */
+    private static RecordHeaders ownHeaders(ConsumerRecord<byte[], byte[]> in) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : in.headers()) {
             if (!DlqHeaders.isContractHeader(h.key())) {
                 headers.add(h);
             }
         }
+        return headers;
+    }
+
+    /** Where the record came from. */
+    private static void addSource(Headers headers, ConsumerRecord<byte[], byte[]> in) {
         headers.add(DlqHeaders.SOURCE_TOPIC, in.topic().getBytes(UTF_8));
         headers.add(DlqHeaders.SOURCE_PARTITION, Integer.toString(in.partition()).getBytes(UTF_8));
         headers.add(DlqHeaders.SOURCE_OFFSET, Long.toString(in.offset()).getBytes(UTF_8));
         headers.add(DlqHeaders.SOURCE_TIMESTAMP, Long.toString(in.timestamp()).getBytes(UTF_8));
-        return headers;
     }
 
-    /** A JSON array of the violations, as many as fit in {@link DlqHeaders#MAX_DETAILS_BYTES}. */
+    /**
+     * A JSON array of the violations, as many as fit in {@link DlqHeaders#MAX_DETAILS_BYTES}. Each entry's path,
+     * keyword and message are cut to a bound first, so the first violation always fits.
+     */
     static byte[] details(List<Violation> violations) {
         JsonStringEncoder json = JsonStringEncoder.getInstance();
-        StringBuilder out = new StringBuilder("[");
+        byte[] out = new byte[DlqHeaders.MAX_DETAILS_BYTES];
+        out[0] = '[';
+        int length = 1;
         for (Violation v : violations) {
-            String item = "{\"path\":\"" + new String(json.quoteAsString(v.path()))
-                    + "\",\"keyword\":\"" + new String(json.quoteAsString(v.keyword()))
-                    + "\",\"message\":\"" + new String(json.quoteAsString(v.message())) + "\"}";
-            if ((out.length() + item.length() + 2) * 3 > DlqHeaders.MAX_DETAILS_BYTES) {
-                break; // three bytes per char bounds the UTF-8 size without encoding twice
+            byte[] item = ("{\"path\":\"" + new String(json.quoteAsString(cut(v.path(), MAX_DETAIL_PATH_CHARS)))
+                    + "\",\"keyword\":\"" + new String(json.quoteAsString(cut(v.keyword(), MAX_DETAIL_KEYWORD_CHARS)))
+                    + "\",\"message\":\"" + new String(json.quoteAsString(cut(v.message(), MAX_DETAIL_MESSAGE_CHARS)))
+                    + "\"}").getBytes(UTF_8);
+            int separator = length > 1 ? 1 : 0;
+            if (length + separator + item.length + 1 > out.length) {
+                break;
             }
-            out.append(out.length() > 1 ? "," : "").append(item);
+            if (separator == 1) {
+                out[length++] = ',';
+            }
+            System.arraycopy(item, 0, out, length, item.length);
+            length += item.length;
         }
-        return out.append(']').toString().getBytes(UTF_8);
+        out[length++] = ']';
+        return Arrays.copyOf(out, length);
+    }
+
+    /** At most {@code max} characters, never half a surrogate pair, with "..." when cut. */
+    private static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 4)) ? max - 4 : max - 3;
+        return text.substring(0, end) + "...";
     }
 
     static byte[] truncateUtf8(String text, int maxBytes) {
@@ -146,12 +227,30 @@ public final class RecordRouter {
         return cut;
     }
 
-    private static int headersSize(Headers headers) {
+    private static int headersSize(Iterable<Header> headers) {
         int size = 0;
         for (Header h : headers) {
-            size += h.key().length() + length(h.value()) + 10;
+            size += headerSize(h);
         }
         return size;
+    }
+
+    /** Upper bound of one header's bytes in a record: UTF-8 key, value, and their two length varints. */
+    private static int headerSize(Header h) {
+        return utf8Length(h.key()) + length(h.value()) + 10;
+    }
+
+    /** Bytes of the UTF-8 encoding (a key that was not UTF-8 reads back as U+FFFD, three bytes each). */
+    static int utf8Length(String s) {
+        int bytes = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                // 2 bytes below U+0800, else 3; a surrogate pair is 4 bytes for two chars
+                bytes += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
+            }
+        }
+        return bytes;
     }
 
     private static int length(byte[] bytes) {

@@ -5,24 +5,31 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.RateLimitedLog;
 import dev.loginpipe.common.validation.Reason;
+import dev.loginpipe.common.validation.ValidationResult;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -40,6 +47,7 @@ final class RoutingLoop {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final int DLQ_LINES_PER_SECOND = 10;
+    private static final long LIMITS_RETRY_MS = 30_000;
 
     private final String inputTopic;
     private final List<String> outputTopics;
@@ -47,9 +55,14 @@ final class RoutingLoop {
     private final Properties producerProps;
     private final Properties adminProps;
     private final RecordRouter router;
+    private final TopicLimits limits;
     private final ConsumerMetrics metrics;
     private final Health health;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
+    /** Input records whose routed copy the brokers refused for good ("topic-partition@offset" to the error). */
+    private final Map<String, String> rejected = new HashMap<>();
+    /** Exception classes whose stack trace was logged once already. */
+    private final Set<String> tracesLogged = new HashSet<>();
 
     private volatile boolean stopping;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -58,17 +71,20 @@ final class RoutingLoop {
     private boolean joined;
     private int failuresInARow;
     private long statusCheckedAt;
+    private long limitsReadAt;
     private long dlqLinesSecond;
     private int dlqLinesLogged;
 
     RoutingLoop(String inputTopic, List<String> outputTopics, Properties consumerProps, Properties producerProps,
-                Properties adminProps, RecordRouter router, ConsumerMetrics metrics, Health health) {
+                Properties adminProps, RecordRouter router, TopicLimits limits, ConsumerMetrics metrics,
+                Health health) {
         this.inputTopic = inputTopic;
         this.outputTopics = outputTopics;
         this.consumerProps = consumerProps;
         this.producerProps = producerProps;
         this.adminProps = adminProps;
         this.router = router;
+        this.limits = limits;
         this.metrics = metrics;
         this.health = health;
     }
@@ -79,7 +95,7 @@ final class RoutingLoop {
             List<String> topics = new ArrayList<>(outputTopics);
             topics.add(0, inputTopic);
             probe = BrokerProbe.start(adminProps, topics);
-            health.dependsOn(probe::problem);
+            health.dependsOn(() -> probe.problem() != null ? probe.problem() : limits.problem());
             consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             producer = newProducer();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
@@ -125,11 +141,12 @@ final class RoutingLoop {
         int forwarded = 0;
         Map<Reason, Integer> deadLettered = new EnumMap<>(Reason.class);
         List<String> dlqLines = new ArrayList<>();
+        List<Sent> sent = new ArrayList<>(batch.count());
         try {
             producer.beginTransaction();
             for (ConsumerRecord<byte[], byte[]> in : batch) {
-                RecordRouter.Routed routed = router.route(in);
-                producer.send(routed.record());
+                RecordRouter.Routed routed = routeOne(in);
+                sent.add(new Sent(in, routed, producer.send(routed.record())));
                 if (routed.toDlq()) {
                     deadLettered.merge(routed.result().reason(), 1, Integer::sum);
                     if (dlqLines.size() < DLQ_LINES_PER_SECOND) {
@@ -141,13 +158,18 @@ final class RoutingLoop {
                 }
             }
             producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
-            producer.commitTransaction();
+            commit();
+        } catch (WakeupException e) {
+            throw e;
         } catch (KafkaException e) {
             if (Failures.isFatal(e)) {
                 throw new Failures.FatalException(e);
             }
-            recover(e, batch);
+            recover(e, batch, sent);
             return;
+        }
+        if (!rejected.isEmpty()) {
+            sent.forEach(s -> rejected.remove(coordinates(s.in())));
         }
         long committedAt = System.currentTimeMillis();
         metrics.consumed.inc(batch.count());
@@ -163,8 +185,57 @@ final class RoutingLoop {
         logDeadLetters(dlqLines);
     }
 
-    /** Abort, rewind every assigned partition to its committed offset, back off; the next poll retries. */
-    private void recover(KafkaException cause, ConsumerRecords<byte[], byte[]> batch) {
+    /** One input record, what was sent for it, and the send's outcome. */
+    private record Sent(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
+    }
+
+    /**
+     * Routes one record; whatever its content, this returns a record to send. One the brokers refused before goes to
+     * the DLQ as {@code rejected}; one whose routing throws (a bug of ours or a library's) as {@code internal}.
+     */
+    private RecordRouter.Routed routeOne(ConsumerRecord<byte[], byte[]> in) {
+        String refusal = rejected.isEmpty() ? null : rejected.get(coordinates(in));
+        if (refusal != null) {
+            return router.deadLetter(in, ValidationResult.invalid(Reason.REJECTED, refusal));
+        }
+        try {
+            return router.route(in);
+        } catch (RuntimeException | StackOverflowError e) {
+            if (tracesLogged.size() < 100 && tracesLogged.add(e.getClass().getName())) {
+                LOG.error("routing {} failed; it goes to the DLQ as internal (this trace is logged once)",
+                        coordinates(in), e);
+            }
+            return router.deadLetter(in, new ValidationResult(Reason.INTERNAL,
+                    "routing failed: " + ErrorText.of(e), List.of(), e.getClass().getName()));
+        }
+    }
+
+    /**
+     * Commits; a commit that timed out (brokers or coordinator away longer than max.block.ms) is retried, which the
+     * client allows, until it completes: aborting instead is not allowed, and a new producer could fence a live one.
+     */
+    private void commit() {
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (stopping) {
+                    throw new WakeupException(); // closing the producer leaves the outcome to the broker
+                }
+                failuresInARow++;
+                health.notReady("commit timed out, retrying: " + ErrorText.of(e));
+                warnings.warn("commit", "commit timed out, retrying it: " + ErrorText.of(e));
+                backoff();
+            }
+        }
+    }
+
+    /**
+     * Abort, note the records the brokers refused for good, rewind every assigned partition to its committed offset,
+     * back off; the next poll retries.
+     */
+    private void recover(KafkaException cause, ConsumerRecords<byte[], byte[]> batch, List<Sent> sent) {
         failuresInARow++;
         metrics.aborted.inc();
         String why = ErrorText.of(cause);
@@ -172,14 +243,67 @@ final class RoutingLoop {
         warnings.warn("abort", "transaction of " + batch.count() + " records aborted, will retry: " + why);
         try {
             producer.abortTransaction();
-        } catch (KafkaException e) {
-            // After a timed-out commit the producer cannot abort; a new one with the same transactional id
-            // settles the open transaction on the broker before it starts.
+        } catch (KafkaException | IllegalStateException e) {
+            if (Failures.isFatal(e)) {
+                throw new Failures.FatalException(e); // fenced: a newer instance owns the id; a new producer would fence it
+            }
+            // The producer cannot abort (e.g. it lost its state): a new one with the same transactional id settles
+            // the open transaction on the broker before it starts.
             producer.close(Duration.ZERO);
             producer = newProducer();
         }
+        noteRefusals(sent);
         rewind(firstOffsets(batch));
         backoff();
+    }
+
+    /**
+     * A send that failed for good names its record: a valid event the output refuses goes to the DLQ as
+     * {@code rejected} on the retry; a DLQ copy refused is a configuration error, retried with new limits.
+     */
+    private void noteRefusals(List<Sent> sent) {
+        boolean tooLarge = false;
+        for (Sent s : sent) {
+            Throwable error = failure(s.result());
+            if (!Failures.isPermanentForRecord(error)) {
+                continue;
+            }
+            tooLarge |= error instanceof RecordTooLargeException;
+            String topic = s.routed().record().topic();
+            if (s.routed().toDlq()) {
+                health.notReady("the DLQ refuses records: " + ErrorText.of(error));
+                warnings.warn("dlq-refused", "the DLQ topic " + topic + " refuses the DLQ copy of " + coordinates(s.in())
+                        + " (" + ErrorText.of(error) + "); check its settings; retrying, nothing is skipped");
+            } else {
+                rejected.put(coordinates(s.in()), "the brokers refuse it for " + topic + ": " + ErrorText.of(error));
+            }
+        }
+        if (tooLarge) {
+            limits.refresh();
+            router.limits(limits.of(outputTopics.get(0)), limits.of(outputTopics.get(1)));
+            limitsReadAt = System.currentTimeMillis();
+        }
+    }
+
+    private static Throwable failure(Future<RecordMetadata> result) {
+        if (!result.isDone()) {
+            return null;
+        }
+        try {
+            result.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    private static String coordinates(ConsumerRecord<byte[], byte[]> in) {
+        return in.topic() + "-" + in.partition() + "@" + in.offset();
     }
 
     /**
@@ -258,6 +382,11 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
+        if (limits.problem() != null && now - limitsReadAt > LIMITS_RETRY_MS) {
+            limitsReadAt = now;
+            limits.refresh();
+            router.limits(limits.of(outputTopics.get(0)), limits.of(outputTopics.get(1)));
+        }
         if (!joined) {
             health.notReady("joining consumer group");
         } else if (failuresInARow == 0) {
@@ -315,6 +444,7 @@ final class RoutingLoop {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Nothing to finish: a transaction never spans two polls, and callbacks run inside poll.
             partitions.forEach(metrics::unassigned);
+            rejected.clear();
         }
 
         @Override
@@ -329,6 +459,7 @@ final class RoutingLoop {
             LOG.warn("lost {} (this instance left the group); the partitions' next owner resumes from committed offsets",
                     partitions);
             partitions.forEach(metrics::unassigned);
+            rejected.clear();
         }
     }
 }

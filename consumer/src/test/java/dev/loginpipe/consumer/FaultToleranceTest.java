@@ -76,6 +76,63 @@ class FaultToleranceTest {
     }
 
     @Test
+    void aTwinStartedWithTheSameInstanceIdOutlivesTheZombieItReplaced() throws Exception {
+        Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 3);
+        pipeline.sendMixed(60_000);
+        Process zombie = pipeline.startProcess("twin", Pipeline.QUICK_SESSION);
+        Process twin = null;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 5_000);
+            signal(zombie, "STOP");
+            Thread.sleep(8_000); // past the session timeout; a supervisor starts a replacement under the same id
+            twin = pipeline.startProcess("twin", Pipeline.QUICK_SESSION);
+            int before = pipeline.readOutput(0).size();
+            Thread.sleep(3_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > before);
+            signal(zombie, "CONT");
+            assertThat(zombie.waitFor(60, TimeUnit.SECONDS)).as("the zombie stops once it learns it is fenced").isTrue();
+            assertThat(zombie.exitValue()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.readOutput(0).size() >= 54_000);
+            assertThat(twin.isAlive()).as("the twin is never fenced by the zombie").isTrue();
+        } finally {
+            zombie.destroyForcibly();
+            if (twin != null) {
+                twin.destroy();
+                twin.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+        pipeline.assertExactlyOnce(60_000);
+    }
+
+    @Test
+    void aBrokerAwayLongerThanMaxBlockMsCostsRetriesNotTheProcess() {
+        try (KafkaCluster cluster = TestKafka.cluster(1)) {
+            Pipeline pipeline = new Pipeline(cluster.bootstrapServers(), 3);
+            int total = 20_000;
+            AtomicInteger failed = new AtomicInteger();
+            Thread producer = new Thread(() -> produceSteadily(cluster.bootstrapServers(), pipeline.input, total, failed));
+            try (Pipeline.InProcess consumer = pipeline.start("patient", Map.of("KAFKA_CLIENT_MAX_BLOCK_MS", "2000"))) {
+                producer.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> consumer.metrics.consumed.get() > 3_000);
+                cluster.node(1).stop();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.health.isReady());
+                Thread.sleep(8_000); // four times max.block.ms: sends, commits and offset reads time out meanwhile
+                assertThat(consumer.status).isNotDone();
+                cluster.node(1).start();
+                cluster.awaitReady(Duration.ofSeconds(60));
+                producer.join(180_000);
+                await().atMost(Duration.ofSeconds(180)).until(() -> consumer.metrics.consumed.get() >= total);
+                await().atMost(Duration.ofSeconds(30)).until(consumer.health::isReady);
+                assertThat(consumer.status).isNotDone();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(failed.get()).as("sends the producer could not deliver").isZero();
+            pipeline.assertExactlyOnce(total);
+        }
+    }
+
+    @Test
     void aMissingOutputTopicMakesTheConsumerWaitNotLose() {
         Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers());
         TestKafka.createTopic(pipeline.bootstrap, pipeline.input, 1);

@@ -11,7 +11,11 @@ public enum Reason {
     /** JSON that breaks the schema, including JSON that is not an object. */
     SCHEMA("schema"),
     /** A valid event in a record larger than the output topic accepts (only a huge key makes one). */
-    TOO_LARGE("too-large");
+    TOO_LARGE("too-large"),
+    /** A record the brokers refuse for good (e.g. over a topic's size limit, or a null key on a compacted topic). */
+    REJECTED("rejected"),
+    /** Routing the record failed with an unexpected error (a bug of ours or of a library); the record is kept. */
+    INTERNAL("internal");
 
     private final String label;
 
