@@ -31,6 +31,7 @@ public final class ConsumerMain {
             Reads INPUT_TOPIC in consumer group GROUP_ID and routes every record exactly once: valid events to
             OUTPUT_TOPIC, everything else to DLQ_TOPIC with the reason in its headers. Stops cleanly on SIGTERM.""";
     private static final long SHUTDOWN_WAIT_SECONDS = 20;
+    private static final int MAX_POLL_RECORDS = 2000;
 
     private ConsumerMain() {
     }
@@ -96,7 +97,8 @@ public final class ConsumerMain {
         RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), output, dlq,
                 config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq), consumerProperties(config),
-                producerProps, adminProps, router, limits, metrics, health);
+                producerProps, adminProps, router, limits, metrics, health, config.get(Settings.BATCH_MAX_RECORDS),
+                config.get(Settings.COMMIT_INTERVAL_MS));
     }
 
     static Properties consumerProperties(Config config) {
@@ -107,7 +109,9 @@ public final class ConsumerMain {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(Settings.GROUP_ID));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.get(Settings.BATCH_MAX_RECORDS)));
+        // A poll never holds more than a transaction may.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                Integer.toString(Math.min(MAX_POLL_RECORDS, config.get(Settings.BATCH_MAX_RECORDS))));
         return props;
     }
 

@@ -37,13 +37,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The exactly-once loop: each poll's records are routed and their offsets committed in one Kafka transaction.
- * When a transaction fails it is aborted and every assigned partition is rewound to its committed offset, so the
- * next poll reads the same records again: a failure costs a retry, never a record.
+ * The exactly-once loop. Records are routed inside a Kafka transaction that stays open across polls until it holds
+ * {@code BATCH_MAX_RECORDS} records or is {@code COMMIT_INTERVAL_MS} old; then the offsets past its records are
+ * added to it and it is committed: outputs and offsets together or neither. When a transaction fails it is aborted
+ * and every assigned partition is rewound to its committed offset, so the next polls read the same records again: a
+ * failure costs a retry, never a record. A rebalance commits the open transaction before partitions are revoked and
+ * aborts it when they were lost; a stop commits it.
  */
 final class RoutingLoop {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingLoop.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final long POLL_TIMEOUT_MS = 200;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final int DLQ_LINES_PER_SECOND = 10;
@@ -58,9 +61,11 @@ final class RoutingLoop {
     private final TopicLimits limits;
     private final ConsumerMetrics metrics;
     private final Health health;
+    private final int maxRecords;
+    private final long commitIntervalNanos;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
-    /** Input records whose routed copy the brokers refused for good ("topic-partition@offset" to the error). */
-    private final Map<String, String> rejected = new HashMap<>();
+    /** Input records whose routed copy the brokers refused for good, with the error. */
+    private final Map<Coordinates, String> rejected = new HashMap<>();
     /** Exception classes whose stack trace was logged once already. */
     private final Set<String> tracesLogged = new HashSet<>();
 
@@ -68,6 +73,9 @@ final class RoutingLoop {
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
     private BrokerProbe probe;
+    private Transaction open;
+    /** After a record was refused for good: each send is flushed before the next, so the refusal names its record. */
+    private boolean oneByOne;
     private boolean joined;
     private int failuresInARow;
     private long statusCheckedAt;
@@ -75,9 +83,13 @@ final class RoutingLoop {
     private long dlqLinesSecond;
     private int dlqLinesLogged;
 
+    /**
+     * @param maxRecords       most records in one transaction ({@code BATCH_MAX_RECORDS})
+     * @param commitIntervalMs longest a transaction stays open ({@code COMMIT_INTERVAL_MS}); 0 commits every poll
+     */
     RoutingLoop(String inputTopic, List<String> outputTopics, Properties consumerProps, Properties producerProps,
                 Properties adminProps, RecordRouter router, TopicLimits limits, ConsumerMetrics metrics,
-                Health health) {
+                Health health, int maxRecords, int commitIntervalMs) {
         this.inputTopic = inputTopic;
         this.outputTopics = outputTopics;
         this.consumerProps = consumerProps;
@@ -87,6 +99,8 @@ final class RoutingLoop {
         this.limits = limits;
         this.metrics = metrics;
         this.health = health;
+        this.maxRecords = maxRecords;
+        this.commitIntervalNanos = commitIntervalMs * 1_000_000L;
     }
 
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
@@ -100,15 +114,20 @@ final class RoutingLoop {
             producer = newProducer();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> batch = consumer.poll(POLL_TIMEOUT);
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(pollTimeout());
                 if (!batch.isEmpty()) {
-                    routeAndCommit(batch);
+                    route(batch);
+                }
+                if (open != null && System.nanoTime() - open.startedNanos >= commitIntervalNanos) {
+                    commitOpen();
                 }
                 checkStatus();
             }
+            commitOnStop();
             return 0;
         } catch (WakeupException e) {
-            return 0; // stop() woke a blocking call: nothing open was committed, nothing is lost
+            commitOnStop(); // stop() woke a blocking call
+            return 0;
         } catch (Failures.FatalException e) {
             LOG.error("stopping on a fatal error: {}", e.getMessage());
             return 1;
@@ -127,7 +146,7 @@ final class RoutingLoop {
         }
     }
 
-    /** Asks the loop to finish the batch in hand and return; safe from any thread. */
+    /** Asks the loop to commit what it holds and return; safe from any thread. */
     void stop() {
         stopping = true;
         KafkaConsumer<byte[], byte[]> c = consumer;
@@ -136,57 +155,76 @@ final class RoutingLoop {
         }
     }
 
-    private void routeAndCommit(ConsumerRecords<byte[], byte[]> batch) {
-        long started = System.nanoTime();
-        int forwarded = 0;
-        Map<Reason, Integer> deadLettered = new EnumMap<>(Reason.class);
-        List<String> dlqLines = new ArrayList<>();
-        List<Sent> sent = new ArrayList<>(batch.count());
+    /** Polls no longer than the open transaction has left before it is due. */
+    private Duration pollTimeout() {
+        if (open == null) {
+            return Duration.ofMillis(POLL_TIMEOUT_MS);
+        }
+        long left = (open.startedNanos + commitIntervalNanos - System.nanoTime()) / 1_000_000L;
+        return Duration.ofMillis(Math.max(0, Math.min(POLL_TIMEOUT_MS, left)));
+    }
+
+    /** Routes one poll's records into the open transaction (a new one when none is open or this one is full). */
+    private void route(ConsumerRecords<byte[], byte[]> batch) {
+        if (open != null && open.sent.size() + batch.count() > maxRecords && !commitOpen()) {
+            return; // rewound: these records are read again
+        }
         try {
-            producer.beginTransaction();
+            if (open == null) {
+                producer.beginTransaction();
+                open = new Transaction();
+            }
             for (ConsumerRecord<byte[], byte[]> in : batch) {
                 RecordRouter.Routed routed = routeOne(in);
-                sent.add(new Sent(in, routed, producer.send(routed.record())));
-                if (routed.toDlq()) {
-                    deadLettered.merge(routed.result().reason(), 1, Integer::sum);
-                    if (dlqLines.size() < DLQ_LINES_PER_SECOND) {
-                        dlqLines.add("DLQ " + in.topic() + "-" + in.partition() + "@" + in.offset() + ": "
-                                + routed.result().reason().label() + " (" + routed.result().message() + ")");
+                Future<RecordMetadata> result = producer.send(routed.record());
+                open.add(in, routed, result);
+                if (oneByOne) {
+                    producer.flush();
+                    if (failure(result) instanceof KafkaException refused) {
+                        throw refused;
                     }
-                } else {
-                    forwarded++;
                 }
             }
-            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            fail(e);
+        }
+    }
+
+    /**
+     * Adds the offsets past the open transaction's records to it and commits it; false when it failed and every
+     * assigned partition was rewound.
+     */
+    private boolean commitOpen() {
+        Transaction tx = open;
+        try {
+            producer.sendOffsetsToTransaction(tx.next, consumer.groupMetadata());
             commit();
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
-            if (Failures.isFatal(e)) {
-                throw new Failures.FatalException(e);
-            }
-            recover(e, batch, sent);
-            return;
+            fail(e);
+            return false;
         }
-        if (!rejected.isEmpty()) {
-            sent.forEach(s -> rejected.remove(coordinates(s.in())));
-        }
-        long committedAt = System.currentTimeMillis();
-        metrics.consumed.inc(batch.count());
-        metrics.output.inc(forwarded);
-        deadLettered.forEach((reason, n) -> metrics.dlq.labelValues(reason.label()).inc(n));
-        metrics.committed.inc();
-        metrics.batchRecords.observe(batch.count());
-        metrics.batchSeconds.observe((System.nanoTime() - started) / 1e9);
-        for (ConsumerRecord<byte[], byte[]> in : batch) {
-            metrics.endToEndSeconds.observe(Math.max(0, committedAt - in.timestamp()) / 1e3);
-        }
+        open = null;
+        tx.committed();
         failuresInARow = 0;
-        logDeadLetters(dlqLines);
+        oneByOne = false;
+        return true;
     }
 
-    /** One input record, what was sent for it, and the send's outcome. */
-    private record Sent(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
+    /** A stop commits what the open transaction holds; if that fails the next owner reads it again. */
+    private void commitOnStop() {
+        if (open == null || producer == null) {
+            return;
+        }
+        try {
+            commitOpen();
+        } catch (RuntimeException e) {
+            LOG.warn("the open transaction was not committed on stop ({}); its records are read again",
+                    ErrorText.of(e));
+        }
     }
 
     /**
@@ -194,7 +232,7 @@ final class RoutingLoop {
      * the DLQ as {@code rejected}; one whose routing throws (a bug of ours or a library's) as {@code internal}.
      */
     private RecordRouter.Routed routeOne(ConsumerRecord<byte[], byte[]> in) {
-        String refusal = rejected.isEmpty() ? null : rejected.get(coordinates(in));
+        String refusal = rejected.isEmpty() ? null : rejected.get(Coordinates.of(in));
         if (refusal != null) {
             return router.deadLetter(in, ValidationResult.invalid(Reason.REJECTED, refusal));
         }
@@ -203,7 +241,7 @@ final class RoutingLoop {
         } catch (RuntimeException | StackOverflowError e) {
             if (tracesLogged.size() < 100 && tracesLogged.add(e.getClass().getName())) {
                 LOG.error("routing {} failed; it goes to the DLQ as internal (this trace is logged once)",
-                        coordinates(in), e);
+                        Coordinates.of(in), e);
             }
             return router.deadLetter(in, new ValidationResult(Reason.INTERNAL,
                     "routing failed: " + ErrorText.of(e), List.of(), e.getClass().getName()));
@@ -232,15 +270,30 @@ final class RoutingLoop {
     }
 
     /**
-     * Abort, note the records the brokers refused for good, rewind every assigned partition to its committed offset,
-     * back off; the next poll retries.
+     * The open transaction failed: abort it, note the records the brokers refused for good, rewind every assigned
+     * partition to its committed offset, back off; the next polls read the same records again.
      */
-    private void recover(KafkaException cause, ConsumerRecords<byte[], byte[]> batch, List<Sent> sent) {
+    private void fail(KafkaException cause) {
+        if (Failures.isFatal(cause)) {
+            throw new Failures.FatalException(cause);
+        }
+        Transaction tx = open;
+        open = null;
         failuresInARow++;
         metrics.aborted.inc();
         String why = ErrorText.of(cause);
         health.notReady("retrying a batch after: " + why);
-        warnings.warn("abort", "transaction of " + batch.count() + " records aborted, will retry: " + why);
+        warnings.warn("abort", "transaction of " + (tx == null ? 0 : tx.sent.size())
+                + " records aborted, will retry: " + why);
+        abort();
+        if (tx != null) {
+            noteRefusals(tx.sent);
+        }
+        rewind(tx == null ? Map.of() : tx.first);
+        backoff();
+    }
+
+    private void abort() {
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException e) {
@@ -252,37 +305,47 @@ final class RoutingLoop {
             producer.close(Duration.ZERO);
             producer = newProducer();
         }
-        noteRefusals(sent);
-        rewind(firstOffsets(batch));
-        backoff();
     }
 
     /**
-     * A send that failed for good names its record: a valid event the output refuses goes to the DLQ as
-     * {@code rejected} on the retry; a DLQ copy refused is a configuration error, retried with new limits.
+     * A send failed for good. Which record it was cannot be told from the failed sends alone (once a transaction has
+     * failed, the client fails its other sends with the same error), so the retry sends one record at a time, and
+     * there the failed send is the refused record: a valid event the output refuses then goes to the DLQ as
+     * {@code rejected}; a DLQ copy refused is a configuration error, retried with back-off and fresh size limits.
      */
     private void noteRefusals(List<Sent> sent) {
-        boolean tooLarge = false;
+        Sent refused = null;
+        Throwable error = null;
         for (Sent s : sent) {
-            Throwable error = failure(s.result());
-            if (!Failures.isPermanentForRecord(error)) {
-                continue;
-            }
-            tooLarge |= error instanceof RecordTooLargeException;
-            String topic = s.routed().record().topic();
-            if (s.routed().toDlq()) {
-                health.notReady("the DLQ refuses records: " + ErrorText.of(error));
-                warnings.warn("dlq-refused", "the DLQ topic " + topic + " refuses the DLQ copy of " + coordinates(s.in())
-                        + " (" + ErrorText.of(error) + "); check its settings; retrying, nothing is skipped");
-            } else {
-                rejected.put(coordinates(s.in()), "the brokers refuse it for " + topic + ": " + ErrorText.of(error));
+            Throwable e = failure(s.result());
+            if (Failures.isPermanentForRecord(e)) {
+                refused = s;
+                error = e;
             }
         }
-        if (tooLarge) {
-            limits.refresh();
-            router.limits(limits.of(outputTopics.get(0)), limits.of(outputTopics.get(1)));
-            limitsReadAt = System.currentTimeMillis();
+        if (refused == null) {
+            return;
         }
+        if (error instanceof RecordTooLargeException) {
+            readLimits();
+        }
+        if (!oneByOne) {
+            oneByOne = true;
+            warnings.warn("one-by-one", "the brokers refused a record for good (" + ErrorText.of(error)
+                    + "); sending one record at a time to find it");
+        } else if (refused.toDlq()) {
+            health.notReady("the DLQ refuses records: " + ErrorText.of(error));
+            warnings.warn("dlq-refused", "the DLQ topic " + refused.topic() + " refuses the DLQ copy of "
+                    + refused.in() + " (" + ErrorText.of(error) + "); check its settings; retrying, nothing is skipped");
+        } else {
+            rejected.put(refused.in(), "the brokers refuse it for " + refused.topic() + ": " + ErrorText.of(error));
+        }
+    }
+
+    private void readLimits() {
+        limits.refresh();
+        router.limits(limits.of(outputTopics.get(0)), limits.of(outputTopics.get(1)));
+        limitsReadAt = System.currentTimeMillis();
     }
 
     private static Throwable failure(Future<RecordMetadata> result) {
@@ -302,15 +365,11 @@ final class RoutingLoop {
         }
     }
 
-    private static String coordinates(ConsumerRecord<byte[], byte[]> in) {
-        return in.topic() + "-" + in.partition() + "@" + in.offset();
-    }
-
     /**
      * Seeks each assigned partition to the offset committed for the group (the broker's truth, also after a commit
-     * whose outcome was unknown); a partition with no committed offset goes back to where the failed batch began.
+     * whose outcome was unknown); a partition with no committed offset goes back to where the failed transaction began.
      */
-    private void rewind(Map<TopicPartition, Long> batchStart) {
+    private void rewind(Map<TopicPartition, Long> transactionStart) {
         while (!stopping) {
             try {
                 Set<TopicPartition> assigned = consumer.assignment();
@@ -319,8 +378,8 @@ final class RoutingLoop {
                     OffsetAndMetadata offset = committed.get(tp);
                     if (offset != null) {
                         consumer.seek(tp, offset);
-                    } else if (batchStart.containsKey(tp)) {
-                        consumer.seek(tp, batchStart.get(tp));
+                    } else if (transactionStart.containsKey(tp)) {
+                        consumer.seek(tp, transactionStart.get(tp));
                     }
                 }
                 return;
@@ -372,7 +431,7 @@ final class RoutingLoop {
         }
     }
 
-    /** At most once a second: readiness (group joined, brokers answer, last batch committed) and lag. */
+    /** At most once a second: readiness (group joined, brokers answer, last batch committed), lag, size limits. */
     private void checkStatus() {
         long now = System.currentTimeMillis();
         if (now - statusCheckedAt < 1_000) {
@@ -383,9 +442,7 @@ final class RoutingLoop {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
         if (limits.problem() != null && now - limitsReadAt > LIMITS_RETRY_MS) {
-            limitsReadAt = now;
-            limits.refresh();
-            router.limits(limits.of(outputTopics.get(0)), limits.of(outputTopics.get(1)));
+            readLimits();
         }
         if (!joined) {
             health.notReady("joining consumer group");
@@ -409,24 +466,6 @@ final class RoutingLoop {
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : batch.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> records = batch.records(tp);
-            ConsumerRecord<byte[], byte[]> last = records.get(records.size() - 1);
-            offsets.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
-        }
-        return offsets;
-    }
-
-    private static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<byte[], byte[]> batch) {
-        Map<TopicPartition, Long> offsets = new HashMap<>();
-        for (TopicPartition tp : batch.partitions()) {
-            offsets.put(tp, batch.records(tp).get(0).offset());
-        }
-        return offsets;
-    }
-
     private void close() {
         if (probe != null) {
             probe.close();
@@ -439,10 +478,74 @@ final class RoutingLoop {
         }
     }
 
+    /** Where an input record is; the input topic is the only one. */
+    private record Coordinates(int partition, long offset) {
+        static Coordinates of(ConsumerRecord<byte[], byte[]> in) {
+            return new Coordinates(in.partition(), in.offset());
+        }
+
+        @Override
+        public String toString() {
+            return partition + "@" + offset;
+        }
+    }
+
+    /** One input record's send: no record bytes are kept, so a long transaction holds little memory. */
+    private record Sent(Coordinates in, long timestamp, String topic, boolean toDlq, Future<RecordMetadata> result) {
+    }
+
+    /** What the open transaction holds: its sends, the offsets to commit with it, counts for metrics and logs. */
+    private final class Transaction {
+        final long startedNanos = System.nanoTime();
+        final List<Sent> sent = new ArrayList<>();
+        final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        final Map<TopicPartition, Long> first = new HashMap<>();
+        final Map<Reason, Integer> deadLettered = new EnumMap<>(Reason.class);
+        final List<String> dlqLines = new ArrayList<>();
+        int forwarded;
+
+        void add(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
+            TopicPartition tp = new TopicPartition(in.topic(), in.partition());
+            first.putIfAbsent(tp, in.offset());
+            next.put(tp, new OffsetAndMetadata(in.offset() + 1, in.leaderEpoch(), ""));
+            sent.add(new Sent(Coordinates.of(in), in.timestamp(), routed.record().topic(), routed.toDlq(), result));
+            if (routed.toDlq()) {
+                deadLettered.merge(routed.result().reason(), 1, Integer::sum);
+                if (dlqLines.size() < DLQ_LINES_PER_SECOND) {
+                    dlqLines.add("DLQ " + in.topic() + "-" + in.partition() + "@" + in.offset() + ": "
+                            + routed.result().reason().label() + " (" + routed.result().message() + ")");
+                }
+            } else {
+                forwarded++;
+            }
+        }
+
+        void committed() {
+            long committedAt = System.currentTimeMillis();
+            if (!rejected.isEmpty()) {
+                sent.forEach(s -> rejected.remove(s.in()));
+            }
+            metrics.consumed.inc(sent.size());
+            metrics.output.inc(forwarded);
+            deadLettered.forEach((reason, n) -> metrics.dlq.labelValues(reason.label()).inc(n));
+            metrics.committed.inc();
+            metrics.batchRecords.observe(sent.size());
+            metrics.batchSeconds.observe((System.nanoTime() - startedNanos) / 1e9);
+            for (Sent s : sent) {
+                metrics.endToEndSeconds.observe(Math.max(0, committedAt - s.timestamp()) / 1e3);
+            }
+            logDeadLetters(dlqLines);
+        }
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Nothing to finish: a transaction never spans two polls, and callbacks run inside poll.
+            // Callbacks run inside poll, on the loop's thread: what the open transaction holds is committed while
+            // this instance still owns the partitions (a failure rewinds it instead, for the next owner to read).
+            if (!partitions.isEmpty() && open != null) {
+                commitOpen();
+            }
             partitions.forEach(metrics::unassigned);
             rejected.clear();
         }
@@ -458,6 +561,13 @@ final class RoutingLoop {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             LOG.warn("lost {} (this instance left the group); the partitions' next owner resumes from committed offsets",
                     partitions);
+            // Offsets can no longer be committed in this generation: the open transaction is aborted, and the
+            // lost partitions are not sought (they are no longer ours).
+            if (open != null) {
+                open = null;
+                metrics.aborted.inc();
+                abort();
+            }
             partitions.forEach(metrics::unassigned);
             rejected.clear();
         }

@@ -177,7 +177,9 @@ class RoutingContractTest {
     void aValidEventUnderAKeyTooLargeForTheOutputIsDeadLetteredWithItsKeyCut() {
         ConsumerRecord<byte[], byte[]> huge = dlqByCase.get("huge-key");
         assertThat(header(huge, DlqHeaders.ERROR_MESSAGE)).contains("exceeds").contains("output topic");
-        assertThat(header(huge, DlqHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(huge, DlqHeaders.KEY_TRUNCATED)).isEqualTo("true");
+        assertThat(header(huge, DlqHeaders.KEY_SIZE)).isEqualTo(Integer.toString(NEAR_LIMIT));
+        assertThat(header(huge, DlqHeaders.PAYLOAD_TRUNCATED)).as("only the key was cut").isNull();
         assertThat(huge.key().length).isLessThan(NEAR_LIMIT).isGreaterThan(NEAR_LIMIT / 3);
         assertThat(huge.key()).containsOnly((byte) 'x');
     }

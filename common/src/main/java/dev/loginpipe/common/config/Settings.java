@@ -35,8 +35,12 @@ public final class Settings {
             SettingType.STRING.map("a readable file holding a valid draft-07 JSON Schema", EventValidator::load),
             () -> EventValidator.BUNDLED, "bundled schema.json", "JSON Schema that events must satisfy.", CONSUMER);
     public static final Setting<Integer> BATCH_MAX_RECORDS = Setting.of("BATCH_MAX_RECORDS",
-            SettingType.intRange(1, 100_000), "2000",
-            "Most records routed in one transaction (one poll); larger batches mean fewer commits.", CONSUMER);
+            SettingType.intRange(1, 100_000), "10000",
+            "Most records routed in one transaction; larger transactions mean fewer commits.", CONSUMER);
+    public static final Setting<Integer> COMMIT_INTERVAL_MS = Setting.of("COMMIT_INTERVAL_MS",
+            SettingType.intRange(0, 10_000), "100",
+            "Longest a transaction stays open across polls before it is committed; 0 commits after every poll.",
+            CONSUMER);
     public static final Setting<Integer> EVENTS_PER_SECOND = Setting.of("EVENTS_PER_SECOND",
             SettingType.intRange(0, Integer.MAX_VALUE), "100", "Events the producer sends per second; 0 sends as fast as it can.",
             PRODUCER);
@@ -61,7 +65,7 @@ public final class Settings {
 
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
-            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, BATCH_MAX_RECORDS, EVENTS_PER_SECOND, EVENT_COUNT,
+            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS, EVENTS_PER_SECOND, EVENT_COUNT,
             INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID, HTTP_PORT, LOG_SUMMARY_SECONDS);
 
     private Settings() {
