@@ -43,6 +43,11 @@ public class RecordRouter {
     private final byte[] group;
     private final byte[] instance;
     private volatile int maxOutputRecordBytes;
+    /** The input topic's name as bytes, kept from one record to the next (the same topic, in practice). */
+    private volatile TopicName sourceTopic = new TopicName("", new byte[0]);
+
+    private record TopicName(String name, byte[] bytes) {
+    }
     private volatile int maxDlqRecordBytes;
 
     /** The limits are the largest record the producer and each topic accept (see {@code max.message.bytes}). */
@@ -165,12 +170,37 @@ public class RecordRouter {
         return headers;
     }
 
-    /** Where the record came from. */
-    private static void addSource(Headers headers, ConsumerRecord<byte[], byte[]> in) {
-        headers.add(DlqHeaders.SOURCE_TOPIC, in.topic().getBytes(UTF_8));
-        headers.add(DlqHeaders.SOURCE_PARTITION, Integer.toString(in.partition()).getBytes(UTF_8));
-        headers.add(DlqHeaders.SOURCE_OFFSET, Long.toString(in.offset()).getBytes(UTF_8));
-        headers.add(DlqHeaders.SOURCE_TIMESTAMP, Long.toString(in.timestamp()).getBytes(UTF_8));
+    /** Where the record came from; numbers written as ASCII digits straight into bytes (this runs per record). */
+    private void addSource(Headers headers, ConsumerRecord<byte[], byte[]> in) {
+        TopicName topic = sourceTopic;
+        if (!topic.name().equals(in.topic())) {
+            topic = new TopicName(in.topic(), in.topic().getBytes(UTF_8));
+            sourceTopic = topic;
+        }
+        headers.add(DlqHeaders.SOURCE_TOPIC, topic.bytes());
+        headers.add(DlqHeaders.SOURCE_PARTITION, decimal(in.partition()));
+        headers.add(DlqHeaders.SOURCE_OFFSET, decimal(in.offset()));
+        headers.add(DlqHeaders.SOURCE_TIMESTAMP, decimal(in.timestamp()));
+    }
+
+    /** The decimal digits of {@code n}, as {@code Long.toString(n).getBytes(US_ASCII)} without the String. */
+    static byte[] decimal(long n) {
+        if (n == 0) {
+            return new byte[] {'0'};
+        }
+        boolean negative = n < 0;
+        int digits = negative ? 1 : 0;
+        for (long rest = n; rest != 0; rest /= 10) {
+            digits++;
+        }
+        byte[] out = new byte[digits];
+        for (int i = digits - 1; n != 0; i--, n /= 10) {
+            out[i] = (byte) ('0' + Math.abs(n % 10));
+        }
+        if (negative) {
+            out[0] = '-';
+        }
+        return out;
     }
 
     /**

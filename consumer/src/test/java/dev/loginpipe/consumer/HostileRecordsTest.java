@@ -204,6 +204,9 @@ class HostileRecordsTest {
         assertThat(parsed).hasSize(2);
         assertThat(parsed.get(0).get("path").asText()).startsWith("/xxx").endsWith("...").hasSizeLessThan(300);
         assertThat(parsed.get(1).get("path").asText()).isEqualTo("/ip");
+        for (long n : new long[] {0, 7, -7, 1_795_793_177_320L, Long.MAX_VALUE, Long.MIN_VALUE}) {
+            assertThat(new String(RecordRouter.decimal(n), UTF_8)).isEqualTo(Long.toString(n));
+        }
         assertThat(RecordRouter.utf8Length("\uFFFD\uFFFDa\u00e9\uD83C\uDF89")).isEqualTo(3 + 3 + 1 + 2 + 4);
     }
 
