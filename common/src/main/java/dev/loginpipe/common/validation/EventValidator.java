@@ -25,6 +25,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.regex.JoniRegularExpressionFactory;
 
 /**
  * Decides whether a record value is a valid user-login event. The schema is compiled once; a check reads the bytes
@@ -79,6 +80,8 @@ public final class EventValidator {
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
                 .pathType(PathType.JSON_POINTER)
+                // JSON Schema's patterns are ECMA-262 regular expressions: joni reads them so, the JDK does not.
+                .regularExpressionFactory(JoniRegularExpressionFactory.getInstance())
                 .build();
         JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("http://json-schema.org/draft-07/schema#"), config);
         Set<ValidationMessage> schemaErrors = metaSchema.validate(schemaNode);
