@@ -103,10 +103,6 @@ public final class EventValidator {
         return source;
     }
 
-    public int maxJsonDepth() {
-        return maxJsonDepth;
-    }
-
     /** Classifies one record value; never throws. */
     public ValidationResult validate(byte[] value) {
         try {
