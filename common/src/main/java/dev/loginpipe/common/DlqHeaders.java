@@ -14,7 +14,7 @@ public final class DlqHeaders {
     /** The input record's timestamp, epoch milliseconds. */
     public static final String SOURCE_TIMESTAMP = "source.timestamp";
 
-    /** One of the {@code Reason} labels: {@code empty}, {@code not-utf8}, {@code not-json}, {@code schema}, ... */
+    /** One of the {@code Reason} labels: {@code empty}, {@code not-utf8}, {@code not-json}, {@code limits}, ... */
     public static final String ERROR_REASON = "error.reason";
     /** One line for people, at most {@link #MAX_MESSAGE_BYTES}. */
     public static final String ERROR_MESSAGE = "error.message";
@@ -22,6 +22,11 @@ public final class DlqHeaders {
     public static final String ERROR_DETAILS = "error.details";
     /** The class of the exception that detected the problem, when one did. */
     public static final String ERROR_EXCEPTION = "error.exception";
+    /**
+     * Reasons {@code not-utf8}, {@code not-json} and {@code limits}, when known: the byte offset in the value (a decimal
+     * string, from 0) of the first ill-formed byte, or where the JSON parser stopped.
+     */
+    public static final String ERROR_POSITION = "error.position";
     /** When the record was routed to the DLQ, epoch milliseconds. */
     public static final String ERROR_AT = "error.at";
     public static final String ERROR_GROUP = "error.group";
@@ -49,8 +54,8 @@ public final class DlqHeaders {
     /** Headers the pipeline writes: an input header of one of these names is replaced, not duplicated. */
     public static final Set<String> SOURCE = Set.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP);
     public static final Set<String> ERROR = Set.of(ERROR_REASON, ERROR_MESSAGE, ERROR_DETAILS, ERROR_EXCEPTION,
-            ERROR_AT, ERROR_GROUP, ERROR_INSTANCE, PAYLOAD_TRUNCATED, PAYLOAD_SIZE, KEY_TRUNCATED, KEY_SIZE,
-            HEADERS_TRUNCATED, HEADERS_DROPPED);
+            ERROR_POSITION, ERROR_AT, ERROR_GROUP, ERROR_INSTANCE, PAYLOAD_TRUNCATED, PAYLOAD_SIZE, KEY_TRUNCATED,
+            KEY_SIZE, HEADERS_TRUNCATED, HEADERS_DROPPED);
 
     private DlqHeaders() {
     }

@@ -94,7 +94,8 @@ public final class ConsumerMain {
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
         limits.refresh();
-        RecordRouter router = new RecordRouter(config.get(Settings.SCHEMA_PATH), output, dlq,
+        RecordRouter router = new RecordRouter(
+                config.get(Settings.SCHEMA_PATH).withMaxJsonDepth(config.get(Settings.MAX_JSON_DEPTH)), output, dlq,
                 config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq), consumerProperties(config),
                 producerProps, adminProps, router, limits, metrics, health, config.get(Settings.BATCH_MAX_RECORDS),

@@ -103,6 +103,9 @@ public class RecordRouter {
         if (result.exception() != null) {
             contract.add(DlqHeaders.ERROR_EXCEPTION, truncateUtf8(result.exception(), MAX_EXCEPTION_BYTES));
         }
+        if (result.position() != null) {
+            contract.add(DlqHeaders.ERROR_POSITION, decimal(result.position()));
+        }
         contract.add(DlqHeaders.ERROR_AT, Long.toString(System.currentTimeMillis()).getBytes(UTF_8));
         contract.add(DlqHeaders.ERROR_GROUP, group);
         contract.add(DlqHeaders.ERROR_INSTANCE, instance);

@@ -244,7 +244,7 @@ final class RoutingLoop {
                         Coordinates.of(in), e);
             }
             return router.deadLetter(in, new ValidationResult(Reason.INTERNAL,
-                    "routing failed: " + ErrorText.of(e), List.of(), e.getClass().getName()));
+                    "routing failed: " + ErrorText.of(e), List.of(), e.getClass().getName(), null));
         }
     }
 

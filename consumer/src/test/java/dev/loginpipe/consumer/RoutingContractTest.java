@@ -54,7 +54,7 @@ class RoutingContractTest {
             new Case("truncated", utf8("k-tr"), utf8(VALID.substring(0, 30)), "not-json", null, null),
             new Case("trailing", utf8("k-tg"), utf8(VALID + "garbage"), "not-json", null, null),
             new Case("nan", utf8("k-nan"), utf8(replace("timestamp", "NaN")), "not-json", null, null),
-            new Case("deep", utf8("k-deep"), utf8("[".repeat(100) + "]".repeat(100)), "not-json", null, null),
+            new Case("deep", utf8("k-deep"), utf8("[".repeat(200) + "]".repeat(200)), "limits", null, null),
             new Case("ip-999", utf8("k-ip1"), utf8(replace("ip", "\"999.1.1.1\"")), "schema", "/ip", "format"),
             new Case("ip-short", utf8("k-ip2"), utf8(replace("ip", "\"1.2.3\"")), "schema", "/ip", "format"),
             new Case("ip-v6", utf8("k-ip3"), utf8(replace("ip", "\"::1\"")), "schema", "/ip", "format"),
@@ -146,6 +146,9 @@ class RoutingContractTest {
             assertThat(header(r, "case")).isEqualTo(c.name());
         }
         assertThat(header(dlqByCase.get("not-json"), DlqHeaders.ERROR_EXCEPTION)).contains("Json");
+        assertThat(header(dlqByCase.get("bad-utf8"), DlqHeaders.ERROR_POSITION)).isEqualTo("1");
+        assertThat(Integer.parseInt(header(dlqByCase.get("trailing"), DlqHeaders.ERROR_POSITION)))
+                .isBetween(VALID.length() - 1, VALID.length() + 1);
     }
 
     @Test

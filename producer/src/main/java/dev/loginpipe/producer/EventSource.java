@@ -8,6 +8,11 @@ public interface EventSource extends AutoCloseable {
     /** The next record, or empty when there are no more. */
     Optional<OutgoingRecord> next() throws IOException;
 
+    /** Records read but never offered because they cannot be sent (lines longer than a record); each was logged. */
+    default long skipped() {
+        return 0;
+    }
+
     @Override
     default void close() throws IOException {
     }

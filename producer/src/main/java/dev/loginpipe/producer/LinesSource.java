@@ -1,28 +1,45 @@
 package dev.loginpipe.producer;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Your own data, one record per line of a file or stdin, sent as the line's bytes (whatever they are, so bad samples
  * reach the DLQ as they are). Lines are split on {@code \n} (a {@code \r} before it is dropped); empty lines are
  * skipped. A line that is a JSON object with a string {@code user_id} is keyed by it, any other line has no key.
+ * <p>
+ * Memory is bounded whatever the input: a line longer than a record may be is never held whole; the rest of it is
+ * read and dropped, the line is logged and counted ({@link #skipped()}), and the next line is read. Closing the
+ * source from another thread ends a read that blocks (on a terminal or a pipe): the input is then over, and a line
+ * read in part is dropped.
  */
 public final class LinesSource implements EventSource {
+    private static final Logger LOG = LoggerFactory.getLogger("producer");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final InputStream in;
+    private final ReadableByteChannel in;
+    private final int maxLineBytes;
+    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024).flip();
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private long lineNumber;
+    private long skipped;
+    private boolean closed;
 
-    public LinesSource(InputStream in) {
-        this.in = new BufferedInputStream(in, 64 * 1024);
+    /** {@code maxLineBytes}: the longest line sent (without its line end). */
+    public LinesSource(ReadableByteChannel in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
     }
 
     @Override
@@ -37,19 +54,62 @@ public final class LinesSource implements EventSource {
         return Optional.of(new OutgoingRecord(userIdOf(value), value));
     }
 
-    /** The next line without its end, or null at the end of the input. */
+    /** The next line that fits, without its end; null at the end of the input or once closed. */
     private byte[] readLine() throws IOException {
-        line.reset();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            line.write(b);
+        while (true) {
+            line.reset();
+            long length = 0;
+            byte last = 0;
+            boolean any = false;
+            while (true) {
+                if (!buffer.hasRemaining() && !fill()) {
+                    if (closed || !any) {
+                        return null;
+                    }
+                    break;
+                }
+                any = true;
+                byte[] bytes = buffer.array();
+                int start = buffer.position();
+                int end = start;
+                while (end < buffer.limit() && bytes[end] != '\n') {
+                    end++;
+                }
+                // Keep one byte more than a line may have: a '\r' that ends it is dropped below.
+                line.write(bytes, start, (int) Math.max(0, Math.min(end - start, maxLineBytes + 1L - length)));
+                length += end - start;
+                if (end > start) {
+                    last = bytes[end - 1];
+                }
+                buffer.position(end < buffer.limit() ? end + 1 : end);
+                if (end < buffer.limit()) {
+                    break;
+                }
+            }
+            lineNumber++;
+            long content = last == '\r' ? length - 1 : length;
+            if (content <= maxLineBytes) {
+                return Arrays.copyOf(line.toByteArray(), (int) content);
+            }
+            skipped++;
+            LOG.warn("line {} not sent: {} bytes, more than the {} a record may hold", lineNumber, content, maxLineBytes);
         }
-        if (b == -1 && line.size() == 0) {
-            return null;
+    }
+
+    /** Reads more input into the buffer; false at its end or once closed. */
+    private boolean fill() throws IOException {
+        buffer.clear();
+        int read;
+        try {
+            do {
+                read = in.read(buffer);
+            } while (read == 0);
+        } catch (ClosedChannelException e) {
+            closed = true; // by stop(), from the SIGTERM hook
+            read = -1;
         }
-        byte[] bytes = line.toByteArray();
-        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-        return length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+        buffer.flip();
+        return read > 0;
     }
 
     private static byte[] userIdOf(byte[] value) {
@@ -59,6 +119,11 @@ public final class LinesSource implements EventSource {
         } catch (IOException | RuntimeException notJson) {
             return null;
         }
+    }
+
+    @Override
+    public long skipped() {
+        return skipped;
     }
 
     @Override

@@ -1,7 +1,13 @@
 package dev.loginpipe.producer;
 
+import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
@@ -24,6 +30,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,16 +44,19 @@ public final class ProducerMain {
             Sends user-login events to INPUT_TOPIC, keyed by user_id.
               (no arguments)   generates events: EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED
               --from FILE|-    sends each non-empty line of FILE (or stdin) as one record, paced by
-                               EVENTS_PER_SECOND and cut off after EVENT_COUNT (0: all lines)
+                               EVENTS_PER_SECOND and cut off after EVENT_COUNT (0: all lines); a line
+                               longer than a record may be (max.request.size less 512 bytes) is not sent
               --help           this text
-            On SIGTERM it flushes and prints a summary (sent, failed, rate).
-            Exit status: 0 all delivered; 1 some record not delivered, or the topic not reachable;
-            2 bad setting or command line.
+            On SIGTERM it flushes and prints a summary (sent, failed, rate, lines not sent).
+            Exit status: 0 all delivered; 1 some record not delivered (a send failed, or a line was
+            too long to send), or the topic not reachable; 2 bad setting or command line.
             """;
     /** How long SIGTERM waits for the records in flight before giving up on them. */
     private static final long SHUTDOWN_GRACE_SECONDS = 20;
     /** Some record not delivered, or the topic not reachable at start. */
     private static final int EXIT_FAILED = 1;
+    /** Bytes a record takes besides its value when it is the only one of its batch (key not counted). */
+    static final int RECORD_OVERHEAD_BYTES = 512;
 
     private ProducerMain() {
     }
@@ -60,7 +70,7 @@ public final class ProducerMain {
         Config config = Launcher.configure(Service.PRODUCER);
         EventSource source = from == null
                 ? new GeneratedEvents(config.get(Settings.SEED), config.get(Settings.INVALID_RATIO), Clock.systemUTC())
-                : new LinesSource(open(from));
+                : new LinesSource(open(from), maxLineBytes(producerProperties(config)));
         Sigterm sigterm = Sigterm.install(SHUTDOWN_GRACE_SECONDS, EXIT_FAILED);
         int status = EXIT_FAILED;
         try {
@@ -82,12 +92,27 @@ public final class ProducerMain {
         throw Launcher.exit(Service.PRODUCER, "unknown arguments '" + String.join(" ", args) + "', see --help");
     }
 
-    private static java.io.InputStream open(String from) {
+    /** The input of {@code --from}: a channel, so that closing it ends a read that blocks on stdin. */
+    private static ReadableByteChannel open(String from) {
         try {
-            return from.equals("-") ? System.in : new FileInputStream(from);
-        } catch (FileNotFoundException e) {
+            if (from.equals("-")) {
+                return new FileInputStream(FileDescriptor.in).getChannel();
+            }
+            if (Files.isDirectory(Path.of(from))) {
+                throw new IOException("a directory");
+            }
+            return FileChannel.open(Path.of(from));
+        } catch (IOException | InvalidPathException e) {
             throw Launcher.exit(Service.PRODUCER, "--from: cannot read " + from);
         }
+    }
+
+    /** The longest line worth sending: what the Kafka producer accepts ({@code max.request.size}) less the framing. */
+    static int maxLineBytes(Properties producerProperties) {
+        Object size = producerProperties.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        return Math.max(1, (Integer) ConfigDef.parseType(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, size, ConfigDef.Type.INT)
+                - RECORD_OVERHEAD_BYTES);
     }
 
     /** Sends everything, or until {@code stopHandle}'s action is run, and returns the exit status. */
@@ -104,7 +129,7 @@ public final class ProducerMain {
             DeliveryStats stats = new DeliveryStats(registry, health);
             EventSender sender = new EventSender(producer, topic, stats,
                     new RateLimiter(config.get(Settings.EVENTS_PER_SECOND)), config.get(Settings.EVENT_COUNT));
-            stopHandle.accept(sender::stop);
+            stopHandle.accept(() -> stop(sender, source));
             try (PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
                     stats::summary)) {
                 if (!topicAvailable(producer, topic, config)) {
@@ -113,14 +138,25 @@ public final class ProducerMain {
                 health.ready();
                 LOG.info("sending to {}", topic);
                 sender.run(source);
-                return stats.failed() > 0 ? EXIT_FAILED : 0;
+                return stats.failed() > 0 || source.skipped() > 0 ? EXIT_FAILED : 0;
             } finally {
                 health.stopped();
-                LOG.info(stats.summary());
+                LOG.info(stats.summary() + (source.skipped() > 0 ? "; not sent: " + source.skipped()
+                        + " line(s) too long to be a record" : ""));
                 if (stats.failed() > 0) {
                     LOG.error("{} records were not delivered", stats.failed());
                 }
             }
+        }
+    }
+
+    /** Ends the loop after the record in hand; closing the source ends a read that waits on stdin. */
+    private static void stop(EventSender sender, EventSource source) {
+        sender.stop();
+        try {
+            source.close();
+        } catch (IOException e) {
+            LOG.warn("closing the input: {}", e.toString());
         }
     }
 

@@ -17,7 +17,8 @@ final class Sigterm {
     private final long graceSeconds;
     private final int statusIfUnfinished;
     private volatile int status;
-    private volatile Runnable stop = () -> { };
+    private Runnable stop = () -> { };
+    private boolean requested;
 
     private Sigterm(long graceSeconds, int statusIfUnfinished) {
         this.graceSeconds = graceSeconds;
@@ -32,9 +33,16 @@ final class Sigterm {
         return sigterm;
     }
 
-    /** What stopping means once the loop runs. */
+    /** What stopping means once the loop runs; a signal that came before runs it now, so the loop never starts. */
     void stopWith(Runnable stop) {
-        this.stop = stop;
+        boolean already;
+        synchronized (this) {
+            this.stop = stop;
+            already = requested;
+        }
+        if (already) {
+            stop.run();
+        }
     }
 
     /** The run is over (normally or not); the JVM may end with {@code status}. */
@@ -44,7 +52,12 @@ final class Sigterm {
     }
 
     private void onSignal() {
-        stop.run();
+        Runnable action;
+        synchronized (this) {
+            requested = true;
+            action = stop;
+        }
+        action.run();
         try {
             if (!finished.await(graceSeconds, TimeUnit.SECONDS)) {
                 LOG.error("records still in flight after {} s; not delivered", graceSeconds);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,8 +113,7 @@ class ProducerTest {
         file.writeBytes(binary);
         file.writeBytes("\n{\"user_id\":42}".getBytes(StandardCharsets.UTF_8));
 
-        int status = ProducerMain.run(config(topic, Map.of()),
-                new LinesSource(new ByteArrayInputStream(file.toByteArray())), stop -> { });
+        int status = ProducerMain.run(config(topic, Map.of()), lines(file.toByteArray(), 1000), stop -> { });
 
         assertThat(status).isZero();
         List<ConsumerRecord<byte[], byte[]>> records = TestKafka.readCommitted(BOOTSTRAP, topic, 4,
@@ -123,6 +123,38 @@ class ProducerTest {
                 "{\"user_id\":42}".getBytes(StandardCharsets.UTF_8));
         assertThat(records).extracting(ConsumerRecord::key).containsExactly(
                 "u-1".getBytes(StandardCharsets.UTF_8), null, null, null);
+    }
+
+    static LinesSource lines(byte[] file, int maxLineBytes) {
+        return new LinesSource(Channels.newChannel(new ByteArrayInputStream(file)), maxLineBytes);
+    }
+
+    /** Lines longer than a record may be are dropped whole (never sent in part), counted, and make the status 1. */
+    @Test
+    void fromSendsEveryLineThatFitsAndCountsTheOthers() throws Exception {
+        String topic = newTopic(1);
+        Config config = config(topic, Map.of());
+        int max = ProducerMain.maxLineBytes(ProducerMain.producerProperties(config));
+        assertThat(max).isEqualTo(1024 * 1024 - ProducerMain.RECORD_OVERHEAD_BYTES);
+        String valid = "{\"user_id\":\"u-1\",\"app_version\":\"2.3.0\",\"device_type\":\"android\",\"ip\":\"8.8.8.8\","
+                + "\"locale\":\"en\",\"device_id\":\"d-1\",\"timestamp\":1700000000}";
+        String exactlyMax = "y".repeat(max);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes((valid + "\n\n").getBytes(StandardCharsets.UTF_8));
+        file.writeBytes(("x".repeat(2 * max) + "\n").getBytes(StandardCharsets.UTF_8));      // too long
+        file.writeBytes(("second\r\n\r\n" + exactlyMax + "\r\n").getBytes(StandardCharsets.UTF_8));
+        file.writeBytes((exactlyMax + "z\n").getBytes(StandardCharsets.UTF_8));            // one byte too many
+        file.writeBytes(("last\n" + "w".repeat(3 * max)).getBytes(StandardCharsets.UTF_8)); // too long, no newline
+        LinesSource source = lines(file.toByteArray(), max);
+
+        int status = ProducerMain.run(config, source, stop -> { });
+
+        assertThat(status).isEqualTo(1);
+        assertThat(source.skipped()).isEqualTo(3);
+        List<ConsumerRecord<byte[], byte[]>> records = TestKafka.readCommitted(BOOTSTRAP, topic, 4,
+                Duration.ofSeconds(30));
+        assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly(valid, "second", exactlyMax, "last");
     }
 
     @Test

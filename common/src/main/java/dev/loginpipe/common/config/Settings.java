@@ -34,6 +34,10 @@ public final class Settings {
     public static final Setting<EventValidator> SCHEMA_PATH = Setting.computed("SCHEMA_PATH",
             SettingType.STRING.map("a readable file holding a valid draft-07 JSON Schema", EventValidator::load),
             () -> EventValidator.BUNDLED, "bundled schema.json", "JSON Schema that events must satisfy.", CONSUMER);
+    public static final Setting<Integer> MAX_JSON_DEPTH = Setting.of("MAX_JSON_DEPTH", SettingType.intRange(1, 100_000),
+            Integer.toString(EventValidator.DEFAULT_MAX_JSON_DEPTH),
+            "Deepest nesting of arrays and objects the consumer validates; deeper documents go to the DLQ as limits.",
+            CONSUMER);
     public static final Setting<Integer> BATCH_MAX_RECORDS = Setting.of("BATCH_MAX_RECORDS",
             SettingType.intRange(1, 100_000), "10000",
             "Most records routed in one transaction; larger transactions mean fewer commits.", CONSUMER);
@@ -65,8 +69,9 @@ public final class Settings {
 
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
-            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS, EVENTS_PER_SECOND, EVENT_COUNT,
-            INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID, HTTP_PORT, LOG_SUMMARY_SECONDS);
+            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
+            EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID, HTTP_PORT,
+            LOG_SUMMARY_SECONDS);
 
     private Settings() {
     }

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,30 +25,45 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.regex.JoniRegularExpressionFactory;
 
 /**
  * Decides whether a record value is a valid user-login event. The schema is compiled once; a check reads the bytes
- * strictly: well-formed UTF-8, then exactly one JSON document within bounds, then the schema with format assertions
- * on (so {@code 999.1.1.1} is not an IPv4 address). Thread-safe.
+ * strictly: well-formed UTF-8, then exactly one JSON document, then the schema with format assertions on (so
+ * {@code 999.1.1.1} is not an IPv4 address). Strings are bounded only by the record's size; two guards protect the
+ * process, and a document that breaks one is {@link Reason#LIMITS}, never {@link Reason#NOT_JSON}. Thread-safe.
  */
 public final class EventValidator {
     /** The {@code SCHEMA_PATH} that names the copy of {@code schema.json} inside the jar. */
     public static final String BUNDLED = "classpath:dev/loginpipe/common/schema.json";
-    public static final int MAX_NESTING_DEPTH = 32;
-    public static final int MAX_STRING_LENGTH = 10_000;
-
-    private static final ObjectReader STRICT_READER = strictReader();
+    /**
+     * The default of {@code MAX_JSON_DEPTH}. Jackson builds trees without recursion, but the schema library recurses
+     * once or more per level: with a recursive schema it overflowed a 1 MB thread stack from 450 levels on (measured:
+     * {@code anyOf} of array/object with {@code $ref: "#"}), so the default keeps a margin of three.
+     */
+    public static final int DEFAULT_MAX_JSON_DEPTH = 128;
+    /** Longest number read: an integer's text becomes a BigInteger in quadratic time (1,000,000 digits took 24 s). */
+    public static final int MAX_NUMBER_LENGTH = 1000;
 
     private final JsonSchema schema;
     private final String source;
+    private final int maxJsonDepth;
+    private final ObjectReader reader;
 
-    private EventValidator(JsonSchema schema, String source) {
+    private EventValidator(JsonSchema schema, String source, int maxJsonDepth) {
         this.schema = schema;
         this.source = source;
+        this.maxJsonDepth = maxJsonDepth;
+        this.reader = strictReader(maxJsonDepth);
     }
 
     /** Loads and compiles a draft-07 schema from a file or from {@link #BUNDLED}; the message says what is wrong. */
     public static EventValidator load(String location) {
+        return load(location, DEFAULT_MAX_JSON_DEPTH);
+    }
+
+    /** As {@link #load(String)}, refusing documents nested deeper than {@code maxJsonDepth} (reason {@code limits}). */
+    public static EventValidator load(String location, int maxJsonDepth) {
         JsonNode schemaNode;
         try (InputStream in = open(location)) {
             schemaNode = new ObjectMapper().readTree(in);
@@ -54,20 +72,31 @@ public final class EventValidator {
         } catch (IOException e) {
             throw new IllegalArgumentException(location + " is not readable JSON: " + firstLine(e.getMessage()));
         }
+        // Draft-07 allows a schema that is just true (anything goes) or false (nothing does).
+        if (schemaNode == null || !(schemaNode.isObject() || schemaNode.isBoolean())) {
+            throw new IllegalArgumentException(location + " is not a valid draft-07 JSON Schema: not a JSON object or boolean");
+        }
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
                 .pathType(PathType.JSON_POINTER)
+                // JSON Schema's patterns are ECMA-262 regular expressions: joni reads them so, the JDK does not.
+                .regularExpressionFactory(JoniRegularExpressionFactory.getInstance())
                 .build();
         JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("http://json-schema.org/draft-07/schema#"), config);
         Set<ValidationMessage> schemaErrors = metaSchema.validate(schemaNode);
-        if (schemaNode == null || !schemaNode.isObject() || !schemaErrors.isEmpty()) {
-            String why = schemaErrors.isEmpty() ? "not a JSON object" : schemaErrors.iterator().next().getMessage();
-            throw new IllegalArgumentException(location + " is not a valid draft-07 JSON Schema: " + why);
+        if (!schemaErrors.isEmpty()) {
+            throw new IllegalArgumentException(location + " is not a valid draft-07 JSON Schema: "
+                    + schemaErrors.iterator().next().getMessage());
         }
         JsonSchema compiled = factory.getSchema(schemaNode, config);
         compiled.initializeValidators();
-        return new EventValidator(compiled, location);
+        return new EventValidator(compiled, location, maxJsonDepth);
+    }
+
+    /** The same schema with another nesting limit: how the consumer applies {@code MAX_JSON_DEPTH}. */
+    public EventValidator withMaxJsonDepth(int maxJsonDepth) {
+        return new EventValidator(schema, source, maxJsonDepth);
     }
 
     public String source() {
@@ -76,19 +105,41 @@ public final class EventValidator {
 
     /** Classifies one record value; never throws. */
     public ValidationResult validate(byte[] value) {
+        try {
+            return check(value);
+        } catch (StackOverflowError e) {
+            // Only a recursive schema gets here, with a depth below the limit: the limit is too high for it.
+            return new ValidationResult(Reason.LIMITS, "validating nesting depth " + Nesting.of(value, maxJsonDepth).maxDepth()
+                    + " overflowed the thread's stack; MAX_JSON_DEPTH " + maxJsonDepth + " is too high for this schema",
+                    List.of(), e.getClass().getName(), null);
+        } catch (RuntimeException e) {
+            // The schema library gave up on valid JSON (e.g. multipleOf on 1e400): it cannot check this document.
+            return new ValidationResult(Reason.LIMITS, oneLine("the validator cannot check this document: "
+                    + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())), List.of(),
+                    e.getClass().getName(), null);
+        }
+    }
+
+    private ValidationResult check(byte[] value) {
         if (value == null || value.length == 0) {
             return ValidationResult.invalid(Reason.EMPTY, value == null ? "the value is null" : "the value is empty");
         }
         int bad = Utf8.firstInvalid(value);
         if (bad >= 0) {
-            return ValidationResult.invalid(Reason.NOT_UTF8, "ill-formed UTF-8 at byte " + bad);
+            return new ValidationResult(Reason.NOT_UTF8, "ill-formed UTF-8 at byte " + bad, List.of(), null,
+                    (long) bad);
         }
         JsonNode event;
         try {
-            event = STRICT_READER.readTree(value);
-        } catch (IOException | RuntimeException e) {
+            event = reader.readTree(value);
+        } catch (StreamConstraintsException e) {
+            return beyondLimits(value, e);
+        } catch (JsonProcessingException e) {
             return new ValidationResult(Reason.NOT_JSON, oneLine("not a single JSON document: " + firstLine(e.getMessage())),
-                    List.of(), e.getClass().getName());
+                    List.of(), e.getClass().getName(), position(e));
+        } catch (IOException e) {
+            return new ValidationResult(Reason.NOT_JSON, oneLine("not a single JSON document: " + firstLine(e.getMessage())),
+                    List.of(), e.getClass().getName(), null);
         }
         if (event == null || event.isMissingNode()) {
             return ValidationResult.invalid(Reason.NOT_JSON, "no JSON document, only white space");
@@ -108,15 +159,33 @@ public final class EventValidator {
         violations.sort(java.util.Comparator.comparing(Violation::path).thenComparing(Violation::keyword));
         String summary = violations.size() + " schema violation" + (violations.size() == 1 ? "" : "s") + ": "
                 + String.join("; ", violations.stream().map(v -> v.message()).toList());
-        return new ValidationResult(Reason.SCHEMA, oneLine(summary), List.copyOf(violations), null);
+        return new ValidationResult(Reason.SCHEMA, oneLine(summary), List.copyOf(violations), null, null);
     }
 
-    private static ObjectReader strictReader() {
+    /** Only the two guards are set, so a constraint broken is either the nesting or a number's length. */
+    private ValidationResult beyondLimits(byte[] value, StreamConstraintsException e) {
+        Nesting nesting = Nesting.of(value, maxJsonDepth);
+        if (nesting.firstBeyond() >= 0) {
+            return new ValidationResult(Reason.LIMITS, "nesting depth " + nesting.maxDepth() + " exceeds MAX_JSON_DEPTH "
+                    + maxJsonDepth, List.of(), e.getClass().getName(), (long) nesting.firstBeyond());
+        }
+        return new ValidationResult(Reason.LIMITS, "a number longer than " + MAX_NUMBER_LENGTH
+                + " characters exceeds the validator's limit", List.of(), e.getClass().getName(), position(e));
+    }
+
+    /** The byte offset where the parser stopped: the trees are read from bytes, so Jackson counts bytes. */
+    private static Long position(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        return location == null || location.getByteOffset() < 0 ? null : location.getByteOffset();
+    }
+
+    private static ObjectReader strictReader(int maxJsonDepth) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING_DEPTH)
-                        .maxStringLength(MAX_STRING_LENGTH)
-                        .maxNumberLength(100)
+                        .maxNestingDepth(maxJsonDepth)
+                        .maxNumberLength(MAX_NUMBER_LENGTH)
+                        .maxStringLength(Integer.MAX_VALUE) // bounded by the record's size
+                        .maxNameLength(Integer.MAX_VALUE)
                         .build())
                 .build();
         // Duplicate keys are caught while the tree is built (one map put per field) rather than by the parser's

@@ -6,8 +6,13 @@ public enum Reason {
     EMPTY("empty"),
     /** Bytes that are not well-formed UTF-8 (RFC 3629). */
     NOT_UTF8("not-utf8"),
-    /** Text that is not exactly one JSON document within the parser's bounds. */
+    /** Text that is not exactly one JSON document. */
     NOT_JSON("not-json"),
+    /**
+     * JSON the validator cannot check safely: nested deeper than {@code MAX_JSON_DEPTH}, a number longer than
+     * {@link EventValidator#MAX_NUMBER_LENGTH} characters, or a document the schema library fails on.
+     */
+    LIMITS("limits"),
     /** JSON that breaks the schema, including JSON that is not an object. */
     SCHEMA("schema"),
     /** A valid event in a record larger than the output topic accepts (only a huge key makes one). */

@@ -104,10 +104,7 @@ class EventValidatorTest {
                 Arguments.of(utf8(VALID + " {}"), Reason.NOT_JSON),
                 Arguments.of(utf8(with("timestamp", "NaN")), Reason.NOT_JSON),
                 Arguments.of(utf8(VALID.replace("}", ",\"user_id\":\"again\"}")), Reason.NOT_JSON),
-                Arguments.of(utf8("[".repeat(EventValidator.MAX_NESTING_DEPTH + 1)
-                        + "]".repeat(EventValidator.MAX_NESTING_DEPTH + 1)), Reason.NOT_JSON),
-                Arguments.of(utf8(with("user_id", "\"" + "x".repeat(EventValidator.MAX_STRING_LENGTH + 1) + "\"")),
-                        Reason.NOT_JSON));
+                Arguments.of(utf8("{\"a\":1,}"), Reason.NOT_JSON));
     }
 
     @ParameterizedTest
@@ -119,10 +116,95 @@ class EventValidatorTest {
         assertThat(result.violations()).isEmpty();
     }
 
+    static String nested(int depth) {
+        return "[".repeat(depth) + "]".repeat(depth);
+    }
+
     @Test
-    void nestingWithinTheBoundIsJsonButNotAnEvent() {
-        String nested = "[".repeat(EventValidator.MAX_NESTING_DEPTH) + "]".repeat(EventValidator.MAX_NESTING_DEPTH);
-        assertThat(VALIDATOR.validate(utf8(nested)).reason()).isEqualTo(Reason.SCHEMA);
+    void aLongStringTheSchemaAllowsIsValid() {
+        String longId = "d".repeat(100_000);
+        assertThat(VALIDATOR.validate(utf8(with("device_id", "\"" + longId + "\"")))).isEqualTo(ValidationResult.VALID);
+    }
+
+    @Test
+    void longNumbersAreJsonAndOnlyTheirSchemaDecides() {
+        String twoHundredDigits = "1" + "0".repeat(199);
+        assertThat(VALIDATOR.validate(utf8(with("timestamp", twoHundredDigits)))).isEqualTo(ValidationResult.VALID);
+        ValidationResult fraction = VALIDATOR.validate(utf8(with("timestamp", "0." + "5".repeat(200))));
+        assertThat(fraction.reason()).isEqualTo(Reason.SCHEMA);
+        assertThat(fraction.violations()).extracting(Violation::keyword).containsExactly("type");
+    }
+
+    @Test
+    void nestingUpToTheLimitIsJsonButNotAnEvent() {
+        assertThat(VALIDATOR.validate(utf8(nested(EventValidator.DEFAULT_MAX_JSON_DEPTH))).reason())
+                .isEqualTo(Reason.SCHEMA);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {EventValidator.DEFAULT_MAX_JSON_DEPTH + 1, 5000})
+    void nestingBeyondTheLimitIsLimitsNamingTheDepthAndTheSetting(int depth) {
+        ValidationResult result = VALIDATOR.validate(utf8(nested(depth)));
+        assertThat(result.reason()).isEqualTo(Reason.LIMITS);
+        assertThat(result.message()).isEqualTo("nesting depth " + depth + " exceeds MAX_JSON_DEPTH "
+                + EventValidator.DEFAULT_MAX_JSON_DEPTH);
+        assertThat(result.position()).isEqualTo((long) EventValidator.DEFAULT_MAX_JSON_DEPTH); // the bracket too many
+    }
+
+    @Test
+    void theDepthLimitIsConfigurable() {
+        EventValidator shallow = EventValidator.load(EventValidator.BUNDLED, 3);
+        assertThat(shallow.validate(utf8(nested(3))).reason()).isEqualTo(Reason.SCHEMA);
+        assertThat(shallow.validate(utf8(nested(4))).message()).isEqualTo("nesting depth 4 exceeds MAX_JSON_DEPTH 3");
+        assertThat(VALIDATOR.withMaxJsonDepth(3).validate(utf8(nested(4))).reason()).isEqualTo(Reason.LIMITS);
+        assertThat(VALIDATOR.withMaxJsonDepth(3).validate(utf8(VALID))).isEqualTo(ValidationResult.VALID);
+    }
+
+    @Test
+    void aNumberLongerThanTheGuardIsLimitsNotJson() {
+        ValidationResult result = VALIDATOR.validate(utf8(with("timestamp", "1".repeat(EventValidator.MAX_NUMBER_LENGTH + 1))));
+        assertThat(result.reason()).isEqualTo(Reason.LIMITS);
+        assertThat(result.message()).isEqualTo("a number longer than 1000 characters exceeds the validator's limit");
+    }
+
+    @Test
+    void aStackOverflowInTheSchemaLibraryIsLimitsAndDoesNotEscape(@TempDir Path dir) throws Exception {
+        Path tree = dir.resolve("tree.json");
+        Files.writeString(tree, "{\"items\":{\"$ref\":\"#\"}}");
+        EventValidator permissive = EventValidator.load(tree.toString(), 100_000);
+
+        ValidationResult result = permissive.validate(utf8(nested(50_000)));
+
+        assertThat(result.reason()).isEqualTo(Reason.LIMITS);
+        assertThat(result.exception()).isEqualTo(StackOverflowError.class.getName());
+        assertThat(result.message()).isEqualTo("validating nesting depth 50000 overflowed the thread's stack; "
+                + "MAX_JSON_DEPTH 100000 is too high for this schema");
+        assertThat(permissive.validate(utf8(nested(50)))).isEqualTo(ValidationResult.VALID);
+    }
+
+    @Test
+    void aDocumentTheSchemaLibraryFailsOnIsLimits(@TempDir Path dir) throws Exception {
+        Path multiple = dir.resolve("multiple.json");
+        Files.writeString(multiple, "{\"multipleOf\":7}");
+
+        ValidationResult result = EventValidator.load(multiple.toString()).validate(utf8("1e400"));
+
+        assertThat(result.reason()).isEqualTo(Reason.LIMITS);
+        assertThat(result.message()).startsWith("the validator cannot check this document: ");
+        assertThat(result.exception()).isNotNull();
+    }
+
+    @Test
+    void notJsonCarriesTheByteOffsetWhereParsingStopped() {
+        // é is 2 bytes, 日 and 本 3, 🎉 4: the stray x is at byte 20 (character 15).
+        ValidationResult result = VALIDATOR.validate(utf8("{\"é日\":\"本🎉\", x}"));
+        assertThat(result.reason()).isEqualTo(Reason.NOT_JSON);
+        assertThat(result.position()).isEqualTo(20L);
+        assertThat(VALIDATOR.validate(utf8("{\"日本\":1,}")).position()).isEqualTo(12L);
+        assertThat(VALIDATOR.validate(new byte[] {'"', (byte) 0xC3, (byte) 0xA9, (byte) 0xFF, '"'}).position())
+                .isEqualTo(3L);
+        assertThat(VALIDATOR.validate(utf8("   ")).position()).isNull();
+        assertThat(VALIDATOR.validate(utf8(with("ip", "\"999.1.1.1\""))).position()).isNull();
     }
 
     @Test
@@ -136,6 +218,22 @@ class EventValidatorTest {
         all.appendCodePoint(0x10FFFF);
         assertThat(Utf8.firstInvalid(utf8(all.toString()))).isEqualTo(-1);
         assertThat(Utf8.firstInvalid(new byte[] {'a', (byte) 0x80})).isEqualTo(1);
+    }
+
+    @Test
+    void aSchemaThatIsJustTrueOrFalseIsADraft07Schema(@TempDir Path dir) throws Exception {
+        Path yes = dir.resolve("true.json");
+        Files.writeString(yes, "true");
+        Path no = dir.resolve("false.json");
+        Files.writeString(no, " false ");
+
+        assertThat(EventValidator.load(yes.toString()).validate(utf8("[1]"))).isEqualTo(ValidationResult.VALID);
+        assertThat(EventValidator.load(no.toString()).validate(utf8(VALID)).reason()).isEqualTo(Reason.SCHEMA);
+
+        Path number = dir.resolve("number.json");
+        Files.writeString(number, "42");
+        assertThatThrownBy(() -> EventValidator.load(number.toString()))
+                .hasMessageContaining("is not a valid draft-07 JSON Schema: not a JSON object or boolean");
     }
 
     @Test
