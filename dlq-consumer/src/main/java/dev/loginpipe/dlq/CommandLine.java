@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.loginpipe.dlq.replay.ReplayOptions;
+
 /** The command and its options, checked against what each command accepts; a bad one throws with one line. */
 record CommandLine(String command, Map<String, String> values, Set<String> flags) {
     static final List<String> COMMANDS = List.of("watch", "report", "replay", "export");

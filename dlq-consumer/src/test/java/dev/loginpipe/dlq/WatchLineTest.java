@@ -10,6 +10,7 @@ import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.replay.ReplayOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.loginpipe.dlq;
+package dev.loginpipe.dlq.replay;
 
 import java.util.List;
 

@@ -1,4 +1,6 @@
-package dev.loginpipe.dlq;
+package dev.loginpipe.dlq.replay;
+
+import dev.loginpipe.dlq.DlqRecord;
 
 /**
  * What {@code replay} publishes and where.

@@ -1,4 +1,4 @@
-package dev.loginpipe.dlq;
+package dev.loginpipe.dlq.replay;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +14,8 @@ import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
 import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.dlq.DlqClients;
+import dev.loginpipe.dlq.DlqRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
