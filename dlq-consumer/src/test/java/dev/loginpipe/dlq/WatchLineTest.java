@@ -49,6 +49,8 @@ class WatchLineTest {
                 .hasMessage("'--dry-run' is not an option of report, see --help");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"export"})).hasMessage("export needs --out FILE");
         assertThat(CommandLine.parse(new String[] {"replay", "--since", "2025-01-31", "--dry-run"})
-                .replayOptions("in")).isEqualTo(new ReplayOptions("in", null, 1_738_281_600_000L, null, 0, true));
+                .replayOptions("in")).isEqualTo(new ReplayOptions("in", null, 1_738_281_600_000L, null, 0, true, false));
+        assertThat(CommandLine.parse(new String[] {"replay", "--again"}).replayOptions("in"))
+                .isEqualTo(new ReplayOptions("in", null, null, null, 0, false, true));
     }
 }

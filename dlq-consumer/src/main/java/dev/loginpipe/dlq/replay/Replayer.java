@@ -7,12 +7,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
-import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
@@ -20,22 +18,26 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Re-publishes DLQ records, exactly once. Each poll is one transaction holding the published records and the replay
- * group's offsets past every record read, so a record is published in the same commit that marks it done: a crash,
- * or a second run, never publishes it twice. Runs of one group fence each other through a shared transactional id.
- * A run reads up to where the DLQ ended when it began.
+ * The replay engine, for the command line and the console alike: re-publishes DLQ records, each at most once
+ * whatever the group, the run or the filters. Each transaction holds the published records, their entries in the
+ * ledger ({@link ReplayLedger}) and the replay group's offsets; a record the ledger holds is skipped unless asked
+ * again. Every replay of a ledger shares one transactional id, so a run that starts fences the one running; it
+ * reads the ledger only once it holds the id. The group only tracks how far a run has read: a later run of the same
+ * group continues there. A run reads up to where the DLQ ended when it began.
  */
 public final class Replayer {
+    private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     private static final Duration POLL = Duration.ofMillis(500);
     private static final int MAX_EXAMPLES = 10;
 
@@ -45,103 +47,150 @@ public final class Replayer {
         this.config = config;
     }
 
-    public ReplaySummary replay(ReplayOptions options) {
+    public ReplaySummary replay(ReplayOptions options, ReplayControl control) {
         String dlq = config.get(Settings.DLQ_TOPIC);
-        String group = config.get(Settings.REPLAY_GROUP_ID);
-        Run run = new Run(options, config.get(Settings.MAX_REPLAYS));
-        try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, group, "replay");
-             KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null : producer(group)) {
+        String transactionalId = ReplayLedger.transactionalId(config);
+        Run run = new Run(options, config.get(Settings.MAX_REPLAYS), control.replayId());
+        try (KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null
+                : DlqClients.transactionalProducer(config, transactionalId, "replay")) {
             if (producer != null) {
-                // First: it aborts what a killed earlier run left open, whose pending offsets would otherwise
-                // keep the group's position unknown until the transaction times out.
+                // Fences any other run and settles what a killed one left open (its ledger entries, and the
+                // pending offsets that would keep the group's position unknown until the transaction timed out).
                 producer.initTransactions();
             }
-            List<TopicPartition> partitions = consumer.partitionsFor(dlq).stream()
-                    .map(p -> new TopicPartition(dlq, p.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            Set<TopicPartition> reading = new HashSet<>(partitions);
-            reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-            while (!reading.isEmpty() && !run.limitReached()) {
-                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-                List<ProducerRecord<byte[], byte[]>> toPublish = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    if (!reading.contains(tp) || record.offset() >= ends.get(tp) || run.limitReached()) {
-                        continue;
-                    }
-                    DlqRecord dlqRecord = new DlqRecord(record);
-                    if (options.beyondUntil(dlqRecord)) {
-                        reading.remove(tp);
-                        continue;
-                    }
-                    if (run.decide(dlqRecord)) {
-                        toPublish.add(replayOf(dlqRecord, options.to()));
-                    }
-                    done.put(tp, new OffsetAndMetadata(record.offset() + 1));
-                }
-                if (producer != null && !done.isEmpty()) {
-                    publish(producer, consumer, toPublish, done);
-                }
+            ReplayLedger ledger = ReplayLedger.read(config, producer != null);
+            LOG.info("replay {}: the ledger {} holds {} records of {} already replayed ({} KB in memory)",
+                    control.replayId(), ledger.topic(), ledger.size(), dlq, ledger.memoryBytes() / 1024);
+            try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config,
+                    config.get(Settings.REPLAY_GROUP_ID), "replay")) {
+                List<TopicPartition> partitions = consumer.partitionsFor(dlq).stream()
+                        .map(p -> new TopicPartition(dlq, p.partition())).toList();
+                consumer.assign(partitions);
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                Set<TopicPartition> reading = new HashSet<>(partitions);
                 reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+                Pacer pacer = new Pacer(control.recordsPerSecond());
+                while (!reading.isEmpty() && !run.limitReached() && control.proceed()) {
+                    Batch batch = new Batch(pacer.budget());
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                        if (!reading.contains(tp) || record.offset() >= ends.get(tp)) {
+                            continue;
+                        }
+                        if (run.limitReached() || batch.full()) {
+                            batch.rewind.putIfAbsent(tp, record.offset()); // read again by the next poll
+                            continue;
+                        }
+                        DlqRecord dlqRecord = new DlqRecord(record);
+                        if (options.beyondUntil(dlqRecord)) {
+                            reading.remove(tp);
+                            continue;
+                        }
+                        if (run.decide(dlqRecord, ledger)) {
+                            batch.published.add(dlqRecord);
+                        }
+                        batch.offsets.put(tp, new OffsetAndMetadata(record.offset() + 1));
+                    }
+                    batch.rewind.forEach(consumer::seek);
+                    if (producer != null && !batch.offsets.isEmpty()) {
+                        pacer.await(batch.published.size());
+                        publish(producer, consumer, batch, ledger, options.to(), run, transactionalId);
+                        batch.published.forEach(ledger::add);
+                    }
+                    control.progress(run.summary());
+                    reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+                }
             }
         }
         return run.summary();
     }
 
-    /** One transaction: the replayed records and the group's new offsets, or neither. */
+    /** One transaction: the replayed records, their ledger entries and the group's new offsets, or none of them. */
     private static void publish(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<byte[], byte[]> consumer,
-                                List<ProducerRecord<byte[], byte[]>> records,
-                                Map<TopicPartition, OffsetAndMetadata> offsets) {
-        producer.beginTransaction();
+                                Batch batch, ReplayLedger ledger, String to, Run run, String transactionalId) {
         try {
-            records.forEach(producer::send);
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.beginTransaction();
+            for (DlqRecord record : batch.published) {
+                producer.send(replayOf(record, to, run.replayId));
+                producer.send(ledger.entry(record, run.replayId, to));
+            }
+            producer.sendOffsetsToTransaction(batch.offsets, consumer.groupMetadata());
             producer.commitTransaction();
-        } catch (ProducerFencedException e) {
-            throw new IllegalStateException("another replay of the same REPLAY_GROUP_ID took over", e);
         } catch (KafkaException e) {
-            producer.abortTransaction();
+            if (fenced(e)) {
+                throw new ReplayFencedException(transactionalId, run.committedSummary(batch.published.size()));
+            }
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
             throw e;
         }
     }
 
-    /** The original key and value, the headers that are not about the DLQ trip, and one more replay counted. */
-    static ProducerRecord<byte[], byte[]> replayOf(DlqRecord dlqRecord, String topic) {
+    /** A newer run of the same transactional id exists: this producer can never commit again. */
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The original key and value, the headers that are not about the DLQ trip or an earlier replay, one more
+     * replay counted, and this run's id.
+     */
+    static ProducerRecord<byte[], byte[]> replayOf(DlqRecord dlqRecord, String topic, String replayId) {
         RecordHeaders headers = new RecordHeaders();
         for (Header header : dlqRecord.record().headers()) {
-            if (!DlqHeaders.isContractHeader(header.key()) && !header.key().equals(DlqHeaders.REPLAY_COUNT)) {
+            if (!DlqHeaders.isContractHeader(header.key()) && !header.key().equals(DlqHeaders.REPLAY_COUNT)
+                    && !header.key().equals(DlqHeaders.REPLAY_ID)) {
                 headers.add(header);
             }
         }
         headers.add(DlqHeaders.REPLAY_COUNT,
                 Integer.toString(dlqRecord.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
+        headers.add(DlqHeaders.REPLAY_ID, replayId.getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(topic, null, dlqRecord.record().key(), dlqRecord.record().value(), headers);
     }
 
-    private KafkaProducer<byte[], byte[]> producer(String group) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "dlq-replay-" + config.get(Settings.INSTANCE_ID));
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "loginpipe-dlq-replay-" + group);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.putAll(config.kafkaProperties(ClientKind.PRODUCER));
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    /** What one poll gives one transaction: records to publish (at most the pacer's budget) and offsets. */
+    private static final class Batch {
+        private final int budget;
+        private final List<DlqRecord> published = new ArrayList<>();
+        private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        /** Per partition, the first record polled but left for the next transaction. */
+        private final Map<TopicPartition, Long> rewind = new HashMap<>();
+
+        Batch(int budget) {
+            this.budget = budget;
+        }
+
+        boolean full() {
+            return published.size() >= budget;
+        }
     }
 
     /** The tally of one run and the rule for each record: replay it, leave it out, or skip it. */
     private static final class Run {
         private final ReplayOptions options;
         private final int maxReplays;
+        private final String replayId;
         private long read;
         private long replayed;
         private long leftOut;
+        private long skippedAlreadyReplayed;
         private long skippedMaxReplays;
         private long skippedTruncated;
         private final List<String> skippedExamples = new ArrayList<>();
 
-        Run(ReplayOptions options, int maxReplays) {
+        Run(ReplayOptions options, int maxReplays, String replayId) {
             this.options = options;
             this.maxReplays = maxReplays;
+            this.replayId = replayId;
         }
 
         boolean limitReached() {
@@ -149,10 +198,14 @@ public final class Replayer {
         }
 
         /** True when the record is to be published. */
-        boolean decide(DlqRecord record) {
+        boolean decide(DlqRecord record, ReplayLedger ledger) {
             read++;
             if (options.leavesOut(record)) {
                 leftOut++;
+                return false;
+            }
+            if (!options.again() && ledger.contains(record)) {
+                skippedAlreadyReplayed++;
                 return false;
             }
             if (record.truncated() || record.replayCount() >= maxReplays) {
@@ -171,8 +224,17 @@ public final class Replayer {
         }
 
         ReplaySummary summary() {
-            return new ReplaySummary(options.to(), options.dryRun(), read, replayed, leftOut, skippedMaxReplays,
-                    skippedTruncated, List.copyOf(skippedExamples));
+            return summary(replayed);
+        }
+
+        /** The summary of what committed, when the last {@code uncommitted} records decided on never will. */
+        ReplaySummary committedSummary(int uncommitted) {
+            return summary(replayed - uncommitted);
+        }
+
+        private ReplaySummary summary(long published) {
+            return new ReplaySummary(replayId, options.to(), options.dryRun(), read, published, leftOut,
+                    skippedAlreadyReplayed, skippedMaxReplays, skippedTruncated, List.copyOf(skippedExamples));
         }
     }
 }
