@@ -4,11 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +15,7 @@ import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
+import dev.loginpipe.dlq.DlqScan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ReplayLedger {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration METADATA_WAIT = Duration.ofMillis(500);
     private static final String TOPIC_ID = "dlq_topic_id";
     private static final int METADATA_ATTEMPTS = 20;
 
@@ -136,19 +135,8 @@ public final class ReplayLedger {
                 return;
             }
 
-            List<TopicPartition> partitions = ledger.partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ledgerEnds = consumer.endOffsets(partitions);
-            Set<TopicPartition> reading = new HashSet<>(partitions);
-            reading.removeIf(tp -> consumer.position(tp) >= ledgerEnds.get(tp));
-            while (!reading.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> entry : consumer.poll(POLL)) {
-                    apply(entry, firsts, ends);
-                }
-                reading.removeIf(tp -> consumer.position(tp) >= ledgerEnds.get(tp));
-            }
+            DlqScan.readToEnd(consumer, ledger.partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList(), entry -> apply(entry, firsts, ends));
         }
     }
 
@@ -224,7 +212,7 @@ public final class ReplayLedger {
                 return description;
             }
             try {
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(METADATA_WAIT.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptException(e);
