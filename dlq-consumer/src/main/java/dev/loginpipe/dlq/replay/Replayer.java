@@ -15,6 +15,7 @@ import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,7 +51,6 @@ public final class Replayer {
     public ReplaySummary replay(ReplayOptions options, ReplayControl control) {
         String dlq = config.get(Settings.DLQ_TOPIC);
         String transactionalId = ReplayLedger.transactionalId(config);
-        Run run = new Run(options, config.get(Settings.MAX_REPLAYS), control.replayId());
         try (KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null
                 : DlqClients.transactionalProducer(config, transactionalId, "replay")) {
             if (producer != null) {
@@ -59,6 +59,7 @@ public final class Replayer {
                 producer.initTransactions();
             }
             ReplayLedger ledger = ReplayLedger.read(config, producer != null);
+            Run run = new Run(options, config.get(Settings.MAX_REPLAYS), control.replayId(), ledger);
             LOG.info("replay {}: the ledger {} holds {} records of {} already replayed ({} KB in memory)",
                     control.replayId(), ledger.topic(), ledger.size(), dlq, ledger.memoryBytes() / 1024);
             try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config,
@@ -71,48 +72,30 @@ public final class Replayer {
                 reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
                 Pacer pacer = new Pacer(control.recordsPerSecond());
                 while (!reading.isEmpty() && !run.limitReached() && control.proceed()) {
-                    Batch batch = new Batch(pacer.budget());
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                        if (!reading.contains(tp) || record.offset() >= ends.get(tp)) {
-                            continue;
-                        }
-                        if (run.limitReached() || batch.full()) {
-                            batch.rewind.putIfAbsent(tp, record.offset()); // read again by the next poll
-                            continue;
-                        }
-                        DlqRecord dlqRecord = new DlqRecord(record);
-                        if (options.beyondUntil(dlqRecord)) {
-                            reading.remove(tp);
-                            continue;
-                        }
-                        if (run.decide(dlqRecord, ledger)) {
-                            batch.published.add(dlqRecord);
-                        }
-                        batch.offsets.put(tp, new OffsetAndMetadata(record.offset() + 1));
-                    }
+                    Batch batch = run.take(consumer.poll(POLL), pacer.budget(), reading, ends);
                     batch.rewind.forEach(consumer::seek);
                     if (producer != null && !batch.offsets.isEmpty()) {
                         pacer.await(batch.published.size());
-                        publish(producer, consumer, batch, ledger, options.to(), run, transactionalId);
+                        publish(producer, consumer, batch, run, transactionalId);
                         batch.published.forEach(ledger::add);
                     }
                     control.progress(run.summary());
                     reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
                 }
+                return run.summary();
             }
         }
-        return run.summary();
     }
 
     /** One transaction: the replayed records, their ledger entries and the group's new offsets, or none of them. */
     private static void publish(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<byte[], byte[]> consumer,
-                                Batch batch, ReplayLedger ledger, String to, Run run, String transactionalId) {
+                                Batch batch, Run run, String transactionalId) {
+        String to = run.options.to();
         try {
             producer.beginTransaction();
             for (DlqRecord record : batch.published) {
                 producer.send(replayOf(record, to, run.replayId));
-                producer.send(ledger.entry(record, run.replayId, to));
+                producer.send(run.ledger.entry(record, run.replayId, to));
             }
             producer.sendOffsetsToTransaction(batch.offsets, consumer.groupMetadata());
             producer.commitTransaction();
@@ -179,6 +162,7 @@ public final class Replayer {
         private final ReplayOptions options;
         private final int maxReplays;
         private final String replayId;
+        private final ReplayLedger ledger;
         private long read;
         private long replayed;
         private long leftOut;
@@ -187,10 +171,41 @@ public final class Replayer {
         private long skippedTruncated;
         private final List<String> skippedExamples = new ArrayList<>();
 
-        Run(ReplayOptions options, int maxReplays, String replayId) {
+        Run(ReplayOptions options, int maxReplays, String replayId, ReplayLedger ledger) {
             this.options = options;
             this.maxReplays = maxReplays;
             this.replayId = replayId;
+            this.ledger = ledger;
+        }
+
+        /**
+         * The next transaction's share of what one poll returned: up to {@code budget} records to publish, and the
+         * offsets past every record decided on. Records past the budget or the limit are left to be read again;
+         * a partition ends at the DLQ's end when the run began, or at its first record after {@code --until}.
+         */
+        Batch take(ConsumerRecords<byte[], byte[]> records, int budget, Set<TopicPartition> reading,
+                   Map<TopicPartition, Long> ends) {
+            Batch batch = new Batch(budget);
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                if (!reading.contains(tp) || record.offset() >= ends.get(tp)) {
+                    continue;
+                }
+                if (limitReached() || batch.full()) {
+                    batch.rewind.putIfAbsent(tp, record.offset());
+                    continue;
+                }
+                DlqRecord dlqRecord = new DlqRecord(record);
+                if (options.beyondUntil(dlqRecord)) {
+                    reading.remove(tp);
+                    continue;
+                }
+                if (decide(dlqRecord)) {
+                    batch.published.add(dlqRecord);
+                }
+                batch.offsets.put(tp, new OffsetAndMetadata(record.offset() + 1));
+            }
+            return batch;
         }
 
         boolean limitReached() {
@@ -198,7 +213,7 @@ public final class Replayer {
         }
 
         /** True when the record is to be published. */
-        boolean decide(DlqRecord record, ReplayLedger ledger) {
+        private boolean decide(DlqRecord record) {
             read++;
             if (options.leavesOut(record)) {
                 leftOut++;
