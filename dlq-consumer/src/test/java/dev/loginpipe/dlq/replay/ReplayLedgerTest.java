@@ -2,8 +2,10 @@ package dev.loginpipe.dlq.replay;
 
 import static dev.loginpipe.dlq.DlqFixture.BOOTSTRAP;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -83,6 +85,30 @@ class ReplayLedgerTest {
         assertThat(ledger.size()).isZero();
         assertThat(afterReadAndDryRun).isFalse();
         assertThat(ReplayLedger.read(fixture.config(), false).size()).isEqualTo(6);
+    }
+
+    @Test
+    void entriesOfADeletedDlqTopicDoNotCoverTheNewOneOfTheSameName() throws Exception {
+        DlqFixture fixture = new DlqFixture();
+        fixture.writeMixedDlq();
+        ReplayOptions all = new ReplayOptions(fixture.input, null, null, null, 0, false, false);
+        assertThat(new Replayer(fixture.config()).replay(all, ReplayControl.commandLine()).replayed()).isEqualTo(6);
+        try (Admin admin = TestKafka.admin(BOOTSTRAP)) {
+            admin.deleteTopics(List.of(fixture.dlq)).all().get();
+        }
+        // A name just deleted is refused for a moment.
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> {
+                    TestKafka.createTopic(BOOTSTRAP, fixture.dlq, 2);
+                    return true;
+                });
+        fixture.writeMixedDlq(); // the same coordinates as before
+
+        ReplaySummary again = new Replayer(fixture.config()).replay(all, ReplayControl.commandLine());
+
+        assertThat(again.replayed()).isEqualTo(6);
+        assertThat(again.skippedAlreadyReplayed()).isZero();
+        assertThat(fixture.inputValues(12)).hasSize(12);
     }
 
     private static void entry(KafkaProducer<byte[], byte[]> producer, String ledger, String key, String value) {
