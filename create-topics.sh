@@ -9,6 +9,7 @@ set -euo pipefail
 INPUT_TOPIC=${INPUT_TOPIC:-user-login}
 OUTPUT_TOPIC=${OUTPUT_TOPIC:-processed-user-login}
 DLQ_TOPIC=${DLQ_TOPIC:-user-login-dlq}
+REPLAY_LEDGER_TOPIC=${REPLAY_LEDGER_TOPIC:-user-login-dlq-replayed} # compacted: what replay published
 TOPIC_PARTITIONS=${TOPIC_PARTITIONS:-3}          # input and output; consumers beyond this number sit idle
 DLQ_PARTITIONS=${DLQ_PARTITIONS:-1}
 REPLICATION_FACTOR=${REPLICATION_FACTOR:-1}
@@ -104,4 +105,6 @@ ensure "$INPUT_TOPIC" "$TOPIC_PARTITIONS" "retention.ms=$INPUT_RETENTION_MS" "${
 ensure "$OUTPUT_TOPIC" "$TOPIC_PARTITIONS" "retention.ms=$OUTPUT_RETENTION_MS" "${common[@]}"
 ensure "$DLQ_TOPIC" "$DLQ_PARTITIONS" "retention.ms=$DLQ_RETENTION_MS" "max.message.bytes=$DLQ_MAX_MESSAGE_BYTES" \
   "${common[@]}"
+# One entry per replayed DLQ record, never deleted: losing one would let replay publish that record again.
+ensure "$REPLAY_LEDGER_TOPIC" 1 "cleanup.policy=compact" "${common[@]}"
 echo "create-topics: done"

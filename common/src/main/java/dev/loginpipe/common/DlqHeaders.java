@@ -47,6 +47,11 @@ public final class DlqHeaders {
 
     /** How many times the DLQ consumer has replayed this record; kept across trips through the pipeline. */
     public static final String REPLAY_COUNT = "replay.count";
+    /**
+     * The replay run that published this record ({@code cli-} and 8 hex digits for the command line); replaced by
+     * each replay, kept through the pipeline, so a run's records can be found on the output and back in the DLQ.
+     */
+    public static final String REPLAY_ID = "replay.id";
 
     public static final int MAX_MESSAGE_BYTES = 1024;
     public static final int MAX_DETAILS_BYTES = 8 * 1024;

@@ -34,7 +34,8 @@ class CreateTopicsScriptTest {
         Map<String, String> env = env("first");
         Repo.Result first = script(env);
         assertThat(first.exitCode()).as(first.output()).isZero();
-        assertThat(first.output()).contains("created " + env.get("INPUT_TOPIC"), "created " + env.get("DLQ_TOPIC"));
+        assertThat(first.output()).contains("created " + env.get("INPUT_TOPIC"), "created " + env.get("DLQ_TOPIC"),
+                "created " + env.get("REPLAY_LEDGER_TOPIC"));
 
         try (Admin admin = TestKafka.admin(bootstrap)) {
             assertThat(partitions(admin, env.get("INPUT_TOPIC"))).isEqualTo(3);
@@ -45,6 +46,8 @@ class CreateTopicsScriptTest {
             assertThat(dlq.get("max.message.bytes").value()).isEqualTo("2097152");
             assertThat(Long.parseLong(dlq.get("retention.ms").value()))
                     .isGreaterThan(Long.parseLong(input.get("retention.ms").value()));
+            assertThat(partitions(admin, env.get("REPLAY_LEDGER_TOPIC"))).isEqualTo(1);
+            assertThat(config(admin, env.get("REPLAY_LEDGER_TOPIC")).get("cleanup.policy").value()).isEqualTo("compact");
         }
 
         Repo.Result second = script(env);
@@ -98,6 +101,7 @@ class CreateTopicsScriptTest {
         env.put("INPUT_TOPIC", TestKafka.uniqueName(prefix + "-in"));
         env.put("OUTPUT_TOPIC", TestKafka.uniqueName(prefix + "-out"));
         env.put("DLQ_TOPIC", TestKafka.uniqueName(prefix + "-dlq"));
+        env.put("REPLAY_LEDGER_TOPIC", TestKafka.uniqueName(prefix + "-replayed"));
         return env;
     }
 

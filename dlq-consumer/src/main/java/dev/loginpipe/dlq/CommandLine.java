@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.loginpipe.dlq.replay.ReplayOptions;
+
 /** The command and its options, checked against what each command accepts; a bad one throws with one line. */
 record CommandLine(String command, Map<String, String> values, Set<String> flags) {
     static final List<String> COMMANDS = List.of("watch", "report", "replay", "export");
@@ -17,7 +19,7 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"),
             "replay", Set.of("--to", "--reason", "--since", "--until", "--limit"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
-            "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run"));
+            "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"));
 
     /** A command line that cannot be used; the message says why, for people. */
     static final class UsageException extends RuntimeException {
@@ -63,7 +65,7 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
         String limit = values.get("--limit");
         return new ReplayOptions(values.getOrDefault("--to", inputTopic), values.get("--reason"),
                 time("--since"), time("--until"), limit == null ? 0 : positive("--limit", limit),
-                flags.contains("--dry-run"));
+                flags.contains("--dry-run"), flags.contains("--again"));
     }
 
     /** An instant (2025-01-31T12:00:00Z), a UTC day (2025-01-31) or epoch milliseconds, as epoch ms. */

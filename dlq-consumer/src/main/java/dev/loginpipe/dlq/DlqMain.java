@@ -20,6 +20,10 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.dlq.replay.ReplayControl;
+import dev.loginpipe.dlq.replay.ReplayFencedException;
+import dev.loginpipe.dlq.replay.ReplayLedger;
+import dev.loginpipe.dlq.replay.Replayer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -34,10 +38,13 @@ public final class DlqMain {
             Commands:
               watch                     (default) log each DLQ record as it arrives, in group DLQ_GROUP_ID;
                                         serves /health and /metrics on HTTP_PORT
-              report [--json]           count the whole DLQ per reason and per violated field, then exit
-              replay [--to TOPIC] [--reason R] [--since T] [--until T] [--limit N] [--dry-run]
-                                        re-publish DLQ records to INPUT_TOPIC (or TOPIC) exactly once, in group
-                                        REPLAY_GROUP_ID; skips records replayed MAX_REPLAYS times or truncated.
+              report [--json]           count the whole DLQ per reason and per violated field, and what replay
+                                        published already, then exit
+              replay [--to TOPIC] [--reason R] [--since T] [--until T] [--limit N] [--dry-run] [--again]
+                                        re-publish DLQ records to INPUT_TOPIC (or TOPIC), each at most once: the
+                                        ledger REPLAY_LEDGER_TOPIC skips what any earlier replay published (--again
+                                        publishes it anyway); REPLAY_GROUP_ID tracks how far a run read; skips
+                                        records replayed MAX_REPLAYS times or truncated.
                                         T: 2025-01-31T12:00:00Z, 2025-01-31 or epoch ms (compared with error.at)
               export --out FILE         write every DLQ record to FILE as newline-delimited JSON
               --help                    this text
@@ -63,11 +70,14 @@ public final class DlqMain {
         try {
             switch (commandLine.command()) {
                 case "report" -> report(config, commandLine.flags().contains("--json"));
-                case "replay" -> System.out.print(new Replayer(config)
-                        .replay(commandLine.replayOptions(config.get(Settings.INPUT_TOPIC))).text());
+                case "replay" -> System.out.print(new Replayer(config).replay(
+                        commandLine.replayOptions(config.get(Settings.INPUT_TOPIC)), ReplayControl.commandLine()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
                 default -> watch(config);
             }
+        } catch (ReplayFencedException e) {
+            LOG.error("replay stopped: {}", e.getMessage());
+            System.exit(1);
         } catch (KafkaException | IllegalStateException e) {
             // One line for people (wrong password, broker gone, fenced replay); nothing was half-committed.
             LOG.error("{} failed: {}", commandLine.command(), ErrorText.of(e));
@@ -76,7 +86,7 @@ public final class DlqMain {
     }
 
     private static void report(Config config, boolean json) {
-        Report report = new Report(config.get(Settings.DLQ_TOPIC));
+        Report report = new Report(config.get(Settings.DLQ_TOPIC), ReplayLedger.read(config, false)::contains);
         DlqScan.forEach(config, report::add);
         System.out.print(json ? report.json() + System.lineSeparator() : report.table());
     }

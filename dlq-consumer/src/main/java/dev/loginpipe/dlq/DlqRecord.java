@@ -69,9 +69,9 @@ public final class DlqRecord {
         return count == null ? 0 : (int) Math.max(0, Math.min(Integer.MAX_VALUE, count));
     }
 
-    /** The value was cut to fit the DLQ: replaying it would publish a broken record. */
+    /** The value or the key was cut to fit the DLQ: replaying it would publish a broken record. */
     public boolean truncated() {
-        return "true".equals(header(DlqHeaders.PAYLOAD_TRUNCATED));
+        return "true".equals(header(DlqHeaders.PAYLOAD_TRUNCATED)) || "true".equals(header(DlqHeaders.KEY_TRUNCATED));
     }
 
     /** Where it is in the DLQ, "partition:offset". */

@@ -14,7 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /** Reads the whole DLQ once, from the beginning to where it ended when the scan began, without any group. */
-final class DlqScan {
+public final class DlqScan {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private DlqScan() {
@@ -25,19 +25,25 @@ final class DlqScan {
         try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "scan")) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            Set<TopicPartition> reading = new HashSet<>(partitions);
-            reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-            while (!reading.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
-                        action.accept(new DlqRecord(record));
-                    }
+            readToEnd(consumer, partitions, record -> action.accept(new DlqRecord(record)));
+        }
+    }
+
+    /** Reads these partitions with a consumer in no group, from the beginning to where they ended at the start. */
+    public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                                 Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        Set<TopicPartition> reading = new HashSet<>(partitions);
+        reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+        while (!reading.isEmpty()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    action.accept(record);
                 }
-                reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
             }
+            reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
         }
     }
 }

@@ -5,17 +5,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** What is in the DLQ: counts per reason and per violated field/keyword, when it arrived, and where to look. */
+/**
+ * What is in the DLQ: counts per reason and per violated field/keyword, how many of them replay has published
+ * already, when they arrived, and where to look.
+ */
 public final class Report {
     static final int EXAMPLES_PER_REASON = 3;
 
     /** The records of one reason. */
     public static final class ReasonStats {
         private long count;
+        private long alreadyReplayed;
         private long firstAt = Long.MAX_VALUE;
         private long lastAt = Long.MIN_VALUE;
         private final List<String> examples = new ArrayList<>();
@@ -24,24 +29,36 @@ public final class Report {
             return count;
         }
 
+        public long alreadyReplayed() {
+            return alreadyReplayed;
+        }
+
         public List<String> examples() {
             return examples;
         }
     }
 
     private final String topic;
+    private final Predicate<DlqRecord> replayed;
     private final Map<String, ReasonStats> byReason = new TreeMap<>();
     private final Map<String, Long> byViolation = new TreeMap<>();
     private long total;
+    private long alreadyReplayed;
 
-    public Report(String topic) {
+    /** {@code replayed} tells the records that replay has published already (the ledger's). */
+    public Report(String topic, Predicate<DlqRecord> replayed) {
         this.topic = topic;
+        this.replayed = replayed;
     }
 
     public void add(DlqRecord record) {
         total++;
         ReasonStats stats = byReason.computeIfAbsent(record.reason(), r -> new ReasonStats());
         stats.count++;
+        if (replayed.test(record)) {
+            stats.alreadyReplayed++;
+            alreadyReplayed++;
+        }
         stats.firstAt = Math.min(stats.firstAt, record.at());
         stats.lastAt = Math.max(stats.lastAt, record.at());
         if (stats.examples.size() < EXAMPLES_PER_REASON) {
@@ -54,6 +71,10 @@ public final class Report {
         return total;
     }
 
+    public long alreadyReplayed() {
+        return alreadyReplayed;
+    }
+
     public Map<String, ReasonStats> byReason() {
         return byReason;
     }
@@ -64,14 +85,16 @@ public final class Report {
 
     /** The report for people. */
     public String table() {
-        StringBuilder out = new StringBuilder(String.format("DLQ %s: %d records%n", topic, total));
+        StringBuilder out = new StringBuilder(String.format("DLQ %s: %d records, %d already replayed%n", topic,
+                total, alreadyReplayed));
         if (total == 0) {
             return out.toString();
         }
-        out.append(String.format("%n%-12s %8s  %-24s  %-24s  %s%n", "reason", "records", "first error.at",
-                "last error.at", "examples (partition:offset)"));
-        byReason.forEach((reason, s) -> out.append(String.format("%-12s %8d  %-24s  %-24s  %s%n", reason, s.count,
-                Instant.ofEpochMilli(s.firstAt), Instant.ofEpochMilli(s.lastAt), String.join(" ", s.examples))));
+        out.append(String.format("%n%-12s %8s %8s  %-24s  %-24s  %s%n", "reason", "records", "replayed",
+                "first error.at", "last error.at", "examples (partition:offset)"));
+        byReason.forEach((reason, s) -> out.append(String.format("%-12s %8d %8d  %-24s  %-24s  %s%n", reason,
+                s.count, s.alreadyReplayed, Instant.ofEpochMilli(s.firstAt), Instant.ofEpochMilli(s.lastAt),
+                String.join(" ", s.examples))));
         if (!byViolation.isEmpty()) {
             out.append(String.format("%n%-36s %8s%n", "violated field/keyword", "records"));
             byViolation.forEach((violation, count) -> out.append(String.format("%-36s %8d%n", violation, count)));
@@ -82,12 +105,14 @@ public final class Report {
     /** The same as one JSON object; {@code by_reason} maps each reason to its count. */
     public String json() {
         ObjectMapper mapper = new ObjectMapper();
-        ObjectNode root = mapper.createObjectNode().put("topic", topic).put("total", total);
+        ObjectNode root = mapper.createObjectNode().put("topic", topic).put("total", total)
+                .put("already_replayed", alreadyReplayed);
         ObjectNode counts = root.putObject("by_reason");
         ObjectNode details = root.putObject("reasons");
         byReason.forEach((reason, s) -> {
             counts.put(reason, s.count);
             ObjectNode detail = details.putObject(reason).put("count", s.count)
+                    .put("already_replayed", s.alreadyReplayed)
                     .put("first_error_at", Instant.ofEpochMilli(s.firstAt).toString())
                     .put("last_error_at", Instant.ofEpochMilli(s.lastAt).toString());
             s.examples.forEach(detail.putArray("examples")::add);

@@ -102,8 +102,11 @@ public final class Watcher {
         if (record.replayCount() > 0) {
             line.append(" replay.count=").append(record.replayCount());
         }
-        if (record.truncated()) {
-            line.append(" truncated from ").append(record.header(DlqHeaders.PAYLOAD_SIZE)).append(" bytes");
+        if (record.header(DlqHeaders.PAYLOAD_SIZE) != null) {
+            line.append(" value truncated from ").append(record.header(DlqHeaders.PAYLOAD_SIZE)).append(" bytes");
+        }
+        if (record.header(DlqHeaders.KEY_SIZE) != null) {
+            line.append(" key truncated from ").append(record.header(DlqHeaders.KEY_SIZE)).append(" bytes");
         }
         String message = record.header(DlqHeaders.ERROR_MESSAGE);
         if (message != null) {

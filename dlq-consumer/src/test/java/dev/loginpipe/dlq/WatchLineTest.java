@@ -10,6 +10,7 @@ import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.replay.ReplayOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,8 @@ class WatchLineTest {
                 .hasMessage("'--dry-run' is not an option of report, see --help");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"export"})).hasMessage("export needs --out FILE");
         assertThat(CommandLine.parse(new String[] {"replay", "--since", "2025-01-31", "--dry-run"})
-                .replayOptions("in")).isEqualTo(new ReplayOptions("in", null, 1_738_281_600_000L, null, 0, true));
+                .replayOptions("in")).isEqualTo(new ReplayOptions("in", null, 1_738_281_600_000L, null, 0, true, false));
+        assertThat(CommandLine.parse(new String[] {"replay", "--again"}).replayOptions("in"))
+                .isEqualTo(new ReplayOptions("in", null, null, null, 0, false, true));
     }
 }

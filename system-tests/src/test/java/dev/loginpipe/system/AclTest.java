@@ -45,7 +45,8 @@ class AclTest {
                 allow(ROUTER, READ, GROUP, pipeline.group),
                 allow(ROUTER, WRITE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
                 allow(ROUTER, DESCRIBE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
-                allow(DLQ_READER, READ, TOPIC, pipeline.dlq));
+                allow(DLQ_READER, READ, TOPIC, pipeline.dlq),
+                allow(DLQ_READER, READ, TOPIC, pipeline.ledger));
         int httpPort = ServiceHttp.freePort();
         Map<String, String> consumerEnv = env(INSTANCE, ROUTER);
         consumerEnv.put("HTTP_PORT", Integer.toString(httpPort));

@@ -38,9 +38,8 @@ class InterruptionTest {
         return env;
     }
 
-    @Test
-    void aReplayKilledMidwayAndRunAgainPublishesEveryRecordOnce() throws Exception {
-        int total = 30_000;
+    /** {@code total} not-json DLQ records, values dead-0 ... */
+    private void writeDlq(int total) {
         try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of())) {
             for (int i = 0; i < total; i++) {
                 byte[] noKey = null;
@@ -48,31 +47,79 @@ class InterruptionTest {
                         List.of(new RecordHeader(DlqHeaders.ERROR_REASON, "not-json".getBytes(UTF_8)))));
             }
         }
+    }
+
+    /** A topic of three partitions for replay to publish to. */
+    private String replayTarget() {
         String target = TestKafka.uniqueName("replayed");
         TestKafka.createTopic(bootstrap, target, 3);
+        return target;
+    }
+
+    /** Asserts that each of the {@code total} DLQ records is on {@code target} exactly once. */
+    private List<ConsumerRecord<byte[], byte[]>> assertPublishedOnce(String target, int total) {
+        List<ConsumerRecord<byte[], byte[]>> replayed = pipeline.read(target, total);
+        Map<String, Integer> times = new HashMap<>();
+        replayed.forEach(r -> times.merge(new String(r.value(), UTF_8), 1, Integer::sum));
+        assertThat(times).hasSize(total).allSatisfy((value, n) -> assertThat(n).as(value).isEqualTo(1));
+        return replayed;
+    }
+
+    /** A replay to {@code target} in {@code group}, polling that many records at a time, once it has committed. */
+    private ServiceProcess replayCommitting(String instance, String group, String maxPollRecords, String target) {
+        ServiceProcess replay = ServiceProcess.start(DlqMain.class, env(instance, "REPLAY_GROUP_ID", group,
+                "KAFKA_CLIENT_MAX_POLL_RECORDS", maxPollRecords), "replay", "--to", target);
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> committed(group) > 0);
+        } catch (RuntimeException | Error e) {
+            replay.close();
+            throw e;
+        }
+        return replay;
+    }
+
+    @Test
+    void aReplayKilledMidwayAndRunAgainPublishesEveryRecordOnce() throws Exception {
+        int total = 30_000;
+        writeDlq(total);
+        String target = replayTarget();
         String replayGroup = pipeline.group + "-replay";
         // Small transactions, so the kill lands between many commits.
-        String[] settings = {"REPLAY_GROUP_ID", replayGroup, "KAFKA_CLIENT_MAX_POLL_RECORDS", "200"};
-
-        try (ServiceProcess first = ServiceProcess.start(DlqMain.class, env("replay-1", settings),
-                "replay", "--to", target)) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> committed(replayGroup) > 0);
+        try (ServiceProcess first = replayCommitting("replay-1", replayGroup, "200", target)) {
             first.close(); // SIGKILL
         }
         long committedAtKill = committed(replayGroup);
         assertThat(committedAtKill).as("killed midway").isLessThan(total);
 
-        try (ServiceProcess second = ServiceProcess.start(DlqMain.class, env("replay-2", settings),
-                "replay", "--to", target)) {
+        try (ServiceProcess second = ServiceProcess.start(DlqMain.class, env("replay-2", "REPLAY_GROUP_ID",
+                replayGroup, "KAFKA_CLIENT_MAX_POLL_RECORDS", "200"), "replay", "--to", target)) {
             assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
         }
-        List<ConsumerRecord<byte[], byte[]>> replayed = pipeline.read(target, total);
-        Map<String, Integer> times = new HashMap<>();
-        replayed.forEach(r -> times.merge(new String(r.value(), UTF_8), 1, Integer::sum));
-        assertThat(times).hasSize(total).allSatisfy((value, n) -> assertThat(n).as(value).isEqualTo(1));
-        assertThat(replayed).allSatisfy(r ->
+        assertThat(assertPublishedOnce(target, total)).allSatisfy(r ->
                 assertThat(r.headers().lastHeader(DlqHeaders.REPLAY_COUNT).value()).isEqualTo("1".getBytes(UTF_8)));
+    }
+
+    @Test
+    void aReplayStartedWhileAnotherRunsFencesItAndEachRecordIsPublishedOnce() throws Exception {
+        int total = 3_000;
+        writeDlq(total);
+        String target = replayTarget();
+        String firstGroup = pipeline.group + "-replay-1";
+
+        // One record a transaction: the first run is still publishing when the second starts.
+        try (ServiceProcess first = replayCommitting("replay-1", firstGroup, "1", target)) {
+            try (ServiceProcess second = ServiceProcess.start(DlqMain.class, env("replay-2", "REPLAY_GROUP_ID",
+                    pipeline.group + "-replay-2"), "replay", "--to", target)) {
+                assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
+                assertThat(second.output()).containsPattern("replayed \\d+ of 3000 records read")
+                        .containsPattern("skipped, already replayed: [1-9]");
+            }
+            assertThat(first.awaitExit(Duration.ofSeconds(60))).as(first.output()).isEqualTo(1);
+            assertThat(first.output()).contains("replay stopped: another replay run took over (transactional id "
+                    + "loginpipe-dlq-replay-" + pipeline.ledger + ")");
+        }
+        assertPublishedOnce(target, total);
     }
 
     @Test

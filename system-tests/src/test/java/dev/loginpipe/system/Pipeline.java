@@ -25,6 +25,8 @@ final class Pipeline {
     final String output = TestKafka.uniqueName("out");
     final String dlq = TestKafka.uniqueName("dlq");
     final String group = TestKafka.uniqueName("group");
+    /** The replay ledger: replay creates it when it first publishes. */
+    final String ledger = dlq + "-replayed";
     private final String internalBootstrap;
 
     Pipeline(String internalBootstrap) {
@@ -37,7 +39,7 @@ final class Pipeline {
     /** The service settings for these topics; the connection settings come from {@link SecureBroker#clientEnv}. */
     Map<String, String> env(String instance) {
         return new HashMap<>(Map.of("INPUT_TOPIC", input, "OUTPUT_TOPIC", output, "DLQ_TOPIC", dlq, "GROUP_ID", group,
-                "INSTANCE_ID", instance, "HTTP_PORT", "0", "LOG_SUMMARY_SECONDS", "0"));
+                "INSTANCE_ID", instance, "HTTP_PORT", "0", "LOG_SUMMARY_SECONDS", "0", "REPLAY_LEDGER_TOPIC", ledger));
     }
 
     /** The consumer's transactional id: GROUP_ID-INSTANCE_ID. */

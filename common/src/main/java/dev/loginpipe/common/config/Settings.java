@@ -60,7 +60,11 @@ public final class Settings {
     public static final Setting<Integer> MAX_REPLAYS = Setting.of("MAX_REPLAYS", SettingType.intRange(1, 1000), "3",
             "Times one record may be replayed from the DLQ; records replayed that often are skipped.", DLQ_CONSUMER);
     public static final Setting<String> REPLAY_GROUP_ID = Setting.of("REPLAY_GROUP_ID", SettingType.STRING,
-            "dlq-replay", "Consumer group whose committed offsets remember what replay has already published.",
+            "dlq-replay", "Consumer group whose committed offsets remember how far replay has read the DLQ "
+                    + "(the ledger, not the group, keeps a record from being published twice).", DLQ_CONSUMER);
+    public static final Setting<String> REPLAY_LEDGER_TOPIC = Setting.of("REPLAY_LEDGER_TOPIC", SettingType.STRING,
+            "user-login-dlq-replayed", "Compacted topic in which replay records every DLQ record it publishes, in the "
+                    + "same transaction, so that no run of any group publishes it twice; created when missing.",
             DLQ_CONSUMER);
     public static final Setting<Integer> HTTP_PORT = Setting.of("HTTP_PORT", SettingType.PORT, "8080",
             "Port of /health/live, /health/ready and /metrics; 0 turns the HTTP server off.");
@@ -70,8 +74,8 @@ public final class Settings {
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
             GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
-            EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID, HTTP_PORT,
-            LOG_SUMMARY_SECONDS);
+            EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
+            REPLAY_LEDGER_TOPIC, HTTP_PORT, LOG_SUMMARY_SECONDS);
 
     private Settings() {
     }

@@ -1,4 +1,6 @@
-package dev.loginpipe.dlq;
+package dev.loginpipe.dlq.replay;
+
+import dev.loginpipe.dlq.DlqRecord;
 
 /**
  * What {@code replay} publishes and where.
@@ -9,8 +11,10 @@ package dev.loginpipe.dlq;
  * @param until  stop each partition at its first record dead-lettered after this epoch ms, or null
  * @param limit  most records to publish, 0 for no limit
  * @param dryRun publish and commit nothing, only count
+ * @param again  publish records the ledger says were replayed already, too
  */
-public record ReplayOptions(String to, String reason, Long since, Long until, long limit, boolean dryRun) {
+public record ReplayOptions(String to, String reason, Long since, Long until, long limit, boolean dryRun,
+                            boolean again) {
 
     /** Whether a filter leaves this record out (it is passed over, not replayed). */
     boolean leavesOut(DlqRecord record) {
