@@ -156,7 +156,7 @@ class ComposeStackTest {
         assertThat(counts.path("topic").asText()).isEqualTo(DLQ);
         assertThat(counts.path("total").asInt()).isEqualTo(result.dlq());
         Map<String, Integer> byReason = new TreeMap<>();
-        counts.path("by_reason").fields().forEachRemaining(e -> byReason.put(e.getKey(), e.getValue().asInt()));
+        counts.path("by_reason").properties().forEach(e -> byReason.put(e.getKey(), e.getValue().asInt()));
         assertThat(byReason).isEqualTo(result.dlqByReason());
     }
 

@@ -2,7 +2,6 @@ package dev.loginpipe.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,8 @@ import dev.loginpipe.local.TestKafka;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -49,15 +49,19 @@ class DockerSkipTest {
                         "/var/run/docker.sock absent", "mvn -B verify -Pdocker"));
     }
 
+    /** As -Pdocker runs them (the consumer's tests with DockerEnvironment autodetected, as pom.xml configures). */
     @Test
-    void theImageAndComposeTestsAreReportedSkippedWithTheReason() {
+    void everyContainerTestIsReportedSkippedWithTheReason() {
+        List<String> classes = List.of(ImageTest.class.getName(), ComposeStackTest.class.getName(),
+                "dev.loginpipe.consumer.ExactlyOnceTest", "dev.loginpipe.consumer.RoutingContractTest");
         EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(ImageTest.class), selectClass(ComposeStackTest.class))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .selectors(classes.stream().map(DiscoverySelectors::selectClass).toArray(DiscoverySelector[]::new))
                 .execute();
         assertThat(results.testEvents().started().count()).as("container tests started").isZero();
         List<Event> skipped = results.containerEvents().skipped().list();
-        assertThat(skipped).extracting(e -> e.getTestDescriptor().getDisplayName())
-                .containsExactlyInAnyOrder(ImageTest.class.getSimpleName(), ComposeStackTest.class.getSimpleName());
+        assertThat(skipped).extracting(e -> e.getTestDescriptor().getLegacyReportingName())
+                .containsExactlyInAnyOrderElementsOf(classes);
         assertThat(skipped).allSatisfy(e -> assertThat(e.getPayload(String.class)).hasValueSatisfying(
                 reason -> assertThat(reason).startsWith(REASON)));
     }
