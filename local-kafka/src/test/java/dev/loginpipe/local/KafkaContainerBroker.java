@@ -15,7 +15,7 @@ final class KafkaContainerBroker {
     private KafkaContainerBroker() {
     }
 
-    /** Starts one broker for this JVM (Testcontainers removes it when the JVM ends); skips the test without Docker. */
+    /** Starts one broker for this JVM, removed when the JVM ends; skips the calling test without Docker. */
     static Broker start(Duration timeout) {
         DockerEnvironment.assumeAvailable();
         KafkaContainer kafka = new KafkaContainer(IMAGE)
@@ -25,6 +25,8 @@ final class KafkaContainerBroker {
                 .withEnv("KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS", "10")
                 .withStartupTimeout(timeout);
         kafka.start();
+        // Testcontainers' reaper would remove it too, but it may be disabled (TESTCONTAINERS_RYUK_DISABLED).
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop));
         String bootstrap = kafka.getBootstrapServers();
         KafkaCluster.awaitServing(bootstrap, 1, timeout);
         return () -> bootstrap;
