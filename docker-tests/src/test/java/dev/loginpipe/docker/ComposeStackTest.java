@@ -39,6 +39,8 @@ class ComposeStackTest {
     static final String OUTPUT = "processed-user-login";
     static final String DLQ = "user-login-dlq";
     static final List<String> LOGINPIPE = List.of("producer", "consumer-1", "consumer-2", "consumer-3", "dlq-consumer");
+    static final List<String> SINGLE_BROKER = List.of("zookeeper", "kafka");
+    static final List<String> CLUSTER_BROKERS = List.of("kafka-1", "kafka-2", "kafka-3");
     static final Duration HEALTHY_WITHIN = Duration.ofMinutes(5);
     static final Duration ROUTED_WITHIN = Duration.ofMinutes(5);
 
@@ -47,7 +49,7 @@ class ComposeStackTest {
         Map<String, String> env = env();
         int kafkaPort = freePort();
         env.put("KAFKA_EXTERNAL_PORT", Integer.toString(kafkaPort)); // the broker's listener for the host
-        try (ComposeContainer stack = stack("docker-compose.yml", env, "zookeeper", "kafka")) {
+        try (ComposeContainer stack = stack("docker-compose.yml", env, SINGLE_BROKER)) {
             stack.start();
             String bootstrap = "localhost:" + kafkaPort;
             assertTopicCreatorSucceeded(stack);
@@ -61,7 +63,7 @@ class ComposeStackTest {
     @Test
     void clusterStackLosesAndDoublesNothingWhenABrokerStopsMidStream() throws Exception {
         // docker-compose.cluster.yml publishes the brokers on the fixed host ports 29092-29094.
-        try (ComposeContainer stack = stack("docker-compose.cluster.yml", env(), "kafka-1", "kafka-2", "kafka-3")) {
+        try (ComposeContainer stack = stack("docker-compose.cluster.yml", env(), CLUSTER_BROKERS)) {
             stack.start();
             String bootstrap = "localhost:29092,localhost:29093,localhost:29094";
             assertTopicCreatorSucceeded(stack);
@@ -79,7 +81,7 @@ class ComposeStackTest {
     }
 
     /** The settings of a bounded run, and free host ports for the services' endpoints. */
-    private static Map<String, String> env() throws IOException {
+    static Map<String, String> env() throws IOException {
         Map<String, String> env = new HashMap<>(Map.of(
                 "EVENT_COUNT", Integer.toString(EVENTS),
                 "EVENTS_PER_SECOND", Integer.toString(EVENTS_PER_SECOND),
@@ -93,7 +95,7 @@ class ComposeStackTest {
     }
 
     /** The file's default services (no monitoring or ui profile), built from the Dockerfile, waited on until healthy. */
-    private static ComposeContainer stack(String file, Map<String, String> env, String... brokers) {
+    private static ComposeContainer stack(String file, Map<String, String> env, List<String> brokers) {
         // The local `docker compose` (not a containerised one): `build: .` and the bind mount of create-topics.sh
         // refer to this checkout.
         ComposeContainer stack = new ComposeContainer(Repo.file(file).toFile())
@@ -101,14 +103,14 @@ class ComposeStackTest {
                 .withPull(false) // `up` pulls the broker images it lacks; loginpipe:latest is built, not pulled
                 .withEnv(env)
                 .withStartupTimeout(HEALTHY_WITHIN);
-        for (String service : concat(List.of(brokers), LOGINPIPE)) {
+        for (String service : concat(brokers, LOGINPIPE)) {
             // Instance names in full: Testcontainers reads "kafka-1" or "consumer-1" as instance 1 of "kafka".
             stack.waitingFor(service + "-1", Wait.forHealthcheck().withStartupTimeout(HEALTHY_WITHIN));
         }
         return stack;
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
