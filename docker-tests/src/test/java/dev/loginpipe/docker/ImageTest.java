@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.local.DockerEnvironment;
+import dev.loginpipe.local.KafkaContainerBroker;
 import dev.loginpipe.local.TestKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,6 @@ import org.testcontainers.kafka.KafkaContainer;
 @Tag("docker")
 @ExtendWith(DockerEnvironment.class)
 class ImageTest {
-    static final String APACHE_KAFKA = "apache/kafka:4.1.1";
     /** The image's user (Dockerfile: USER 10001:10001). */
     static final String UID = "10001";
     private static ImageFromDockerfile image;
@@ -47,7 +47,7 @@ class ImageTest {
         // The Dockerfile's build stage compiles the jars itself (.dockerignore keeps target/ out of the context).
         image = new ImageFromDockerfile("loginpipe-image-test", true).withDockerfile(Repo.file("Dockerfile"));
         network = Network.newNetwork();
-        kafka = new KafkaContainer(APACHE_KAFKA).withNetwork(network).withListener("kafka:19092");
+        kafka = new KafkaContainer(KafkaContainerBroker.IMAGE).withNetwork(network).withListener("kafka:19092");
         kafka.start();
         TestKafka.createTopic(kafka.getBootstrapServers(), INPUT, 3);
         TestKafka.createTopic(kafka.getBootstrapServers(), OUTPUT, 3);

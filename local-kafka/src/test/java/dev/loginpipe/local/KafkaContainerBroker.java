@@ -8,9 +8,9 @@ import org.testcontainers.kafka.KafkaContainer;
  * Apache Kafka on a container (the image of docker-compose.cluster.yml), configured like the in-JVM broker, so the
  * tests that run on it prove the same behaviour on the broker users deploy.
  */
-final class KafkaContainerBroker {
+public final class KafkaContainerBroker {
     /** Same version as the Kafka clients and the cluster Compose file. */
-    static final String IMAGE = "apache/kafka:4.1.1";
+    public static final String IMAGE = "apache/kafka:4.1.1";
 
     private KafkaContainerBroker() {
     }
