@@ -15,6 +15,7 @@ COPY dlq-consumer/pom.xml dlq-consumer/
 COPY system-tests/pom.xml system-tests/
 COPY benchmarks/pom.xml benchmarks/
 COPY deploy-checks/pom.xml deploy-checks/
+COPY docker-tests/pom.xml docker-tests/
 RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package
 COPY . .
 RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package

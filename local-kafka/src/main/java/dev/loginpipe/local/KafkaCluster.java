@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -116,11 +117,21 @@ public final class KafkaCluster implements AutoCloseable {
      * accepts connections before it can serve consumer groups or transactions.
      */
     public void awaitReady(Duration timeout) {
+        awaitServing(() -> nodes.stream().filter(KafkaNode::isRunning).map(KafkaNode::internalBootstrapServers)
+                .collect(Collectors.joining(",")), () -> nodes.stream().filter(KafkaNode::isRunning).count(), timeout);
+    }
+
+    /** As {@link #awaitReady}, for any Kafka (e.g. on a container) that should have {@code nodes} brokers. */
+    public static void awaitServing(String bootstrap, int nodes, Duration timeout) {
+        awaitServing(() -> bootstrap, () -> (long) nodes, timeout);
+    }
+
+    private static void awaitServing(Supplier<String> bootstrap, Supplier<Long> running, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
             try {
-                probe();
+                probe(bootstrap.get(), running.get());
                 return;
             } catch (RuntimeException e) {
                 last = e;
@@ -130,10 +141,7 @@ public final class KafkaCluster implements AutoCloseable {
         throw new IllegalStateException("Kafka did not become ready within " + timeout, last);
     }
 
-    private void probe() {
-        long running = nodes.stream().filter(KafkaNode::isRunning).count();
-        String bootstrap = nodes.stream().filter(KafkaNode::isRunning)
-                .map(KafkaNode::internalBootstrapServers).collect(Collectors.joining(","));
+    private static void probe(String bootstrap, long running) {
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");

@@ -20,38 +20,84 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real Kafka for tests. {@link #shared()} is one single-node broker per test JVM (tests use their own topic
  * names); {@link #cluster(int)} starts a fresh cluster that the test closes, for tests that stop brokers.
+ * <p>
+ * The shared broker runs in this JVM, or with {@code -Dloginpipe.broker=container} on an Apache Kafka container
+ * (Testcontainers; the tests are skipped, with the reason, where no Docker engine answers). Clusters stay in this
+ * JVM: tests that stop and restart their nodes are skipped in a container run.
  */
 public final class TestKafka {
+    /** The system property that chooses the shared broker: {@value #IN_JVM} (the default) or {@value #CONTAINER}. */
+    public static final String BROKER_PROPERTY = "loginpipe.broker";
+    static final String IN_JVM = "in-jvm";
+    static final String CONTAINER = "container";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-    private static KafkaCluster shared;
+    private static Broker shared;
 
     private TestKafka() {
     }
 
-    public static synchronized KafkaCluster shared() {
+    public static synchronized Broker shared() {
         if (shared == null) {
-            shared = KafkaCluster.createTemporary(1, Map.of()).start(START_TIMEOUT);
-            KafkaCluster cluster = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+            shared = onContainer() ? KafkaContainerBroker.start(START_TIMEOUT) : inJvm();
         }
         return shared;
     }
 
+    private static Broker inJvm() {
+        KafkaCluster cluster = KafkaCluster.createTemporary(1, Map.of()).start(START_TIMEOUT);
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+        return cluster::bootstrapServers;
+    }
+
     public static KafkaCluster cluster(int size) {
-        return KafkaCluster.createTemporary(size, Map.of()).start(START_TIMEOUT);
+        return cluster(size, Map.of());
     }
 
     public static KafkaCluster cluster(int size, Map<String, String> brokerSettings) {
+        assumeInJvm();
         return KafkaCluster.createTemporary(size, brokerSettings).start(START_TIMEOUT);
     }
 
     /** A fresh single-node broker with a SASL_SSL client listener and ACLs enforced, that the test closes. */
     public static KafkaCluster secured(SaslSslListener security) {
+        assumeInJvm();
         return KafkaCluster.createTemporary(1, Map.of(), security).start(START_TIMEOUT);
+    }
+
+    /** Whether the shared broker is a container; a misspelt choice fails rather than silently testing in-JVM. */
+    static boolean onContainer() {
+        String choice = System.getProperty(BROKER_PROPERTY, IN_JVM);
+        if (!choice.equals(IN_JVM) && !choice.equals(CONTAINER)) {
+            throw new IllegalArgumentException(BROKER_PROPERTY + "=" + choice + ": expected " + IN_JVM + " or "
+                    + CONTAINER);
+        }
+        if (choice.equals(CONTAINER) && !onClasspath("org.testcontainers.kafka.KafkaContainer")) {
+            Assumptions.abort(BROKER_PROPERTY + "=" + CONTAINER + " needs Testcontainers on the test classpath: "
+                    + "run the container tests with mvn -B verify -Pdocker (module docker-tests)");
+        }
+        return choice.equals(CONTAINER);
+    }
+
+    /** Tests with brokers of their own stop and restart them: that is done in this JVM only. */
+    private static void assumeInJvm() {
+        if (onContainer()) {
+            Assumptions.abort("starts, stops or secures brokers of its own: runs on the in-JVM broker only "
+                    + "(mvn -B verify, without -D" + BROKER_PROPERTY + "=" + CONTAINER + ")");
+        }
+    }
+
+    private static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, TestKafka.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /** A topic name no other test uses. */
