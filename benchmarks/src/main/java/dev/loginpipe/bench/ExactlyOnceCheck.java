@@ -18,24 +18,27 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Record by record, after a drain: every input record is on the output or the DLQ exactly once (by the
- * {@code source.*} headers every routed record carries), nothing else is there, and exactly the valid events are on
- * the output. Reads under read_committed, so aborted writes do not count.
+ * {@code source.*} headers every routed record carries), nothing else is there, exactly the valid events are on the
+ * output, and every DLQ record, and no output record, says why ({@code error.reason}). Reads under read_committed,
+ * so aborted writes do not count.
  */
 final class ExactlyOnceCheck {
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
 
     /** What the output and the DLQ hold, against the input. */
-    record Verdict(long input, long output, long dlq, long expectedOutput, long missing, long duplicates, long foreign) {
+    record Verdict(long input, long output, long dlq, long expectedOutput, long missing, long duplicates, long foreign,
+                   long mislabelled) {
         boolean holds() {
-            return missing == 0 && duplicates == 0 && foreign == 0 && output == expectedOutput
+            return missing == 0 && duplicates == 0 && foreign == 0 && mislabelled == 0 && output == expectedOutput
                     && output + dlq == input;
         }
 
         @Override
         public String toString() {
             return (holds() ? "exactly once" : "NOT EXACTLY ONCE") + String.format(java.util.Locale.ROOT,
-                    " (input %,d = output %,d + DLQ %,d; missing %d, duplicated %d, not from the input %d%s)",
+                    " (input %,d = output %,d + DLQ %,d; missing %d, duplicated %d, not from the input %d%s%s)",
                     input, output, dlq, missing, duplicates, foreign,
+                    mislabelled == 0 ? "" : "; with error.reason on the output or without it on the DLQ " + mislabelled,
                     output == expectedOutput ? "" : "; " + expectedOutput + " valid events expected on the output");
         }
     }
@@ -54,6 +57,7 @@ final class ExactlyOnceCheck {
         long dlq = 0;
         long duplicates = 0;
         long foreign = 0;
+        long mislabelled = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -74,10 +78,14 @@ final class ExactlyOnceCheck {
                             + " to their end within " + READ_TIMEOUT);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(run.output())) {
+                    boolean toOutput = r.topic().equals(run.output());
+                    if (toOutput) {
                         output++;
                     } else {
                         dlq++;
+                    }
+                    if (toOutput == (r.headers().lastHeader(DlqHeaders.ERROR_REASON) != null)) {
+                        mislabelled++;
                     }
                     long partition = number(r, DlqHeaders.SOURCE_PARTITION);
                     long offset = number(r, DlqHeaders.SOURCE_OFFSET);
@@ -98,7 +106,7 @@ final class ExactlyOnceCheck {
         for (BitSet s : seen) {
             found += s.cardinality();
         }
-        return new Verdict(input, output, dlq, validEvents, input - found, duplicates, foreign);
+        return new Verdict(input, output, dlq, validEvents, input - found, duplicates, foreign, mislabelled);
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
