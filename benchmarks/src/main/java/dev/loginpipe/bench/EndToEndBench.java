@@ -1,6 +1,7 @@
 package dev.loginpipe.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,10 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * {@code ./bench.sh}: on one fresh local-kafka broker, warmed up first, preloads one input and measures round after
@@ -265,7 +267,7 @@ public final class EndToEndBench {
         machine.put("load_at_start", load);
         machine.put("memory_gib", Math.round(memTotalKib() / MIB));
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("kafka", AppInfoParser.getVersion());
+        machine.put("kafka_clients", kafkaVersion());
         machine.put("heap", options.heap());
         machine.put("events", options.events());
         machine.put("invalid_percent", options.invalidPercent());
@@ -273,6 +275,17 @@ public final class EndToEndBench {
         machine.put("rounds", options.rounds());
         machine.put("warm_up", options.warmUp());
         return machine;
+    }
+
+    /** The clients' version, from the properties file in their jar (the class that reads it is internal and moves). */
+    private static String kafkaVersion() throws IOException {
+        Properties version = new Properties();
+        try (InputStream in = KafkaProducer.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            if (in != null) {
+                version.load(in);
+            }
+        }
+        return version.getProperty("version", "unknown");
     }
 
     /** The 1, 5 and 15 minute load averages: more than the CPU count means the figures are not representative. */
