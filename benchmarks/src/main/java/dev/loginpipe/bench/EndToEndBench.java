@@ -31,6 +31,7 @@ public final class EndToEndBench {
     /** Steady load before the latency is measured, so JIT compilation and the first fetches do not count. */
     private static final Duration LATENCY_WARMUP = Duration.ofSeconds(5);
     private static final double MIB = 1024 * 1024;
+    private static final long BEGAN = System.nanoTime();
 
     /** One ProducerPerformance round: its rate, its own CPU and the broker's, per record. */
     private record LimitRun(double perSecond, double clientMicros, double brokerMicros) {
@@ -63,7 +64,6 @@ public final class EndToEndBench {
             System.exit(2);
             return;
         }
-        long began = System.nanoTime();
         Files.createDirectories(options.workDir());
         String loadAtStart = loadAverage();
         progress(Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAtStart
@@ -82,7 +82,7 @@ public final class EndToEndBench {
         report.writeJson(options.jsonOut());
         System.out.println();
         System.out.println(Runtime.getRuntime().availableProcessors() + " CPUs; load average at start " + loadAtStart
-                + ", at end " + loadAtEnd + "; " + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - began) / 6e10)
+                + ", at end " + loadAtEnd + "; " + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - BEGAN) / 6e10)
                 + " min; written to " + options.jsonOut());
         if (!exactlyOnce) {
             System.err.println("bench: a drain lost or doubled records: see the details column");
@@ -304,6 +304,7 @@ public final class EndToEndBench {
     }
 
     private static void progress(String what) {
-        System.out.println("bench: " + what);
+        long seconds = (System.nanoTime() - BEGAN) / 1_000_000_000L;
+        System.out.printf(Locale.ROOT, "bench %d:%02d %s%n", seconds / 60, seconds % 60, what);
     }
 }
