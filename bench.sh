@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: one fresh local-kafka broker (127.0.0.1:19092, data in .local/bench), Kafka's own perf
-# tools as the limit, then the consumer's throughput (1 and 3 instances), latency at 5,000 events/s and memory.
-# Prints a Markdown table and writes bench-results.json. `./bench.sh --quick` is a short run for trying it out;
-# `./bench.sh --help` lists the other options.
+# End-to-end benchmark: one fresh local-kafka broker (free ports, data in .local/bench), warmed up; one preloaded
+# input drained round after round by loginpipe (1 and 3 instances) and by a Kafka Streams peer (defaults, and
+# producer batch.size 256 KB), Kafka's ProducerPerformance as the limit, every drain checked record by record; then
+# latency at 5,000 events/s and memory. Prints medians, ratios and the load average; writes bench-results.json.
+# `./bench.sh --quick` proves it works in a few minutes; `./bench.sh --help` lists the options.
 set -euo pipefail
 cd "$(dirname "$0")"
 

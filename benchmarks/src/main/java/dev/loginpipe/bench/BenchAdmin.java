@@ -13,10 +13,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** The harness's view of the broker: creates topics and watches a group's committed offsets catch up. */
+/** The harness's view of the broker: creates and deletes topics, reads end offsets and a group's committed offsets. */
 final class BenchAdmin implements AutoCloseable {
     static final int PARTITIONS = 3;
-    private static final long WATCH_INTERVAL_MS = 20;
+    private static final long LEADER_WAIT_MS = 20;
 
     private final Admin admin;
 
@@ -46,7 +46,7 @@ final class BenchAdmin implements AutoCloseable {
                     throw e;
                 }
             }
-            Thread.sleep(WATCH_INTERVAL_MS);
+            Thread.sleep(LEADER_WAIT_MS);
         }
     }
 
@@ -59,51 +59,21 @@ final class BenchAdmin implements AutoCloseable {
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    /**
-     * When the group committed its first offsets and when its commits covered {@code end}: the routing rate is
-     * measured between the two, leaving out JVM start and group join.
-     */
-    record Progress(long startedNanos, long firstCommitNanos, long committedAtFirst, long doneNanos, long total) {
-        double recordsPerSecond() {
-            if (doneNanos == firstCommitNanos) {
-                return total / secondsFromStart(); // all of it in the first commit we saw: no window to time
-            }
-            return (total - committedAtFirst) / ((doneNanos - firstCommitNanos) / 1e9);
+    /** How many of the input's records the group's committed offsets cover (0 before its first commit). */
+    long committedRecords(String group, Map<TopicPartition, Long> end) throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long sum = 0;
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            OffsetAndMetadata offset = committed.get(e.getKey());
+            sum += offset == null ? 0 : Math.min(offset.offset(), e.getValue());
         }
-
-        double secondsFromStart() {
-            return (doneNanos - startedNanos) / 1e9;
-        }
+        return sum;
     }
 
-    Progress awaitCommitted(String group, Map<TopicPartition, Long> end, long startedNanos, Duration timeout)
-            throws ExecutionException, InterruptedException {
-        long total = end.values().stream().mapToLong(Long::longValue).sum();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long firstCommitNanos = -1;
-        long committedAtFirst = 0;
-        while (System.nanoTime() < deadline) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            long now = System.nanoTime();
-            long sum = 0;
-            boolean covered = true;
-            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                OffsetAndMetadata offset = committed.get(e.getKey());
-                long at = offset == null ? 0 : offset.offset();
-                sum += at;
-                covered &= at >= e.getValue();
-            }
-            if (sum > 0 && firstCommitNanos < 0) {
-                firstCommitNanos = now;
-                committedAtFirst = sum;
-            }
-            if (covered) {
-                return new Progress(startedNanos, firstCommitNanos, committedAtFirst, now, total);
-            }
-            Thread.sleep(WATCH_INTERVAL_MS);
-        }
-        throw new IllegalStateException("group " + group + " did not commit all " + total + " records within " + timeout);
+    /** Deletes a run's topics once measured and checked, so a long bench does not fill the disk. */
+    void delete(String... topics) throws ExecutionException, InterruptedException {
+        admin.deleteTopics(List.of(topics)).all().get();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.loginpipe.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,32 +8,50 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one run of the end-to-end harness measures and where. {@code --quick} shrinks every count so a run takes
- * about two minutes instead of about six; ratios stay comparable, absolute numbers less so.
+ * What one run of the end-to-end harness measures and where. {@code --quick} shrinks every count and runs one round,
+ * for trying the harness out; its numbers are not the ones to compare.
  */
-record BenchOptions(int brokerPort, int controllerPort, int firstHttpPort, Path workDir, Path jarDir, Path jsonOut,
-                    long limitRecords, int throughputEvents, int latencyRate, int latencySeconds, String consumerHeap,
-                    List<String> consumerJvmArgs, Map<String, String> consumerEnv) {
+record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDir, Path jsonOut, int rounds,
+                    boolean warmUp, long limitRecords, int events, int invalidPercent, int latencyRate,
+                    int latencySeconds, String heap, List<String> consumerJvmArgs, Map<String, String> consumerEnv) {
 
     static final String USAGE = """
-            Usage: EndToEndBench [--quick] [--port P] [--controller-port C] [--http-port H] [--work-dir D]
-                                 [--jars DIR] [--json FILE] [--limit-records N] [--events N]
-                                 [--latency-rate R] [--latency-seconds S] [--consumer-jvm-arg ARG]...
-                                 [--consumer-env NAME=VALUE]...
-            Starts a fresh local-kafka broker and measures the limit (Kafka's perf tools), the consumer's throughput
-            with 1 and 3 instances, its end-to-end latency at a steady rate, and its peak memory; prints a Markdown
-            table and writes the numbers as JSON.""";
+            Usage: EndToEndBench [--quick] [--rounds N] [--events N] [--invalid-percent P] [--limit-records N]
+                                 [--no-warm-up] [--latency-rate R] [--latency-seconds S] [--port P]
+                                 [--controller-port C] [--work-dir D] [--jars DIR] [--json FILE]
+                                 [--consumer-jvm-arg ARG]... [--consumer-env NAME=VALUE]...
+            Starts a fresh local-kafka broker and measures, round after round on one preloaded input: Kafka's
+            ProducerPerformance (the limit), loginpipe with 1 and with 3 instances, and Kafka Streams (defaults,
+            and producer batch.size 256 KB), each drain checked record by record; then loginpipe's latency at a
+            steady rate and its peak memory. Prints medians and ratios as Markdown and writes every round as JSON.
 
-    static BenchOptions parse(String[] args) {
+              --quick               100,000 events, 1 round, 15 s of latency: proves the harness works
+              --rounds N            rounds of the limit and of every drain; medians are reported (default 3)
+              --events N            events preloaded once and drained by every contender (default 1,000,000)
+              --invalid-percent P   share of them that are invalid, every kind in turn (default 10)
+              --limit-records N     records ProducerPerformance writes per round (default 1,000,000)
+              --no-warm-up          skip the throw-away ProducerPerformance, ConsumerPerformance and drain
+              --latency-rate R      events per second of the latency row (default 5,000)
+              --latency-seconds S   its measured time, after 5 s of warm-up (default 60)
+              --port P, --controller-port C   the broker's ports (default: free ports)
+              --work-dir D          broker data, logs, Streams state (default .local/bench)
+              --jars DIR            where the module folders with the built jars are (default .)
+              --json FILE           where the numbers go (default bench-results.json)
+              --consumer-jvm-arg A  extra JVM argument of every loginpipe instance ({instance} is its id)
+              --consumer-env N=V    extra environment of every loginpipe instance, e.g. BATCH_MAX_RECORDS=5000""";
+
+    static BenchOptions parse(String[] args) throws IOException {
         boolean quick = false;
-        int port = 19092;
-        int controllerPort = 19093;
-        int httpPort = 19081;
+        Integer port = null;
+        Integer controllerPort = null;
         Path workDir = Path.of(".local/bench");
         Path jarDir = Path.of(".");
         Path json = Path.of("bench-results.json");
+        Integer rounds = null;
+        boolean warmUp = true;
         Long limit = null;
         Integer events = null;
+        int invalidPercent = 10;
         int rate = 5_000;
         Integer seconds = null;
         List<String> consumerJvmArgs = new ArrayList<>();
@@ -41,16 +60,23 @@ record BenchOptions(int brokerPort, int controllerPort, int firstHttpPort, Path 
             String arg = args[i];
             switch (arg) {
                 case "--quick" -> quick = true;
-                case "--port" -> port = Integer.parseInt(value(args, ++i, arg));
-                case "--controller-port" -> controllerPort = Integer.parseInt(value(args, ++i, arg));
-                case "--http-port" -> httpPort = Integer.parseInt(value(args, ++i, arg));
+                case "--rounds" -> rounds = positive(args, ++i, arg);
+                case "--events" -> events = positive(args, ++i, arg);
+                case "--invalid-percent" -> {
+                    invalidPercent = Integer.parseInt(value(args, ++i, arg));
+                    if (invalidPercent < 0 || invalidPercent > 100) {
+                        throw new IllegalArgumentException(arg + " must be 0 to 100\n" + USAGE);
+                    }
+                }
+                case "--limit-records" -> limit = (long) positive(args, ++i, arg);
+                case "--no-warm-up" -> warmUp = false;
+                case "--latency-rate" -> rate = positive(args, ++i, arg);
+                case "--latency-seconds" -> seconds = positive(args, ++i, arg);
+                case "--port" -> port = positive(args, ++i, arg);
+                case "--controller-port" -> controllerPort = positive(args, ++i, arg);
                 case "--work-dir" -> workDir = Path.of(value(args, ++i, arg));
                 case "--jars" -> jarDir = Path.of(value(args, ++i, arg));
                 case "--json" -> json = Path.of(value(args, ++i, arg));
-                case "--limit-records" -> limit = Long.parseLong(value(args, ++i, arg));
-                case "--events" -> events = Integer.parseInt(value(args, ++i, arg));
-                case "--latency-rate" -> rate = Integer.parseInt(value(args, ++i, arg));
-                case "--latency-seconds" -> seconds = Integer.parseInt(value(args, ++i, arg));
                 // e.g. -XX:StartFlightRecording=filename=consumer-{instance}.jfr profiles every instance
                 case "--consumer-jvm-arg" -> consumerJvmArgs.add(value(args, ++i, arg));
                 // e.g. BATCH_MAX_RECORDS=5000 or KAFKA_CLIENT_LINGER_MS=10, to try a setting
@@ -64,9 +90,14 @@ record BenchOptions(int brokerPort, int controllerPort, int firstHttpPort, Path 
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'\n" + USAGE);
             }
         }
-        return new BenchOptions(port, controllerPort, httpPort, workDir, jarDir, json,
-                limit != null ? limit : quick ? 200_000 : 1_000_000,
-                events != null ? events : quick ? 50_000 : 200_000,
+        return new BenchOptions(port != null ? port : RouterFleet.freePort(),
+                controllerPort != null ? controllerPort : RouterFleet.freePort(),
+                workDir, jarDir, json,
+                rounds != null ? rounds : quick ? 1 : 3,
+                warmUp,
+                limit != null ? limit : quick ? 100_000 : 1_000_000,
+                events != null ? events : quick ? 100_000 : 1_000_000,
+                invalidPercent,
                 rate,
                 seconds != null ? seconds : quick ? 15 : 60,
                 "128m",
@@ -84,6 +115,23 @@ record BenchOptions(int brokerPort, int controllerPort, int firstHttpPort, Path 
 
     Path consumerJar() {
         return jarDir.resolve("consumer/target/consumer.jar");
+    }
+
+    Path benchmarksJar() {
+        return jarDir.resolve("benchmarks/target/benchmarks.jar");
+    }
+
+    private static int positive(String[] args, int i, String name) {
+        int n;
+        try {
+            n = Integer.parseInt(value(args, i, name));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs a number, got '" + args[i] + "'\n" + USAGE);
+        }
+        if (n <= 0) {
+            throw new IllegalArgumentException(name + " must be positive\n" + USAGE);
+        }
+        return n;
     }
 
     private static String value(String[] args, int i, String name) {

@@ -11,35 +11,61 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-/** The rows of one harness run, each with its ratio to the limit measured in the same run; Markdown and JSON. */
+/**
+ * The rows of one harness run, each the median of its rounds, and the ratios between rows taken round by round:
+ * Markdown for people, JSON with every round's numbers.
+ */
 final class BenchReport {
-    /** One measurement: what ran, how many records per second, and what else it showed (for people and for JSON). */
-    record Row(String measurement, long records, double recordsPerSecond, String details, Map<String, Object> numbers) {
+    /**
+     * One row: what ran, how many records, and per round its records/s and CPU microseconds per record of the
+     * routers and of the broker (empty lists where a row does not measure them).
+     */
+    record Row(String measurement, long records, List<Double> perSecond, List<Double> routerMicros,
+               List<Double> brokerMicros, String details, Map<String, Object> numbers) {
+    }
+
+    /** One rate divided by another, round by round, and what it should reach. */
+    record Ratio(String name, List<Double> perRound, String target) {
     }
 
     private final Map<String, Object> run = new LinkedHashMap<>();
     private final List<Row> rows = new ArrayList<>();
-    private double limitPerSecond = Double.NaN;
+    private final List<Ratio> ratios = new ArrayList<>();
 
     BenchReport(Map<String, Object> machine) {
         run.putAll(machine);
     }
 
-    /** The raw producer's records/s: the limit every ratio refers to. */
-    void limit(double recordsPerSecond) {
-        limitPerSecond = recordsPerSecond;
+    /** A fact about the run, for the JSON (e.g. the load average at its end). */
+    void note(String name, Object value) {
+        run.put(name, value);
     }
 
     void add(Row row) {
         rows.add(row);
     }
 
+    void add(Ratio ratio) {
+        ratios.add(ratio);
+    }
+
     String markdown() {
-        StringBuilder out = new StringBuilder("| measurement | records | records/s | ratio to limit | details |\n")
-                .append("|---|---:|---:|---:|---|\n");
+        StringBuilder out = new StringBuilder(
+                "| measurement | records | events/s | router CPU µs/record | broker CPU µs/record | details |\n"
+                        + "|---|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.0f%% | %s |%n", r.measurement(), r.records(),
-                    r.recordsPerSecond(), 100 * ratio(r), r.details()));
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s | %s |%n", r.measurement(),
+                    r.records(), median(r.perSecond()), micros(r.routerMicros()), micros(r.brokerMicros()),
+                    r.details()));
+        }
+        if (!ratios.isEmpty()) {
+            out.append("\n| ratio (median of the rounds' ratios) | value | target | each round |\n")
+                    .append("|---|---:|---|---|\n");
+            for (Ratio r : ratios) {
+                out.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s |%n", r.name(), median(r.perRound()),
+                        r.target(), String.join(", ", r.perRound().stream()
+                                .map(x -> String.format(Locale.ROOT, "%.2f", x)).toList())));
+            }
         }
         return out.toString();
     }
@@ -50,18 +76,40 @@ final class BenchReport {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("measurement", r.measurement());
             row.put("records", r.records());
-            row.put("records_per_second", Math.round(r.recordsPerSecond()));
-            row.put("ratio_to_limit", Math.round(ratio(r) * 1000) / 1000.0);
+            row.put("records_per_second", Math.round(median(r.perSecond())));
+            row.put("records_per_second_rounds", r.perSecond().stream().map(Math::round).toList());
+            if (!r.routerMicros().isEmpty()) {
+                row.put("router_cpu_us_per_record", round2(median(r.routerMicros())));
+                row.put("router_cpu_us_per_record_rounds", r.routerMicros().stream().map(BenchReport::round2).toList());
+                row.put("broker_cpu_us_per_record", round2(median(r.brokerMicros())));
+                row.put("broker_cpu_us_per_record_rounds", r.brokerMicros().stream().map(BenchReport::round2).toList());
+            }
             row.putAll(r.numbers());
             jsonRows.add(row);
         }
+        List<Map<String, Object>> jsonRatios = new ArrayList<>();
+        for (Ratio r : ratios) {
+            jsonRatios.add(Map.of("ratio", r.name(), "median", round2(median(r.perRound())), "target", r.target(),
+                    "rounds", r.perRound().stream().map(BenchReport::round2).toList()));
+        }
         Map<String, Object> json = new LinkedHashMap<>(run);
-        json.put("limit_records_per_second", Math.round(limitPerSecond));
         json.put("rows", jsonRows);
+        json.put("ratios", jsonRatios);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
     }
 
-    private double ratio(Row r) {
-        return r.recordsPerSecond() / limitPerSecond;
+    /** The middle value; the mean of the two middle ones for an even count. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String micros(List<Double> perRound) {
+        return perRound.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f", median(perRound));
+    }
+
+    static double round2(double x) {
+        return Math.round(x * 100) / 100.0;
     }
 }

@@ -50,6 +50,18 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time used so far (user + system), in nanoseconds. */
+    long cpuNanos() {
+        return ProcessCpu.nanos(pid());
+    }
+
+    /** Fails, with the last lines it printed, if the process has exited. */
+    void ensureRunning() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + tail());
+        }
+    }
+
     /** Waits until the process printed a line that matches; fails if it exits or the time runs out first. */
     String awaitLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -59,9 +71,7 @@ final class ChildJvm implements AutoCloseable {
                     return line;
                 }
             }
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + tail());
-            }
+            ensureRunning();
             Thread.sleep(50);
         }
         throw new IllegalStateException(name + " did not print the expected line within " + timeout + ": " + tail());

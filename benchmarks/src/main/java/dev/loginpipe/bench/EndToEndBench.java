@@ -1,38 +1,54 @@
 package dev.loginpipe.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
- * {@code ./bench.sh}: on one fresh local-kafka broker, measures the limit (Kafka's own perf tools), the consumer's
- * throughput with 1 and with 3 instances, its end-to-end latency at a steady rate, and its peak memory; prints a
- * Markdown table and writes the same numbers as JSON.
+ * {@code ./bench.sh}: on one fresh local-kafka broker, warmed up first, preloads one input and measures round after
+ * round the limit (Kafka's ProducerPerformance) and every {@link Contender} draining that input, each drain checked
+ * record by record; then loginpipe's end-to-end latency at a steady rate and its peak memory. Prints the medians,
+ * the ratios between contenders and the machine's load, and writes every round as JSON.
  */
 public final class EndToEndBench {
-    private static final Duration ROUTING_TIMEOUT = Duration.ofMinutes(10);
+    private static final String INPUT = "input";
+    private static final Duration LATENCY_TIMEOUT = Duration.ofMinutes(10);
     /** Steady load before the latency is measured, so JIT compilation and the first fetches do not count. */
     private static final Duration LATENCY_WARMUP = Duration.ofSeconds(5);
     private static final double MIB = 1024 * 1024;
+    private static final long BEGAN = System.nanoTime();
+
+    /** One ProducerPerformance round: its rate, its own CPU and the broker's, per record. */
+    private record LimitRun(double perSecond, double clientMicros, double brokerMicros) {
+    }
 
     private final BenchOptions options;
     private final BenchAdmin admin;
+    private final LocalBroker broker;
     private final BenchReport report;
+    private final KafkaPerfTools tools;
 
-    private EndToEndBench(BenchOptions options, BenchAdmin admin, BenchReport report) {
+    private EndToEndBench(BenchOptions options, BenchAdmin admin, LocalBroker broker, BenchReport report) {
         this.options = options;
         this.admin = admin;
+        this.broker = broker;
         this.report = report;
+        this.tools = new KafkaPerfTools(options);
     }
 
     public static void main(String[] args) throws Exception {
@@ -49,62 +65,148 @@ public final class EndToEndBench {
             return;
         }
         Files.createDirectories(options.workDir());
-        BenchReport report = new BenchReport(machine(options));
+        String loadAtStart = loadAverage();
+        progress(Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAtStart
+                + " (/proc/loadavg: 1, 5, 15 min)");
+        BenchReport report = new BenchReport(machine(options, loadAtStart));
         progress("starting a fresh broker on " + options.bootstrap());
+        boolean exactlyOnce;
         try (LocalBroker broker = LocalBroker.start(options);
              BenchAdmin admin = new BenchAdmin(options.bootstrap())) {
-            new EndToEndBench(options, admin, report).measureAll();
+            exactlyOnce = new EndToEndBench(options, admin, broker, report).measureAll();
         }
+        String loadAtEnd = loadAverage();
+        report.note("load_at_end", loadAtEnd);
         System.out.println();
         System.out.print(report.markdown());
         report.writeJson(options.jsonOut());
         System.out.println();
-        System.out.println("written to " + options.jsonOut());
+        System.out.println(Runtime.getRuntime().availableProcessors() + " CPUs; load average at start " + loadAtStart
+                + ", at end " + loadAtEnd + "; " + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - BEGAN) / 6e10)
+                + " min; written to " + options.jsonOut());
+        if (!exactlyOnce) {
+            System.err.println("bench: a drain lost or doubled records: see the details column");
+            System.exit(1);
+        }
     }
 
-    private void measureAll() throws Exception {
-        measureLimit();
-        measureThroughput(1);
-        measureThroughput(3);
+    /** Every measurement; false if any drain was not exactly once. */
+    private boolean measureAll() throws Exception {
+        if (options.warmUp()) {
+            warmUpProducer();
+        }
+        admin.create(INPUT);
+        progress("preloading " + options.events() + " events (" + options.invalidPercent() + "% invalid)");
+        long validEvents;
+        try (EventFeed feed = new EventFeed(options.bootstrap(), options.invalidPercent())) {
+            feed.sendAll(INPUT, options.events());
+            validEvents = feed.validSent();
+        }
+        Map<TopicPartition, Long> end = admin.endOffsets(INPUT);
+        if (options.warmUp()) {
+            progress("warm-up: loginpipe, 1 instance drains the input (not reported)");
+            Drain.run(options, admin, broker, Contender.LOGINPIPE_1, RunTopics.reading(INPUT, "warm-up"), end,
+                    validEvents, false);
+        }
+
+        List<LimitRun> limits = new ArrayList<>();
+        Map<Contender, List<Drain.Result>> drains = new EnumMap<>(Contender.class);
+        for (int round = 1; round <= options.rounds(); round++) {
+            limits.add(measureLimit(round));
+            // Each round starts with another contender, so none is always the first (or last) on the broker.
+            List<Contender> order = new ArrayList<>(List.of(Contender.values()));
+            Collections.rotate(order, -(round - 1));
+            for (Contender contender : order) {
+                progress(round(round) + contender.label());
+                Drain.Result result = Drain.run(options, admin, broker, contender,
+                        RunTopics.reading(INPUT, contender.key() + "-r" + round), end, validEvents, true);
+                progress(String.format(Locale.ROOT, "  %,.0f events/s, router %.1f µs/record, broker %.1f µs/record; %s",
+                        result.recordsPerSecond(), result.routerMicrosPerRecord(), result.brokerMicrosPerRecord(),
+                        result.verdict()));
+                drains.computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
+            }
+        }
+        addLimitRow(limits);
+        for (Contender contender : Contender.values()) {
+            addDrainRow(contender, drains.get(contender));
+        }
+        addRatio("loginpipe 1 instance / Kafka Streams tuned", drains.get(Contender.LOGINPIPE_1),
+                drains.get(Contender.STREAMS_TUNED), "≥ 1.3");
+        addRatio("loginpipe 1 instance / Kafka Streams defaults", drains.get(Contender.LOGINPIPE_1),
+                drains.get(Contender.STREAMS_DEFAULTS), "> 1");
+        List<Double> toLimit = new ArrayList<>();
+        for (int r = 0; r < limits.size(); r++) {
+            toLimit.add(drains.get(Contender.LOGINPIPE_1).get(r).recordsPerSecond() / limits.get(r).perSecond());
+        }
+        report.add(new BenchReport.Ratio("loginpipe 1 instance / ProducerPerformance", toLimit, "≥ 0.6"));
+        addRatio("loginpipe 3 instances / 1 instance", drains.get(Contender.LOGINPIPE_3),
+                drains.get(Contender.LOGINPIPE_1), "≥ 1");
         measureLatency();
+        return drains.values().stream().flatMap(List::stream).allMatch(d -> d.verdict().holds());
     }
 
-    private void measureLimit() throws Exception {
+    /** A throw-away ProducerPerformance and ConsumerPerformance round: the broker's JIT and page cache get warm. */
+    private void warmUpProducer() throws Exception {
         long n = options.limitRecords();
-        admin.create("limit");
-        KafkaPerfTools tools = new KafkaPerfTools(options);
-        progress("limit: ProducerPerformance, " + n + " x " + KafkaPerfTools.RECORD_BYTES + " B, acks=all");
-        double produced = tools.produce("limit", n);
-        report.limit(produced);
-        report.add(new BenchReport.Row("limit: Kafka ProducerPerformance (acks=all, " + KafkaPerfTools.RECORD_BYTES
-                + " B, " + BenchAdmin.PARTITIONS + " partitions)", n, produced, "", Map.of()));
-        progress("limit: ConsumerPerformance");
-        double consumed = tools.consume("limit", n);
-        report.add(new BenchReport.Row("limit: Kafka ConsumerPerformance", n, consumed, "", Map.of()));
+        progress("warm-up: ProducerPerformance and ConsumerPerformance, " + n + " records (not reported)");
+        admin.create("warm-up");
+        tools.produce("warm-up", n);
+        tools.consume("warm-up", n);
+        admin.delete("warm-up");
     }
 
-    private void measureThroughput(int instances) throws Exception {
-        RunTopics run = RunTopics.named("throughput" + instances);
-        admin.create(run.input(), run.output(), run.dlq());
-        progress("throughput, " + instances + " instance(s): pre-loading " + options.throughputEvents() + " events");
-        try (EventFeed feed = new EventFeed(options.bootstrap())) {
-            feed.sendAll(run.input(), options.throughputEvents());
+    private LimitRun measureLimit(int round) throws Exception {
+        long n = options.limitRecords();
+        String topic = "limit-r" + round;
+        admin.create(topic);
+        progress(round(round) + "ProducerPerformance, " + n + " x " + KafkaPerfTools.RECORD_BYTES + " B, acks=all");
+        long toolCpu = ProcessCpu.exitedChildrenNanos();
+        long brokerCpu = broker.cpuNanos();
+        double perSecond = tools.produce(topic, n);
+        LimitRun run = new LimitRun(perSecond, (ProcessCpu.exitedChildrenNanos() - toolCpu) / 1e3 / n,
+                (broker.cpuNanos() - brokerCpu) / 1e3 / n);
+        admin.delete(topic);
+        progress(String.format(Locale.ROOT, "  %,.0f records/s, the tool %.1f µs/record, broker %.1f µs/record",
+                run.perSecond(), run.clientMicros(), run.brokerMicros()));
+        return run;
+    }
+
+    private void addLimitRow(List<LimitRun> runs) {
+        List<Double> perSecond = runs.stream().map(LimitRun::perSecond).toList();
+        report.add(new BenchReport.Row("limit: Kafka ProducerPerformance (acks=all, " + KafkaPerfTools.RECORD_BYTES
+                + " B, " + BenchAdmin.PARTITIONS + " partitions)", options.limitRecords(), perSecond,
+                runs.stream().map(LimitRun::clientMicros).toList(), runs.stream().map(LimitRun::brokerMicros).toList(),
+                spread(perSecond) + "; router CPU column: the tool's own process, JVM start included",
+                Map.of()));
+    }
+
+    private void addDrainRow(Contender contender, List<Drain.Result> results) {
+        List<Double> perSecond = results.stream().map(Drain.Result::recordsPerSecond).toList();
+        double fromStart = BenchReport.median(results.stream().map(Drain.Result::secondsFromStart).toList());
+        long peakRss = results.stream().mapToLong(Drain.Result::peakRssBytes).max().orElse(0);
+        List<ExactlyOnceCheck.Verdict> verdicts = results.stream().map(Drain.Result::verdict).toList();
+        List<String> failed = verdicts.stream().filter(v -> !v.holds()).map(Object::toString).toList();
+        String checked = failed.isEmpty()
+                ? verdicts.get(0) + (verdicts.size() > 1 ? " in every round" : "")
+                : String.join("; ", failed);
+        report.add(new BenchReport.Row(contender.label(), results.get(0).records(), perSecond,
+                results.stream().map(Drain.Result::routerMicrosPerRecord).toList(),
+                results.stream().map(Drain.Result::brokerMicrosPerRecord).toList(),
+                String.format(Locale.ROOT, "%s; %.1f s from process start; peak RSS %.0f MiB%s; %s", spread(perSecond),
+                        fromStart, peakRss / MIB, contender == Contender.LOGINPIPE_3 ? " (largest instance)" : "",
+                        checked),
+                Map.of("contender", contender.key(),
+                        "seconds_from_start_rounds", results.stream().map(r -> BenchReport.round2(r.secondsFromStart())).toList(),
+                        "heap", options.heap(), "peak_rss_mib", Math.round(peakRss / MIB),
+                        "exactly_once_rounds", verdicts.stream().map(Object::toString).toList())));
+    }
+
+    private void addRatio(String name, List<Drain.Result> over, List<Drain.Result> under, String target) {
+        List<Double> perRound = new ArrayList<>();
+        for (int r = 0; r < over.size(); r++) {
+            perRound.add(over.get(r).recordsPerSecond() / under.get(r).recordsPerSecond());
         }
-        Map<TopicPartition, Long> end = admin.endOffsets(run.input());
-        long started = System.nanoTime();
-        BenchAdmin.Progress progress;
-        long peakRss;
-        try (ConsumerFleet fleet = ConsumerFleet.start(options, run, instances)) {
-            progress = admin.awaitCommitted(run.group(), end, started, ROUTING_TIMEOUT);
-            peakRss = fleet.peakRssBytes();
-        }
-        String plural = instances == 1 ? "" : "s";
-        report.add(new BenchReport.Row("throughput: " + instances + " consumer instance" + plural
-                + " (exactly-once, 10% invalid)", progress.total(), progress.recordsPerSecond(),
-                String.format(Locale.ROOT, "first to last commit; %.1f s from process start; peak RSS %.0f MiB%s",
-                        progress.secondsFromStart(), peakRss / MIB, instances == 1 ? "" : " (largest instance)"),
-                Map.of("instances", instances, "seconds_from_start", round(progress.secondsFromStart()),
-                        "heap", options.consumerHeap(), "peak_rss_mib", Math.round(peakRss / MIB))));
+        report.add(new BenchReport.Ratio(name, perRound, target));
     }
 
     private void measureLatency() throws Exception {
@@ -112,17 +214,17 @@ public final class EndToEndBench {
         admin.create(run.input(), run.output(), run.dlq());
         int rate = options.latencyRate();
         Duration duration = Duration.ofSeconds(options.latencySeconds());
-        progress("latency: " + rate + " events/s for " + duration.toSeconds() + " s");
+        progress("latency: loginpipe, 1 instance, " + rate + " events/s for " + duration.toSeconds() + " s");
         long peakRss;
         long[] q;
         int seen;
-        try (ConsumerFleet fleet = ConsumerFleet.start(options, run, 1);
-             EventFeed feed = new EventFeed(options.bootstrap());
+        try (RouterFleet fleet = RouterFleet.loginpipe(options, run, 1);
+             EventFeed feed = new EventFeed(options.bootstrap(), options.invalidPercent());
              LatencyRecorder recorder = new LatencyRecorder(options.bootstrap(), run.output())) {
             fleet.awaitReady(Duration.ofSeconds(60));
             AtomicLong from = new AtomicLong(Long.MAX_VALUE);
             AtomicLong expected = new AtomicLong(Long.MAX_VALUE);
-            Thread reader = new Thread(() -> recorder.record(from::get, expected::get, ROUTING_TIMEOUT), "latency");
+            Thread reader = new Thread(() -> recorder.record(from::get, expected::get, LATENCY_TIMEOUT), "latency");
             reader.start();
             feed.sendSteadily(run.input(), rate, LATENCY_WARMUP);
             long validBefore = feed.validSent();
@@ -134,25 +236,62 @@ public final class EndToEndBench {
             q = recorder.quantiles(List.of(0.5, 0.99, 1.0));
             seen = recorder.count();
         }
-        report.add(new BenchReport.Row("latency: 1 instance at a steady " + rate + " events/s for "
-                + duration.toSeconds() + " s", seen, rate,
+        List<Double> perSecond = List.of((double) rate);
+        report.add(new BenchReport.Row("latency: loginpipe, 1 instance at a steady " + rate + " events/s for "
+                + duration.toSeconds() + " s", seen, perSecond, List.of(), List.of(),
                 String.format(Locale.ROOT, "end to end, read_committed: p50 %d ms, p99 %d ms, max %d ms", q[0], q[1], q[2]),
                 Map.of("p50_ms", q[0], "p99_ms", q[1], "max_ms", q[2], "peak_rss_mib", Math.round(peakRss / MIB))));
-        report.add(new BenchReport.Row("memory: 1 instance with -Xmx" + options.consumerHeap() + " at " + rate
-                + " events/s", seen, rate, String.format(Locale.ROOT, "peak RSS %.0f MiB (VmHWM)", peakRss / MIB),
-                Map.of("heap", options.consumerHeap(), "peak_rss_mib", Math.round(peakRss / MIB))));
+        report.add(new BenchReport.Row("memory: loginpipe, 1 instance with -Xmx" + options.heap() + " at " + rate
+                + " events/s", seen, perSecond, List.of(), List.of(),
+                String.format(Locale.ROOT, "peak RSS %.0f MiB (VmHWM)", peakRss / MIB),
+                Map.of("heap", options.heap(), "peak_rss_mib", Math.round(peakRss / MIB))));
     }
 
-    private static Map<String, Object> machine(BenchOptions options) throws IOException {
+    /** How far the rounds were apart, e.g. "3 rounds, 98,000–110,000/s". */
+    private static String spread(List<Double> perSecond) {
+        if (perSecond.size() == 1) {
+            return "1 round";
+        }
+        return String.format(Locale.ROOT, "%d rounds, %,.0f–%,.0f/s", perSecond.size(),
+                Collections.min(perSecond), Collections.max(perSecond));
+    }
+
+    private String round(int round) {
+        return "round " + round + "/" + options.rounds() + ": ";
+    }
+
+    private static Map<String, Object> machine(BenchOptions options, String load) throws IOException {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("date", Instant.now().toString());
-        machine.put("quick", options.limitRecords() < 1_000_000);
         machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("load_at_start", load);
         machine.put("memory_gib", Math.round(memTotalKib() / MIB));
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("kafka", AppInfoParser.getVersion());
-        machine.put("consumer_heap", options.consumerHeap());
+        machine.put("kafka_clients", kafkaVersion());
+        machine.put("heap", options.heap());
+        machine.put("events", options.events());
+        machine.put("invalid_percent", options.invalidPercent());
+        machine.put("limit_records", options.limitRecords());
+        machine.put("rounds", options.rounds());
+        machine.put("warm_up", options.warmUp());
         return machine;
+    }
+
+    /** The clients' version, from the properties file in their jar (the class that reads it is internal and moves). */
+    private static String kafkaVersion() throws IOException {
+        Properties version = new Properties();
+        try (InputStream in = KafkaProducer.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            if (in != null) {
+                version.load(in);
+            }
+        }
+        return version.getProperty("version", "unknown");
+    }
+
+    /** The 1, 5 and 15 minute load averages: more than the CPU count means the figures are not representative. */
+    private static String loadAverage() throws IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     private static long memTotalKib() throws IOException {
@@ -164,11 +303,8 @@ public final class EndToEndBench {
         return 0;
     }
 
-    private static double round(double seconds) {
-        return Math.round(seconds * 100) / 100.0;
-    }
-
     private static void progress(String what) {
-        System.out.println("bench: " + what);
+        long seconds = (System.nanoTime() - BEGAN) / 1_000_000_000L;
+        System.out.printf(Locale.ROOT, "bench %d:%02d %s%n", seconds / 60, seconds % 60, what);
     }
 }

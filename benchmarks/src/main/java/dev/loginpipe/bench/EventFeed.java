@@ -13,22 +13,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Writes generated events to the input topic, one in ten invalid (cycling through every kind of invalid value),
- * either all at once or at a steady rate. A record's timestamp is its send time: where latency starts.
+ * Writes generated events to the input topic, a given share of them invalid (spread evenly, cycling through every
+ * kind of invalid value), either all at once or at a steady rate. A record's timestamp is its send time: where
+ * latency starts.
  */
 final class EventFeed implements AutoCloseable {
-    static final int INVALID_EVERY = 10;
     /** Records handed to the producer between two flushes when sending all at once: bounds what waits in memory. */
     private static final int FLUSH_EVERY = 20_000;
     private static final List<SampleEvents> INVALID = java.util.Arrays.stream(SampleEvents.values())
             .filter(e -> e != SampleEvents.VALID).toList();
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final int invalidPercent;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private long sent;
     private long valid;
 
-    EventFeed(String bootstrap) {
+    EventFeed(String bootstrap, int invalidPercent) {
+        this.invalidPercent = invalidPercent;
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -71,8 +73,8 @@ final class EventFeed implements AutoCloseable {
     private void send(String topic) {
         long n = sent++;
         byte[] value;
-        if (n % INVALID_EVERY == INVALID_EVERY - 1) {
-            value = INVALID.get((int) (n / INVALID_EVERY % INVALID.size())).value();
+        if ((n + 1) * invalidPercent / 100 > n * invalidPercent / 100) { // e.g. 10%: the 10th, 20th, ... event
+            value = INVALID.get((int) ((n - valid) % INVALID.size())).value();
         } else {
             value = SampleEvents.valid(n);
             valid++;

@@ -32,6 +32,11 @@ final class LocalBroker implements AutoCloseable {
         return new LocalBroker(process);
     }
 
+    /** The broker process's CPU time so far, in nanoseconds. */
+    long cpuNanos() {
+        return process.cpuNanos();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.close();

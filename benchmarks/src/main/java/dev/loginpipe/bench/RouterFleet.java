@@ -1,6 +1,7 @@
 package dev.loginpipe.bench;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,28 +12,32 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Instances of the real consumer, each its own {@code java -Xmx.. -jar consumer.jar} process, in one group. */
-final class ConsumerFleet implements AutoCloseable {
-    private final List<ChildJvm> instances;
+/**
+ * The processes that route one run's input, each with {@code -Xmx} of the options: instances of the real consumer
+ * ({@code java -jar consumer.jar}) in one group, or the Kafka Streams peer ({@link StreamsPeer}).
+ */
+final class RouterFleet implements AutoCloseable {
+    private final List<ChildJvm> processes;
     private final List<Integer> httpPorts;
 
-    private ConsumerFleet(List<ChildJvm> instances, List<Integer> httpPorts) {
-        this.instances = instances;
+    private RouterFleet(List<ChildJvm> processes, List<Integer> httpPorts) {
+        this.processes = processes;
         this.httpPorts = httpPorts;
     }
 
-    static ConsumerFleet start(BenchOptions options, RunTopics run, int count) throws IOException, InterruptedException {
+    /** {@code count} loginpipe consumer instances, each on a free HTTP port. */
+    static RouterFleet loginpipe(BenchOptions options, RunTopics run, int count) throws IOException, InterruptedException {
         List<ChildJvm> instances = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                int port = options.firstHttpPort() + i;
+                int port = freePort();
                 String id = run.name() + "-" + (i + 1);
                 List<String> jvmArgs = new ArrayList<>();
                 for (String arg : options.consumerJvmArgs()) {
                     jvmArgs.add(arg.replace("{instance}", id)); // one profile file per instance
                 }
-                jvmArgs.addAll(List.of("-Xmx" + options.consumerHeap(), "-jar", options.consumerJar().toString()));
+                jvmArgs.addAll(List.of("-Xmx" + options.heap(), "-jar", options.consumerJar().toString()));
                 Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", options.bootstrap(),
                         "INPUT_TOPIC", run.input(),
                         "OUTPUT_TOPIC", run.output(),
@@ -51,10 +56,22 @@ final class ConsumerFleet implements AutoCloseable {
             }
             throw e;
         }
-        return new ConsumerFleet(instances, ports);
+        return new RouterFleet(instances, ports);
     }
 
-    /** Waits until every instance answers 200 on /health/ready (joined the group, brokers reachable). */
+    /** The Kafka Streams peer, one process with one stream thread; {@code properties} are PROPERTY=VALUE overrides. */
+    static RouterFleet streams(BenchOptions options, RunTopics run, List<String> properties) throws IOException {
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + options.heap(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", options.benchmarksJar().toString(), StreamsPeer.class.getName(),
+                options.bootstrap(), run.input(), run.output(), run.dlq(), run.group(),
+                options.workDir().resolve("streams-state").resolve(run.name()).toString()));
+        jvmArgs.addAll(properties);
+        return new RouterFleet(List.of(ChildJvm.start("streams-" + run.name(), options.workDir().resolve("logs"),
+                jvmArgs, Map.of())), List.of());
+    }
+
+    /** Waits until every consumer instance answers 200 on /health/ready (joined the group, brokers reachable). */
     void awaitReady(Duration timeout) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -69,6 +86,7 @@ final class ConsumerFleet implements AutoCloseable {
                 } catch (IOException e) {
                     // not listening yet
                 }
+                ensureRunning();
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("consumer on HTTP port " + port + " not ready within " + timeout);
                 }
@@ -77,19 +95,35 @@ final class ConsumerFleet implements AutoCloseable {
         }
     }
 
-    /** The largest peak RSS of any instance so far, in bytes. */
+    /** Fails if any process has exited: a router that died would otherwise show up only as a timeout. */
+    void ensureRunning() {
+        processes.forEach(ChildJvm::ensureRunning);
+    }
+
+    /** CPU time of all processes so far, in nanoseconds. */
+    long cpuNanos() {
+        return processes.stream().mapToLong(ChildJvm::cpuNanos).sum();
+    }
+
+    /** The largest peak RSS of any process so far, in bytes. */
     long peakRssBytes() throws IOException {
         long peak = 0;
-        for (ChildJvm instance : instances) {
-            peak = Math.max(peak, instance.peakRssBytes());
+        for (ChildJvm process : processes) {
+            peak = Math.max(peak, process.peakRssBytes());
         }
         return peak;
     }
 
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
-        for (ChildJvm instance : instances) {
-            instance.close();
+        for (ChildJvm process : processes) {
+            process.close();
         }
     }
 }

@@ -1,0 +1,38 @@
+package dev.loginpipe.bench;
+
+import java.io.IOException;
+import java.util.List;
+
+/** What routes the preloaded input in one drain: loginpipe with 1 or 3 instances, or the Kafka Streams peer. */
+enum Contender {
+    LOGINPIPE_1("loginpipe-1", "loginpipe, 1 instance"),
+    LOGINPIPE_3("loginpipe-3", "loginpipe, 3 instances"),
+    STREAMS_DEFAULTS("streams-defaults", "Kafka Streams, exactly_once_v2, defaults (1 thread, commit every 100 ms)"),
+    STREAMS_TUNED("streams-tuned", "Kafka Streams, exactly_once_v2, producer batch.size 256 KB (nothing else changed)");
+
+    private final String key;
+    private final String label;
+
+    Contender(String key, String label) {
+        this.key = key;
+        this.label = label;
+    }
+
+    /** Short name for topics, logs and JSON. */
+    String key() {
+        return key;
+    }
+
+    String label() {
+        return label;
+    }
+
+    RouterFleet start(BenchOptions options, RunTopics run) throws IOException, InterruptedException {
+        return switch (this) {
+            case LOGINPIPE_1 -> RouterFleet.loginpipe(options, run, 1);
+            case LOGINPIPE_3 -> RouterFleet.loginpipe(options, run, 3);
+            case STREAMS_DEFAULTS -> RouterFleet.streams(options, run, List.of());
+            case STREAMS_TUNED -> RouterFleet.streams(options, run, List.of("producer.batch.size=" + 256 * 1024));
+        };
+    }
+}
