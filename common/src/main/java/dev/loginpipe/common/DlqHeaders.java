@@ -22,6 +22,8 @@ public final class DlqHeaders {
     public static final String ERROR_DETAILS = "error.details";
     /** The class of the exception that detected the problem, when one did. */
     public static final String ERROR_EXCEPTION = "error.exception";
+    /** Reason {@code not-json}: the byte offset where parsing failed, as a decimal string, when the parser knows it. */
+    public static final String ERROR_POSITION = "error.position";
     /** When the record was routed to the DLQ, epoch milliseconds. */
     public static final String ERROR_AT = "error.at";
     public static final String ERROR_GROUP = "error.group";

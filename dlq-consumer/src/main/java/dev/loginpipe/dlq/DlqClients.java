@@ -10,12 +10,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** DLQ consumers: raw bytes, committed records only, offsets committed by hand (or not at all). */
-final class DlqClients {
+public final class DlqClients {
     private DlqClients() {
     }
 
     /** A consumer in {@code groupId}, or in no group when it is null (it then reads by assignment only). */
-    static KafkaConsumer<byte[], byte[]> consumer(Config config, String groupId, String role) {
+    public static KafkaConsumer<byte[], byte[]> consumer(Config config, String groupId, String role) {
         Properties props = new Properties();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-" + role + "-" + config.get(Settings.INSTANCE_ID));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
