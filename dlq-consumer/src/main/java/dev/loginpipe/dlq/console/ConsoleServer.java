@@ -87,7 +87,7 @@ final class ConsoleServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        try {
             var h = exchange.getResponseHeaders();
             h.set("Content-Security-Policy", CSP);
             h.set("X-Content-Type-Options", "nosniff");
@@ -104,6 +104,8 @@ final class ConsoleServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("console request {} failed", exchange.getRequestURI().getPath(), e);
             error(exchange, 500, "internal error");
+        } finally {
+            exchange.close(); // after the error answers: a try-with-resources would close before them
         }
     }
 

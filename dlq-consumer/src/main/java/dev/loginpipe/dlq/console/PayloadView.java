@@ -139,6 +139,7 @@ final class PayloadView {
                 if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
                     frames.push(new Frame(pointer, start, token == JsonToken.START_ARRAY, new int[1], new String[1]));
                 } else {
+                    parser.finishToken(); // strings are read lazily: without this the end is their opening quote
                     spans.put(pointer, new int[] {start, (int) parser.currentLocation().getCharOffset()});
                 }
             }

@@ -5,13 +5,16 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.dlq.DlqClients;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -39,17 +42,23 @@ final class RecordFetcher implements AutoCloseable {
      * while.
      */
     synchronized void forEach(Map<Integer, long[]> wanted, Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        Set<Integer> partitions = consumer.partitionsFor(topic).stream().map(PartitionInfo::partition)
+                .collect(Collectors.toSet());
         for (Map.Entry<Integer, long[]> e : new TreeMap<>(wanted).entrySet()) {
+            if (!partitions.contains(e.getKey())) {
+                continue;
+            }
             TopicPartition tp = new TopicPartition(topic, e.getKey());
             long[] offsets = e.getValue();
             consumer.assign(List.of(tp));
             long start = consumer.beginningOffsets(List.of(tp)).get(tp);
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
             int next = 0;
             long lastProgress = System.nanoTime();
             while (next < offsets.length && offsets[next] < start) {
                 next++;
             }
-            while (next < offsets.length) {
+            while (next < offsets.length && offsets[next] < end) {
                 if (System.nanoTime() - lastProgress > STALL.toNanos()) {
                     throw new IllegalStateException("Kafka delivered nothing for " + STALL.toSeconds() + " s");
                 }
