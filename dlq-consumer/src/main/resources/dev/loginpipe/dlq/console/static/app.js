@@ -6,6 +6,7 @@ import * as views from './views.js';
 const SELECTION = ['signature', 'reason', 'from', 'until', 'header', 'text'];
 const $ = (id) => document.getElementById(id);
 let summary = {max_replays: 3};
+let generation = 0; // a newer render makes older answers stale: they are dropped, not shown over the new ones
 
 function state() {
   return Object.fromEntries(new URLSearchParams(location.search));
@@ -53,7 +54,7 @@ async function loadSignatures() {
   document.body.dataset.signatures = String(list.length);
 }
 
-async function loadRecords(s) {
+async function loadRecords(s, mine = generation) {
   const selection = selectionOf(s);
   const section = $('records-section');
   section.hidden = Object.keys(selection).length === 0;
@@ -66,6 +67,9 @@ async function loadRecords(s) {
   fill($('selection-label'), Object.entries(selection).map(([k, v]) => k + '=' + v).join(' '));
   const query = new URLSearchParams({...selection, ...(s.before ? {before: s.before} : {})});
   const page = await api('/api/records?' + query);
+  if (mine !== generation) {
+    return;
+  }
   views.records($('records').tBodies[0], page, {...selection, before: s.before});
   fill($('records-info'), page.matched !== null
     ? page.matched + ' records match' + (s.before ? ' (older than the cursor)' : '')
@@ -76,7 +80,7 @@ async function loadRecords(s) {
   $('newest').href = '?' + new URLSearchParams(selection);
 }
 
-async function loadRecord(s) {
+async function loadRecord(s, mine) {
   const section = $('record-section');
   section.hidden = !s.record;
   if (!s.record) {
@@ -86,8 +90,12 @@ async function loadRecord(s) {
   if (!match) {
     throw new Error('record: expected partition:offset');
   }
+  const record = await api('/api/records/' + match[1] + '/' + match[2]);
+  if (mine !== generation) {
+    return;
+  }
   fill($('record-id'), s.record);
-  views.record($('record'), await api('/api/records/' + match[1] + '/' + match[2]));
+  views.record($('record'), record);
   section.scrollIntoView();
 }
 
@@ -110,8 +118,9 @@ async function dryRun(selection, label) {
 async function render() {
   showError(null);
   const s = state();
+  const mine = ++generation;
   await loadSummary();
-  await Promise.all([loadSignatures(), loadRecords(s), loadRecord(s)]);
+  await Promise.all([loadSignatures(), loadRecords(s, mine), loadRecord(s, mine)]);
 }
 
 function live() {
@@ -139,6 +148,7 @@ function live() {
       if (!s.before) {
         await loadRecords(s);
       }
+      document.body.dataset.liveTotal = String(now.total); // what the page shows is up to date with this total
     } catch (error) {
       showError(error);
     }

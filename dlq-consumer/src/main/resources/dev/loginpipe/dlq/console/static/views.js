@@ -94,6 +94,9 @@ function payload(view) {
     }
     pre.append(mark);
   }
+  if (view.kind === 'text' && !badged.has(0)) { // parsing failed at the end of the input
+    pre.append(el('mark', {class: 'caret', 'data-note': 0}, el('sup', {class: 'badge'}, '1'), '(end of input)'));
+  }
   if (view.cut_chars > 0) {
     pre.append(el('span', {class: 'cut'}, '\n… ' + view.cut_chars + ' more characters not shown'));
   }
