@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ConsoleBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGES = 20;
+    private static final long TWO_DAYS = 48 * 3_600_000L;
     private static final String[] SCHEMA_DETAILS = {
         "[{\"path\":\"/ip\",\"keyword\":\"format\",\"message\":\"/ip: does not match the ipv4 pattern\"}]",
         "[{\"path\":\"/locale\",\"keyword\":\"maxLength\",\"message\":\"/locale: must be at most 2 characters long\"}]",
@@ -86,6 +87,12 @@ public final class ConsoleBench {
                 long signaturesStart = System.nanoTime();
                 JsonNode signatures = JSON.readTree(get(http, base + "/api/signatures"));
                 double signaturesMs = seconds(signaturesStart) * 1000;
+                double[] again = new double[5];
+                for (int i = 0; i < again.length; i++) {
+                    long t = System.nanoTime();
+                    get(http, base + "/api/signatures");
+                    again[i] = seconds(t) * 1000;
+                }
                 long total = 0;
                 for (JsonNode s : signatures) {
                     total += s.get("count").asLong();
@@ -96,11 +103,11 @@ public final class ConsoleBench {
                 double[] first = pages(http, base + "/api/records?limit=50&signature=" + signatures.get(0).get("id").asText(), false);
                 double[] deep = pages(http, base + "/api/records?limit=50&signature=" + signatures.get(0).get("id").asText(), true);
                 double[] text = pages(http, base + "/api/records?limit=50&text=user_id", false);
-                System.out.printf("%n| DLQ records | console heap | signatures ready after start | GET /api/signatures "
+                System.out.printf("%n| DLQ records | console heap | signatures ready after start | GET /api/signatures first / p50 "
                         + "| records page (first) p50 / max | records page (walking back) p50 / max "
                         + "| text-filtered page p50 / max | console peak RSS |%n|---:|---|---:|---:|---:|---:|---:|---:|%n");
-                System.out.printf("| %,d | -Xmx%s | %.1f s | %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms "
-                                + "| %d MB |%n", records, heap, ready + signaturesMs / 1000, signaturesMs,
+                System.out.printf("| %,d | -Xmx%s | %.1f s | %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms "
+                                + "| %d MB |%n", records, heap, ready + signaturesMs / 1000, signaturesMs, median(again),
                         median(first), max(first), median(deep), max(deep), median(text), max(text),
                         console.peakRssBytes() / (1024 * 1024));
                 System.out.printf("%d signatures; machine: %d CPUs, load average %s%n", signatures.size(),
@@ -131,7 +138,8 @@ public final class ConsoleBench {
                     header(headers, DlqHeaders.SOURCE_OFFSET, Long.toString(i));
                     header(headers, DlqHeaders.ERROR_REASON, reason);
                     header(headers, DlqHeaders.ERROR_MESSAGE, "bad event");
-                    header(headers, DlqHeaders.ERROR_AT, Long.toString(now - random.nextInt(48 * 3_600_000)));
+                    // Dead-lettered as they arrive, over the last two days: error.at grows with the offset.
+                    header(headers, DlqHeaders.ERROR_AT, Long.toString(now - (count - i) * TWO_DAYS / count));
                     if (reason.equals("schema")) {
                         header(headers, DlqHeaders.ERROR_DETAILS, SCHEMA_DETAILS[kind % SCHEMA_DETAILS.length]);
                     } else if (reason.equals("not-json")) {

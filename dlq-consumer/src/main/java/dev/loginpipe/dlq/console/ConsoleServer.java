@@ -47,6 +47,12 @@ final class ConsoleServer implements AutoCloseable {
     private static final long EVENT_INTERVAL_MS = 1000;
     private static final long HEARTBEAT_MS = 15_000;
 
+    static {
+        // The JDK's server writes headers and body apart; with Nagle's algorithm and delayed ACKs each answer
+        // would wait about 40 ms. Read once, when the first server is made.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ExecutorService threads;
     private final Guard guard;

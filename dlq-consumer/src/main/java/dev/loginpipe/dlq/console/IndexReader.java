@@ -12,6 +12,7 @@ import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -48,7 +49,8 @@ final class IndexReader implements Runnable {
 
     @Override
     public void run() {
-        try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "console")) {
+        try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "console",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000))) {
             this.consumer = consumer;
             Set<TopicPartition> assigned = new HashSet<>();
             Map<TopicPartition, Long> ends = null;

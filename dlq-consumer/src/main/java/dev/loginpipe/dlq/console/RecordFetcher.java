@@ -6,12 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.Comparator;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.dlq.DlqClients;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -24,7 +25,14 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class RecordFetcher implements AutoCloseable {
     /** Past this many offsets to the next wanted record, seek instead of reading on. */
-    private static final long SEEK_GAP = 500;
+    private static final long SEEK_GAP = 200;
+    /**
+     * Small fetches: a page of scattered records costs one fetch per record, each of which should bring little
+     * beyond that record (a record larger than this still comes whole). And a short wait at the end of the log: the
+     * consumer's read-ahead fetch there would otherwise hold up the next seek for fetch.max.wait.ms (500 ms).
+     */
+    private static final Map<String, Object> FETCH = Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration STALL = Duration.ofSeconds(15);
 
@@ -33,7 +41,7 @@ final class RecordFetcher implements AutoCloseable {
 
     RecordFetcher(Config config, String topic) {
         this.topic = topic;
-        this.consumer = DlqClients.consumer(config, null, "console-fetch");
+        this.consumer = DlqClients.consumer(config, null, "console-fetch", FETCH);
     }
 
     /**
@@ -44,20 +52,25 @@ final class RecordFetcher implements AutoCloseable {
     synchronized void forEach(Map<Integer, long[]> wanted, Consumer<ConsumerRecord<byte[], byte[]>> action) {
         Set<Integer> partitions = consumer.partitionsFor(topic).stream().map(PartitionInfo::partition)
                 .collect(Collectors.toSet());
-        for (Map.Entry<Integer, long[]> e : new TreeMap<>(wanted).entrySet()) {
-            if (!partitions.contains(e.getKey())) {
-                continue;
-            }
-            TopicPartition tp = new TopicPartition(topic, e.getKey());
-            long[] offsets = e.getValue();
-            consumer.assign(List.of(tp));
-            long start = consumer.beginningOffsets(List.of(tp)).get(tp);
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
+        List<TopicPartition> wantedPartitions = wanted.keySet().stream().filter(partitions::contains)
+                .map(p -> new TopicPartition(topic, p)).toList();
+        // Two requests for all partitions, rather than two a partition.
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(wantedPartitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(wantedPartitions);
+        for (TopicPartition tp : wantedPartitions.stream().sorted(Comparator.comparingInt(TopicPartition::partition)).toList()) {
+            long[] offsets = wanted.get(tp.partition());
+            long start = starts.get(tp);
+            long end = ends.get(tp);
             int next = 0;
             long lastProgress = System.nanoTime();
             while (next < offsets.length && offsets[next] < start) {
                 next++;
             }
+            if (next == offsets.length || offsets[next] >= end) {
+                continue;
+            }
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, offsets[next]);
             while (next < offsets.length && offsets[next] < end) {
                 if (System.nanoTime() - lastProgress > STALL.toNanos()) {
                     throw new IllegalStateException("Kafka delivered nothing for " + STALL.toSeconds() + " s");

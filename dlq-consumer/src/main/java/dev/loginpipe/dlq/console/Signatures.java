@@ -21,16 +21,45 @@ final class Signatures {
     static final int MAX_SIGNATURES = 10_000;
     static final String OVERFLOW = "(other: too many signatures)";
     private static final int MAX_OVERFLOWS = 100;
+    private static final int MAX_RAW = 20_000;
+    private static final int MAX_RAW_CHARS = 1_000;
     private static final int MAX_PART = 120;
     private static final int MAX_VIOLATIONS = 400;
     private static final Pattern ARRAY_INDEX = Pattern.compile("/\\d+(?=/|$)");
 
     private final List<Signature> byNumber = new ArrayList<>();
-    private final Map<Signature, Integer> numbers = new HashMap<>();
+    private final Map<List<String>, Integer> numbers = new HashMap<>();
     private final Map<String, Integer> byId = new HashMap<>();
+    private final Map<String, Integer> byRawHeaders = new HashMap<>();
 
-    /** The number of the signature of a DLQ record, as the consumer described it in its headers. */
+    /**
+     * The number of the signature of a DLQ record, as the consumer described it in its headers. Most records repeat
+     * the headers of others word for word, so the answer is kept per raw header text (bounded) and the details are
+     * parsed once per distinct text, not once per record.
+     */
     int numberOf(DlqRecord record) {
+        String raw = record.header(DlqHeaders.ERROR_REASON) + '\n' + record.header(DlqHeaders.ERROR_DETAILS) + '\n'
+                + record.header(DlqHeaders.SOURCE_TOPIC);
+        synchronized (this) {
+            Integer known = byRawHeaders.get(raw);
+            if (known != null) {
+                return known;
+            }
+        }
+        int number = parse(record);
+        if (raw.length() > MAX_RAW_CHARS) {
+            return number; // rare, and would make the cache large
+        }
+        synchronized (this) {
+            if (byRawHeaders.size() >= MAX_RAW) {
+                byRawHeaders.clear();
+            }
+            byRawHeaders.put(raw, number);
+        }
+        return number;
+    }
+
+    private int parse(DlqRecord record) {
         TreeSet<String> violations = new TreeSet<>();
         for (String violation : record.violations()) {
             int space = violation.lastIndexOf(' ');
@@ -66,22 +95,23 @@ final class Signatures {
         if (violations.length() > MAX_VIOLATIONS) {
             violations = violations.substring(0, MAX_VIOLATIONS) + "…";
         }
-        Signature signature = Signature.of(reason, violations, sourceTopic);
-        Integer known = numbers.get(signature);
+        List<String> key = List.of(reason, violations, sourceTopic);
+        Integer known = numbers.get(key);
         if (known != null) {
             return known;
         }
         if (byNumber.size() >= MAX_SIGNATURES) {
             // One overflow per reason while reasons are few; records of made-up reasons beyond that share one.
-            signature = Signature.of(byNumber.size() < MAX_SIGNATURES + MAX_OVERFLOWS ? reason : "(other)", OVERFLOW, "?");
-            known = numbers.get(signature);
+            key = List.of(byNumber.size() < MAX_SIGNATURES + MAX_OVERFLOWS ? reason : "(other)", OVERFLOW, "?");
+            known = numbers.get(key);
             if (known != null) {
                 return known;
             }
         }
+        Signature signature = Signature.of(key.get(0), key.get(1), key.get(2));
         int number = byNumber.size();
         byNumber.add(signature);
-        numbers.put(signature, number);
+        numbers.put(key, number);
         byId.put(signature.id(), number);
         return number;
     }
