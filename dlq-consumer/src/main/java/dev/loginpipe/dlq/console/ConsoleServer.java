@@ -194,7 +194,7 @@ final class ConsoleServer implements AutoCloseable {
             return;
         }
         exchange.getResponseHeaders().add("Set-Cookie",
-                Guard.COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+                Guard.COOKIE + "=" + Guard.cookieValue(token) + "; Path=/; HttpOnly; SameSite=Strict");
         exchange.sendResponseHeaders(204, -1);
     }
 

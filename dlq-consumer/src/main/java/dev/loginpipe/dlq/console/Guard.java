@@ -3,6 +3,7 @@ package dev.loginpipe.dlq.console;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 
@@ -58,11 +59,21 @@ final class Guard {
             for (String cookie : cookies.split(";")) {
                 String c = cookie.trim();
                 if (c.startsWith(COOKIE + "=")) {
-                    return matches(c.substring(COOKIE.length() + 1));
+                    try {
+                        return matches(new String(Base64.getUrlDecoder().decode(c.substring(COOKIE.length() + 1)),
+                                StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException notBase64) {
+                        return false;
+                    }
                 }
             }
         }
         return false;
+    }
+
+    /** The login cookie's value: the token, base64url, so any printable token fits a cookie. */
+    static String cookieValue(String token) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8));
     }
 
     boolean matches(String token) {

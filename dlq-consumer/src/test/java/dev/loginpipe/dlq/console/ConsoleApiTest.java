@@ -272,21 +272,23 @@ class ConsoleApiTest {
     @Test
     void withATokenEveryRequestButTheLoginPageNeedsIt() throws Exception {
         fixture = new ConsoleFixture(1);
-        fixture.start("CONSOLE_TOKEN", "s3cret-token");
+        fixture.start("CONSOLE_TOKEN", "s3cret token; with=odd chars");
 
         assertThat(fixture.get("/api/signatures").statusCode()).isEqualTo(401);
         assertThat(fixture.get("/app.js").statusCode()).isEqualTo(401);
         assertThat(fixture.get("/").statusCode()).isEqualTo(303);
         assertThat(fixture.get("/login").statusCode()).isEqualTo(200);
         assertThat(fixture.get("/api/signatures", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-        assertThat(fixture.get("/api/signatures", "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
-        assertThat(fixture.get("/api/signatures", "Cookie", "console_token=s3cret-token").statusCode()).isEqualTo(200);
+        assertThat(fixture.get("/api/signatures", "Authorization", "Bearer s3cret token; with=odd chars").statusCode()).isEqualTo(200);
+        assertThat(fixture.get("/api/signatures", "Cookie", "console_token=" + Guard.cookieValue("s3cret token; with=odd chars"))
+                .statusCode()).isEqualTo(200);
+        assertThat(fixture.get("/api/signatures", "Cookie", "console_token=%%%").statusCode()).isEqualTo(401);
         assertThat(fixture.postFromPage("/api/login", "{\"token\":\"nope\"}").statusCode()).isEqualTo(401);
-        HttpResponse<String> login = fixture.postFromPage("/api/login", "{\"token\":\"s3cret-token\"}");
+        HttpResponse<String> login = fixture.postFromPage("/api/login", "{\"token\":\"s3cret token; with=odd chars\"}");
         assertThat(login.statusCode()).isEqualTo(204);
         assertThat(login.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
-                .startsWith("console_token=s3cret-token;").contains("HttpOnly").contains("SameSite=Strict"));
-        assertThat(fixture.post("/api/login", "{\"token\":\"s3cret-token\"}", "Content-Type", "application/json")
+                .startsWith("console_token=" + Guard.cookieValue("s3cret token; with=odd chars") + ";").contains("HttpOnly").contains("SameSite=Strict"));
+        assertThat(fixture.post("/api/login", "{\"token\":\"s3cret token; with=odd chars\"}", "Content-Type", "application/json")
                 .statusCode()).isEqualTo(403);
     }
 
