@@ -103,13 +103,19 @@ public final class ConsoleBench {
                 double[] first = pages(http, base + "/api/records?limit=50&signature=" + signatures.get(0).get("id").asText(), false);
                 double[] deep = pages(http, base + "/api/records?limit=50&signature=" + signatures.get(0).get("id").asText(), true);
                 double[] text = pages(http, base + "/api/records?limit=50&text=user_id", false);
+                long dryStart = System.nanoTime();
+                JsonNode dry = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/dry-run"))
+                        .header("Content-Type", "application/json").header("X-Console-Request", "1")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                double dryRun = seconds(dryStart);
                 System.out.printf("%n| DLQ records | console heap | signatures ready after start | GET /api/signatures first / p50 "
                         + "| records page (first) p50 / max | records page (walking back) p50 / max "
-                        + "| text-filtered page p50 / max | console peak RSS |%n|---:|---|---:|---:|---:|---:|---:|---:|%n");
+                        + "| text-filtered page p50 / max | dry run of the whole DLQ | console peak RSS |%n"
+                        + "|---:|---|---:|---:|---:|---:|---:|---:|---:|%n");
                 System.out.printf("| %,d | -Xmx%s | %.1f s | %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms | %.0f / %.0f ms "
-                                + "| %d MB |%n", records, heap, ready + signaturesMs / 1000, signaturesMs, median(again),
-                        median(first), max(first), median(deep), max(deep), median(text), max(text),
-                        console.peakRssBytes() / (1024 * 1024));
+                                + "| %.1f s (%d would pass) | %d MB |%n", records, heap, ready + signaturesMs / 1000, signaturesMs, median(again),
+                        median(first), max(first), median(deep), max(deep), median(text), max(text), dryRun,
+                        dry.get("would_pass").asLong(), console.peakRssBytes() / (1024 * 1024));
                 System.out.printf("%d signatures; machine: %d CPUs, load average %s%n", signatures.size(),
                         Runtime.getRuntime().availableProcessors(),
                         java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());

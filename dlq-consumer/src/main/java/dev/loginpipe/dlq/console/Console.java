@@ -21,13 +21,16 @@ public final class Console implements AutoCloseable {
     private final IndexReader reader;
     private final Thread readerThread;
     private final RecordFetcher fetcher;
+    private final RecordFetcher bulkFetcher;
     private final ConsoleServer server;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private Console(IndexReader reader, Thread readerThread, RecordFetcher fetcher, ConsoleServer server) {
+    private Console(IndexReader reader, Thread readerThread, RecordFetcher fetcher, RecordFetcher bulkFetcher,
+                    ConsoleServer server) {
         this.reader = reader;
         this.readerThread = readerThread;
         this.fetcher = fetcher;
+        this.bulkFetcher = bulkFetcher;
         this.server = server;
     }
 
@@ -55,27 +58,31 @@ public final class Console implements AutoCloseable {
         DlqIndex index = new DlqIndex();
         Signatures signatures = new Signatures();
         ConsoleServer server;
-        RecordFetcher fetcher = new RecordFetcher(config, topic);
+        RecordFetcher fetcher = new RecordFetcher(config, topic, "console-pages", RecordFetcher.FOR_PAGES);
+        // A dry run has a consumer of its own: pages do not wait for it.
+        RecordFetcher bulkFetcher = new RecordFetcher(config, topic, "console-dry-run", RecordFetcher.FOR_BULK);
         try {
             ConsoleApi api = new ConsoleApi(topic, index, signatures, replayed, maxReplays, display, health,
                     new RecordPages(index, signatures, fetcher, replayed, display, json),
                     new RecordDetail(signatures, fetcher, replayed, display, json),
-                    new DryRun(index, signatures, fetcher, config.get(Settings.SCHEMA_PATH), display, json), json);
+                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), display, json), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)),
                     new Guard(token, address.isLoopbackAddress()), api, index, health, json);
         } catch (BindException e) {
             fetcher.close();
+            bulkFetcher.close();
             throw new ConfigException(Settings.CONSOLE_PORT.name(), "cannot listen on " + bind + ":"
                     + config.get(Settings.CONSOLE_PORT) + " (" + e.getMessage() + ")");
         } catch (IOException e) {
             fetcher.close();
+            bulkFetcher.close();
             throw new ConfigException(Settings.CONSOLE_BIND.name(), "cannot listen on " + bind + ": " + e.getMessage());
         }
         IndexReader reader = new IndexReader(config, topic, index, signatures, health);
         Thread thread = new Thread(reader, "console-index");
         thread.setDaemon(true);
         thread.start();
-        return new Console(reader, thread, fetcher, server);
+        return new Console(reader, thread, fetcher, bulkFetcher, server);
     }
 
     /** The port it listens on (CONSOLE_PORT, or the one the system chose for 0). */
@@ -98,6 +105,7 @@ public final class Console implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         fetcher.close();
+        bulkFetcher.close();
         closed.countDown();
     }
 }

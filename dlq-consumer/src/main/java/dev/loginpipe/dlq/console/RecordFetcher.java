@@ -27,21 +27,25 @@ final class RecordFetcher implements AutoCloseable {
     /** Past this many offsets to the next wanted record, seek instead of reading on. */
     private static final long SEEK_GAP = 200;
     /**
-     * Small fetches: a page of scattered records costs one fetch per record, each of which should bring little
-     * beyond that record (a record larger than this still comes whole). And a short wait at the end of the log: the
-     * consumer's read-ahead fetch there would otherwise hold up the next seek for fetch.max.wait.ms (500 ms).
+     * For pages and the viewer, small fetches: a page of scattered records costs one fetch per record, each of which
+     * should bring little beyond that record (a record larger than this still comes whole). And a short wait at the
+     * end of the log: the consumer's read-ahead fetch there would otherwise hold up the next seek for
+     * fetch.max.wait.ms (500 ms).
      */
-    private static final Map<String, Object> FETCH = Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024,
+    static final Map<String, Object> FOR_PAGES = Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024,
             ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    /** For the dry run, which reads long runs of records: the client's usual fetch sizes, the same short wait. */
+    static final Map<String, Object> FOR_BULK = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration STALL = Duration.ofSeconds(15);
 
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
 
-    RecordFetcher(Config config, String topic) {
+    RecordFetcher(Config config, String topic, String role, Map<String, Object> fetchSettings) {
         this.topic = topic;
-        this.consumer = DlqClients.consumer(config, null, "console-fetch", FETCH);
+        this.consumer = DlqClients.consumer(config, null, role, fetchSettings);
     }
 
     /**
