@@ -209,6 +209,20 @@ class ConsoleApiTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreMaskedInTheHexViewToo() {
+        fixture = new ConsoleFixture(1);
+        byte[] value = "ip 203.0.113.9 \u00ff".getBytes(StandardCharsets.ISO_8859_1);
+        fixture.write(List.of(fixture.record(0, "k", value, contract("not-utf8", 1_000))));
+        fixture.start();
+
+        JsonNode view = fixture.json(fixture.get("/api/records/0/0")).get("view");
+
+        assertThat(view.get("bytes").asText()).isEqualTo("6970202a2a2a2a2a2a2a2a2a2a2a20ff"); // "ip ***********" 0xff
+        assertThat(view.get("masked")).hasSize(11);
+        assertThat(view.get("bad").toString()).isEqualTo("[15]");
+    }
+
+    @Test
     void aDryRunPredictsWithTheCurrentSchemaAndWritesNothing() {
         fixture = new ConsoleFixture(1);
         fixture.write(List.of(
