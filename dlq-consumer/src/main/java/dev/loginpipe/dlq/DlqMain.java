@@ -24,12 +24,14 @@ import dev.loginpipe.dlq.replay.ReplayControl;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
 import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.dlq.replay.Replayer;
+import dev.loginpipe.dlq.console.Console;
+import dev.loginpipe.dlq.console.ReplayedRecords;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar dlq-consumer.jar [watch|report|replay|export]}: makes the DLQ something people can act on. */
+/** {@code java -jar dlq-consumer.jar [watch|report|replay|export|console]}: makes the DLQ something people can act on. */
 public final class DlqMain {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     static final String USAGE = """
@@ -47,6 +49,9 @@ public final class DlqMain {
                                         records replayed MAX_REPLAYS times or truncated.
                                         T: 2025-01-31T12:00:00Z, 2025-01-31 or epoch ms (compared with error.at)
               export --out FILE         write every DLQ record to FILE as newline-delimited JSON
+              console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
+                                        grouped by signature, records, payloads with the error marked, dry runs;
+                                        /health and /metrics on HTTP_PORT
               --help                    this text
             Exit status: 0 done, 1 failed (e.g. broker unreachable), 2 bad setting or command line.
             """;
@@ -73,6 +78,7 @@ public final class DlqMain {
                 case "replay" -> System.out.print(new Replayer(config).replay(
                         commandLine.replayOptions(config.get(Settings.INPUT_TOPIC)), ReplayControl.commandLine()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
+                case "console" -> console(config);
                 default -> watch(config);
             }
         } catch (ReplayFencedException e) {
@@ -130,6 +136,29 @@ public final class DlqMain {
             status.set(0);
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /** Serves until SIGTERM, then exits 0. */
+    private static void console(Config config) {
+        PrometheusRegistry registry = Metrics.newRegistry();
+        Health health = new Health();
+        Console console;
+        try {
+            console = Console.start(config, health, ReplayedRecords.NONE);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            console.close();
+            Runtime.getRuntime().halt(0);
+        }, "sigterm"));
+        try (HttpEndpoint http = startHttp(config, registry, health)) {
+            LOG.info("DLQ console on http://{}:{}/ (indexing {})", config.get(Settings.CONSOLE_BIND), console.port(),
+                    config.get(Settings.DLQ_TOPIC));
+            console.awaitClose();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
