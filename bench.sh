@@ -4,10 +4,19 @@
 # producer batch.size 256 KB), Kafka's ProducerPerformance as the limit, every drain checked record by record; then
 # latency at 5,000 events/s and memory. Prints medians, ratios and the load average; writes bench-results.json.
 # `./bench.sh --quick` proves it works in a few minutes; `./bench.sh --help` lists the options.
+# `./bench.sh console [--records N] [--heap 256m]`: the DLQ console at scale instead (a DLQ of N records, default
+# 1,000,000; time until the signatures are ready, record-page latency, memory).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-jars=(local-kafka/target/local-kafka.jar consumer/target/consumer.jar benchmarks/target/benchmarks.jar)
+main=dev.loginpipe.bench.EndToEndBench
+if [[ "${1:-}" == console ]]; then
+  main=dev.loginpipe.bench.ConsoleBench
+  shift
+fi
+
+jars=(local-kafka/target/local-kafka.jar consumer/target/consumer.jar dlq-consumer/target/dlq-consumer.jar
+  benchmarks/target/benchmarks.jar)
 for jar in "${jars[@]}"; do
   if [[ ! -f "$jar" ]]; then
     echo "bench: building the jars (missing $jar)"
@@ -16,5 +25,4 @@ for jar in "${jars[@]}"; do
   fi
 done
 
-exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp benchmarks/target/benchmarks.jar dev.loginpipe.bench.EndToEndBench "$@"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp benchmarks/target/benchmarks.jar "$main" "$@"

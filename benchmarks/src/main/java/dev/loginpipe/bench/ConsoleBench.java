@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The DLQ console at scale: a fresh broker, a DLQ of N records as the consumer writes them (several reasons and
  * signatures, error.at over two days), then {@code dlq-consumer.jar console} in {@code -Xmx256m}. Measures the time
  * from start until the signatures answer (and add up to N), the latency of pages of records, and the console's
- * memory. Not a test: run it with {@code ./bench-console.sh [--records N]}.
+ * memory. Not a test: run it with {@code ./bench.sh console [--records N]}.
  */
 public final class ConsoleBench {
     private static final ObjectMapper JSON = new ObjectMapper();
