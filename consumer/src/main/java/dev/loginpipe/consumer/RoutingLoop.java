@@ -76,6 +76,8 @@ final class RoutingLoop {
     private Transaction open;
     /** After a record was refused for good: each send is flushed before the next, so the refusal names its record. */
     private boolean oneByOne;
+    /** The group dropped this instance: a twin with the same INSTANCE_ID may have replaced it meanwhile. */
+    private boolean lost;
     private boolean joined;
     private int failuresInARow;
     private long statusCheckedAt;
@@ -478,6 +480,30 @@ final class RoutingLoop {
         }
     }
 
+    /**
+     * Back in the group after it had dropped this instance, which may have been a stopped zombie whose twin (same
+     * INSTANCE_ID) now owns the transactional id: an empty transaction that commits the offsets already committed
+     * changes nothing, but tells a fenced producer so at once, before it holds partitions it can never route.
+     */
+    private void confirmNotFenced(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(Set.copyOf(partitions),
+                CLIENT_TIMEOUT));
+        committed.values().removeIf(java.util.Objects::isNull);
+        if (committed.isEmpty()) {
+            return;
+        }
+        try {
+            producer.beginTransaction();
+            producer.sendOffsetsToTransaction(committed, consumer.groupMetadata());
+            commit();
+        } catch (KafkaException e) {
+            if (Failures.isFatal(e)) {
+                throw new Failures.FatalException(e);
+            }
+            abort(); // only a check: whatever else went wrong, the next transaction meets it again
+        }
+    }
+
     /** Where an input record is; the input topic is the only one. */
     private record Coordinates(int partition, long offset) {
         static Coordinates of(ConsumerRecord<byte[], byte[]> in) {
@@ -555,6 +581,10 @@ final class RoutingLoop {
             joined = true;
             metrics.rebalances.inc();
             LOG.info("assigned {}", partitions);
+            if (lost && !partitions.isEmpty()) {
+                lost = false;
+                confirmNotFenced(partitions);
+            }
         }
 
         @Override
@@ -563,6 +593,7 @@ final class RoutingLoop {
                     partitions);
             // Offsets can no longer be committed in this generation: the open transaction is aborted, and the
             // lost partitions are not sought (they are no longer ours).
+            lost = true;
             if (open != null) {
                 open = null;
                 metrics.aborted.inc();
