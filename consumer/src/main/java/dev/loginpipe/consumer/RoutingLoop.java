@@ -171,11 +171,18 @@ final class RoutingLoop {
         if (open != null && open.sent.size() + batch.count() > maxRecords && !commitOpen()) {
             return; // rewound: these records are read again
         }
+        // Where this poll began, so a failure part-way through it rewinds to before its first record, not its
+        // first routed one (a partition without a committed offset has no other point to go back to).
+        Map<TopicPartition, Long> batchStart = new HashMap<>();
+        for (TopicPartition tp : batch.partitions()) {
+            batchStart.put(tp, batch.records(tp).get(0).offset());
+        }
         try {
             if (open == null) {
                 producer.beginTransaction();
                 open = new Transaction();
             }
+            batchStart.forEach(open.first::putIfAbsent);
             for (ConsumerRecord<byte[], byte[]> in : batch) {
                 RecordRouter.Routed routed = routeOne(in);
                 Future<RecordMetadata> result = producer.send(routed.record());
@@ -190,7 +197,7 @@ final class RoutingLoop {
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
-            fail(e);
+            fail(e, batchStart);
         }
     }
 
@@ -206,7 +213,7 @@ final class RoutingLoop {
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
-            fail(e);
+            fail(e, Map.of());
             return false;
         }
         open = null;
@@ -275,7 +282,7 @@ final class RoutingLoop {
      * The open transaction failed: abort it, note the records the brokers refused for good, rewind every assigned
      * partition to its committed offset, back off; the next polls read the same records again.
      */
-    private void fail(KafkaException cause) {
+    private void fail(KafkaException cause, Map<TopicPartition, Long> pollStart) {
         if (Failures.isFatal(cause)) {
             throw new Failures.FatalException(cause);
         }
@@ -291,7 +298,11 @@ final class RoutingLoop {
         if (tx != null) {
             noteRefusals(tx.sent);
         }
-        rewind(tx == null ? Map.of() : tx.first);
+        Map<TopicPartition, Long> start = new HashMap<>(pollStart);
+        if (tx != null) {
+            start.putAll(tx.first); // earlier than this poll's start where both have the partition
+        }
+        rewind(start);
         backoff();
     }
 
@@ -525,6 +536,7 @@ final class RoutingLoop {
         final long startedNanos = System.nanoTime();
         final List<Sent> sent = new ArrayList<>();
         final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        /** Where each partition's first poll in this transaction began. */
         final Map<TopicPartition, Long> first = new HashMap<>();
         final Map<Reason, Integer> deadLettered = new EnumMap<>(Reason.class);
         final List<String> dlqLines = new ArrayList<>();
@@ -532,7 +544,6 @@ final class RoutingLoop {
 
         void add(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
             TopicPartition tp = new TopicPartition(in.topic(), in.partition());
-            first.putIfAbsent(tp, in.offset());
             next.put(tp, new OffsetAndMetadata(in.offset() + 1, in.leaderEpoch(), ""));
             sent.add(new Sent(Coordinates.of(in), in.timestamp(), routed.record().topic(), routed.toDlq(), result));
             if (routed.toDlq()) {

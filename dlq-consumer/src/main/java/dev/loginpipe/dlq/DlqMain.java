@@ -25,7 +25,7 @@ import dev.loginpipe.dlq.replay.ReplayFencedException;
 import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.dlq.replay.Replayer;
 import dev.loginpipe.dlq.console.Console;
-import dev.loginpipe.dlq.console.ReplayedRecords;
+import dev.loginpipe.dlq.console.LedgerSnapshot;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -144,12 +144,14 @@ public final class DlqMain {
         PrometheusRegistry registry = Metrics.newRegistry();
         Health health = new Health();
         Console console;
+        LedgerSnapshot ledger = LedgerSnapshot.follow(config);
         try {
-            console = Console.start(config, health, ReplayedRecords.NONE);
+            console = Console.start(config, health, ledger);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ledger.close();
             console.close();
             Runtime.getRuntime().halt(0);
         }, "sigterm"));

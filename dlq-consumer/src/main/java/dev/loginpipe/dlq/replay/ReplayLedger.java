@@ -90,8 +90,13 @@ public final class ReplayLedger {
     }
 
     public boolean contains(DlqRecord record) {
-        ReplayedOffsets offsets = replayed.get(record.record().partition());
-        return offsets != null && offsets.contains(record.record().offset());
+        return contains(record.record().partition(), record.record().offset());
+    }
+
+    /** Whether replay published the DLQ record at this partition and offset. */
+    public boolean contains(int partition, long offset) {
+        ReplayedOffsets offsets = replayed.get(partition);
+        return offsets != null && offsets.contains(offset);
     }
 
     /** Entries for records the DLQ still holds. */

@@ -1,0 +1,58 @@
+package dev.loginpipe.dlq.console;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.loginpipe.common.ErrorText;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.dlq.replay.ReplayLedger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the replay ledger says was published, for the console's "already replayed" counts: read at start and again
+ * every {@link #REFRESH_SECONDS} seconds in the background (a redrive or a CLI replay adds entries meanwhile). While
+ * the ledger cannot be read, the last reading stands.
+ */
+public final class LedgerSnapshot implements ReplayedRecords, AutoCloseable {
+    static final long REFRESH_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerSnapshot.class);
+
+    private final Config config;
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ledger-snapshot");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile ReplayLedger ledger;
+
+    private LedgerSnapshot(Config config) {
+        this.config = config;
+    }
+
+    public static LedgerSnapshot follow(Config config) {
+        LedgerSnapshot snapshot = new LedgerSnapshot(config);
+        snapshot.refresher.scheduleWithFixedDelay(snapshot::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+        return snapshot;
+    }
+
+    private void refresh() {
+        try {
+            ledger = ReplayLedger.read(config, false);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the replay ledger ({}); already-replayed counts stay as they were", ErrorText.of(e));
+        }
+    }
+
+    @Override
+    public boolean replayed(int partition, long offset) {
+        ReplayLedger current = ledger;
+        return current != null && current.contains(partition, offset);
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+    }
+}
