@@ -20,7 +20,8 @@ public final class Settings {
     public static final Setting<String> INPUT_TOPIC = Setting.of("INPUT_TOPIC", SettingType.STRING, "user-login",
             "Topic of raw user-login events (the producer writes it, the consumer reads it, replay writes back to it).");
     public static final Setting<String> OUTPUT_TOPIC = Setting.of("OUTPUT_TOPIC", SettingType.STRING,
-            "processed-user-login", "Topic that receives the valid events.", CONSUMER);
+            "processed-user-login", "Topic that receives the valid events (DLQ console: where redriven records "
+                    + "are looked for).", CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> DLQ_TOPIC = Setting.of("DLQ_TOPIC", SettingType.STRING, "user-login-dlq",
             "Dead letter queue: every record that is not a valid event, with the reason in its headers.",
             CONSUMER, DLQ_CONSUMER);
