@@ -5,9 +5,13 @@ import static dev.loginpipe.dlq.DlqFixture.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,6 +25,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Service;
 import dev.loginpipe.dlq.DlqFixture;
 import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.dlq.FailureSignature;
@@ -243,6 +248,38 @@ class RedriveTest {
         assertThat(published).hasSize(50);
         assertThat(published.values()).allMatch(n -> n == 1);
         assertThat(values).containsAll(published.keySet());
+    }
+
+    @Test
+    void aConsoleKilledMidPlanAndStartedAgainFinishesThePlanWithoutPublishingTwice() throws Exception {
+        List<String> values = writeDead(60);
+        Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", BOOTSTRAP, "DLQ_TOPIC", fixture.dlq,
+                "INPUT_TOPIC", fixture.input, "OUTPUT_TOPIC", output, "REPLAY_GROUP_ID",
+                TestKafka.uniqueName("replay"), "REPLAY_LEDGER_TOPIC", fixture.ledger, "REDRIVE_AUDIT_TOPIC", audit,
+                "INSTANCE_ID", "child", "HTTP_PORT", "0"));
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), RedriveChild.class.getName(),
+                "start", fixture.input, "10", "60").redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(env);
+        Process child = builder.start();
+        String planId;
+        try {
+            planId = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(planId).startsWith("plan-");
+            assertThat(fixture.inputValues(10).size()).isBetween(10, 59);
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, a transaction may be left open
+            child.waitFor();
+        }
+
+        try (Redrive restarted = Redrive.open(Config.load(Service.DLQ_CONSUMER, env))) {
+            Plan plan = restarted.plan(planId);
+            await("the plan to finish", () -> plan.state() == State.FINISHED);
+            assertThat(plan.published()).isEqualTo(60);
+            assertThat(actions(restarted)).containsExactly("created", "started", "finished");
+        }
+        assertThat(publishedValues(60)).isEqualTo(once(values));
     }
 
     @Test
