@@ -86,6 +86,6 @@ public record PlanSpec(String reason, String signature, Long since, Long until, 
         if (!value.canConvertToLong()) {
             throw new IllegalArgumentException(field + ": expected epoch milliseconds");
         }
-        return value.asLong();
+        return value.longValue();
     }
 }

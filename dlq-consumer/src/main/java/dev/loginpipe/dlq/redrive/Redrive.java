@@ -128,9 +128,23 @@ public final class Redrive implements AutoCloseable {
     public synchronized Plan plan(String planId) {
         Plan plan = plans.get(planId);
         if (plan == null) {
-            throw new IllegalArgumentException("no plan " + planId);
+            throw new NoSuchPlan("no plan " + planId);
         }
         return plan;
+    }
+
+    /** The plan asked for does not exist. */
+    public static final class NoSuchPlan extends RuntimeException {
+        NoSuchPlan(String message) {
+            super(message);
+        }
+    }
+
+    /** The action does not fit where the plan stands (e.g. resuming a finished plan). */
+    public static final class NotNow extends RuntimeException {
+        NotNow(String message) {
+            super(message);
+        }
     }
 
     /** A plan for people and pages: its spec, state, counts and outcomes, and its command-line equivalent. */
@@ -164,7 +178,7 @@ public final class Redrive implements AutoCloseable {
         Plan plan = plan(planId);
         synchronized (plan) {
             if (!List.of(from).contains(plan.state())) {
-                throw new IllegalStateException("plan " + planId + " is " + plan.state().name().toLowerCase()
+                throw new NotNow("plan " + planId + " is " + plan.state().name().toLowerCase()
                         + ": it cannot be " + action);
             }
             record(who(who), action, plan);

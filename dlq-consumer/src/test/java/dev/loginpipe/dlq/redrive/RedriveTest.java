@@ -9,7 +9,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,9 +17,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.DlqHeaders;
@@ -36,60 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /** Redrive plans on a real broker: what they publish, how fast, what became of it, and what the trail says. */
-class RedriveTest {
-    static final Duration WAIT = Duration.ofSeconds(60);
-
-    final DlqFixture fixture = new DlqFixture();
-    final String output = TestKafka.uniqueName("processed");
-    final String audit = TestKafka.uniqueName("audit");
-
-    RedriveTest() {
-        TestKafka.createTopic(BOOTSTRAP, output, 1);
-    }
-
-    Config config(String... overrides) {
-        List<String> all = new ArrayList<>(List.of("OUTPUT_TOPIC", output, "REDRIVE_AUDIT_TOPIC", audit));
-        all.addAll(List.of(overrides));
-        return fixture.config(all.toArray(String[]::new));
-    }
-
-    /** {@code count} not-json records over the DLQ's two partitions, values v-0 ... */
-    List<String> writeDead(int count) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            values.add("v-" + i);
-            records.add(fixture.dlqRecord(i % 2, "k-" + i, "v-" + i, contract("not-json", 1_000 + i)));
-        }
-        fixture.write(records);
-        return values;
-    }
-
-    static PlanSpec spec(String to, long rate, long max, double stopLoss, int minSample) {
-        return new PlanSpec(null, null, null, null, to, rate, max, stopLoss, minSample);
-    }
-
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited for " + what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
-
-    /** How many times each value is on the input topic, once at least {@code expected} are there. */
-    Map<String, Long> publishedValues(int expected) {
-        return fixture.inputValues(expected).stream()
-                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-    }
-
-    static Map<String, Long> once(List<String> values) {
-        return values.stream().collect(Collectors.toMap(Function.identity(), v -> 1L));
-    }
-
-    static List<String> actions(Redrive redrive) {
-        return redrive.auditEntries().stream().map(e -> e.path("action").asText()).toList();
-    }
+class RedriveTest extends RedriveFixture {
 
     @Test
     void aPlanPublishesEverySelectedRecordOnceAndCountsWhatBecameOfThem() throws Exception {
@@ -151,7 +94,7 @@ class RedriveTest {
             List<String> values = fixture.inputValues(2);
             assertThat(values).hasSize(2).allSatisfy(v -> assertThat(v).startsWith("{\"ip\":"));
             assertThat(plan.cliCommand("g")).contains("--signature " + schemaSignature, "--limit 1");
-            assertThatThrownBy(() -> redrive.start("ben", plan.id())).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> redrive.start("ben", plan.id())).isInstanceOf(Redrive.NotNow.class)
                     .hasMessage("plan " + plan.id() + " is finished: it cannot be started");
         }
     }
@@ -223,7 +166,7 @@ class RedriveTest {
             assertThat(values).containsAll(published.keySet());
             assertThat(actions(redrive)).containsExactly("created", "started", "paused", "resumed", "cancelled");
             assertThat(redrive.verifyAudit().valid()).isTrue();
-            assertThatThrownBy(() -> redrive.resume("eve", plan.id())).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> redrive.resume("eve", plan.id())).isInstanceOf(Redrive.NotNow.class);
         }
     }
 
