@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole pipeline on this machine, without Docker: a Kafka broker (local-kafka.jar), the topics, three consumers,
-# the DLQ consumer and the producer, each a `java -jar` process with its own INSTANCE_ID and HTTP port.
+# the DLQ consumer, the DLQ console and the producer, each a `java -jar` process with its own INSTANCE_ID and HTTP port.
 # Configuration: .env.example, then .env, then the environment (the environment wins).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -66,11 +66,12 @@ controller_port=${LOCAL_CONTROLLER_PORT:-9093}
 http_base=${LOCAL_HTTP_BASE_PORT:-8081}
 logs=$local_dir/logs
 # name -> HTTP port; consumers first: they stop last, after the producer has stopped feeding them
-services=(consumer-1 consumer-2 consumer-3 dlq-consumer producer)
+services=(consumer-1 consumer-2 consumer-3 dlq-consumer dlq-console producer)
 declare -A port_of=([consumer-1]=$http_base [consumer-2]=$((http_base + 1)) [consumer-3]=$((http_base + 2))
-  [producer]=$((http_base + 3)) [dlq-consumer]=$((http_base + 4)))
+  [producer]=$((http_base + 3)) [dlq-consumer]=$((http_base + 4)) [dlq-console]=$((http_base + 5)))
 declare -A jar_of=([consumer-1]=consumer [consumer-2]=consumer [consumer-3]=consumer [producer]=producer
-  [dlq-consumer]=dlq-consumer)
+  [dlq-consumer]=dlq-consumer [dlq-console]=dlq-consumer)
+console_port=${CONSOLE_PORT:-8090}
 
 # ---- what this machine needs ----
 command -v java >/dev/null 2>&1 || fail 3 "java not found: install a JDK 17 or newer and put it on PATH"
@@ -79,10 +80,10 @@ if ! [[ $java_major =~ ^[0-9]+$ ]] || ((java_major < 17)); then
   fail 3 "java ${java_major:-?} found, 17 or newer needed"
 fi
 command -v curl >/dev/null 2>&1 || fail 3 "curl not found (it reads the services' /metrics): install curl"
-for port in "$kafka_port" "$controller_port" "${port_of[@]}"; do
+for port in "$kafka_port" "$controller_port" "${port_of[@]}" "$console_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     fail 3 "port $port is in use; stop what uses it or move ours (LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT," \
-      "LOCAL_HTTP_BASE_PORT in .env)"
+      "LOCAL_HTTP_BASE_PORT, CONSOLE_PORT in .env)"
   fi
 done
 
@@ -178,6 +179,7 @@ grep '^create-topics:' "$logs/create-topics.log" | sed 's/^/  /'
 for name in "${services[@]}"; do
   args=()
   [[ $name == dlq-consumer ]] && args=(watch)
+  [[ $name == dlq-console ]] && args=(console)
   extra=()
   ((events)) && [[ $name == producer ]] && extra=(EVENT_COUNT="$events" EVENTS_PER_SECOND="$rate")
   # The producer comes last, once the others are ready: a demo's events then meet consumers in their group.
@@ -191,6 +193,7 @@ for name in "${services[@]}"; do
       done
       echo "run-local: ${names[i]} ready, metrics on http://127.0.0.1:${port_of[${names[i]}]}/metrics"
     done
+    echo "run-local: DLQ console on http://127.0.0.1:$console_port/"
   fi
   launch "$name" env INSTANCE_ID="$name" HTTP_PORT="${port_of[$name]}" "${extra[@]}" \
     java -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's bounded demo, for real: broker, producer, three consumers, DLQ consumer, reconciliation. */
+/** The README's bounded demo, for real: broker, producer, three consumers, DLQ consumer and console, reconciliation. */
 @Tag("slow")
 class RunLocalTest {
 
@@ -25,14 +25,15 @@ class RunLocalTest {
                 "LOCAL_DIR", dir.toString(),
                 "LOCAL_KAFKA_PORT", Integer.toString(freePort()),
                 "LOCAL_CONTROLLER_PORT", Integer.toString(freePort()),
-                "LOCAL_HTTP_BASE_PORT", Integer.toString(freeRange(5)),
+                "LOCAL_HTTP_BASE_PORT", Integer.toString(freeRange(6)),
+                "CONSOLE_PORT", Integer.toString(freePort()),
                 "LOG_SUMMARY_SECONDS", "0");
         // --no-build: the reactor has just built the jars; the script's own build is for people.
         Repo.Result result = Repo.run(Duration.ofMinutes(8), env, List.of("./run-local.sh", "--events", "2000",
                 "--no-build"));
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("input 2000 = output", "duplicates 0, missing 0",
-                "reconciliation holds");
+                "reconciliation holds", "DLQ console on http://127.0.0.1:" + env.get("CONSOLE_PORT") + "/");
         assertThat(Files.list(dir.resolve("logs")).map(p -> p.getFileName().toString()))
                 .contains("kafka.log", "producer.log", "consumer-1.log", "consumer-3.log", "dlq-consumer.log");
     }

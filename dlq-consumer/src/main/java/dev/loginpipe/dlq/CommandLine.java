@@ -15,12 +15,13 @@ import dev.loginpipe.dlq.replay.ReplayOptions;
 
 /** The command and its options, checked against what each command accepts; a bad one throws with one line. */
 record CommandLine(String command, Map<String, String> values, Set<String> flags) {
-    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export");
+    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console");
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
-            "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"),
+            "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
             "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
-            "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"));
+            "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"),
+            "console", Set.of());
 
     /** A command line that cannot be used; the message says why, for people. */
     static final class UsageException extends RuntimeException {

@@ -1,5 +1,6 @@
 package dev.loginpipe.dlq;
 
+import java.util.Map;
 import java.util.Properties;
 
 import dev.loginpipe.common.config.Config;
@@ -23,7 +24,15 @@ public final class DlqClients {
 
     /** A consumer in {@code groupId}, or in no group when it is null (it then reads by assignment only). */
     public static KafkaConsumer<byte[], byte[]> consumer(Config config, String groupId, String role) {
-        Properties props = config.kafkaProperties(ClientKind.CONSUMER);
+        return consumer(config, groupId, role, Map.of());
+    }
+
+    /** The same, with fetch settings of the caller's own (which {@code KAFKA_CLIENT_*} may still override). */
+    public static KafkaConsumer<byte[], byte[]> consumer(Config config, String groupId, String role,
+                                                         Map<String, Object> fetchSettings) {
+        Properties props = new Properties();
+        props.putAll(fetchSettings);
+        props.putAll(config.kafkaProperties(ClientKind.CONSUMER));
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-" + role + "-" + config.get(Settings.INSTANCE_ID));
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

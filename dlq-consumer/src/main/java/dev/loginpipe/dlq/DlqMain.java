@@ -20,6 +20,8 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.dlq.console.Console;
+import dev.loginpipe.dlq.console.ReplayedRecords;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
 import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.dlq.replay.Replayer;
@@ -28,7 +30,7 @@ import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar dlq-consumer.jar [watch|report|replay|export]}: makes the DLQ something people can act on. */
+/** {@code java -jar dlq-consumer.jar [watch|report|replay|export|console]}: makes the DLQ something people can act on. */
 public final class DlqMain {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     static final String USAGE = """
@@ -49,6 +51,9 @@ public final class DlqMain {
                                         --signature: a failure signature id (console); --rate: most records
                                         a second; --id: the replay.id to write (a redrive plan's id)
               export --out FILE         write every DLQ record to FILE as newline-delimited JSON
+              console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
+                                        grouped by signature, records, payloads with the error marked, dry runs;
+                                        /health and /metrics on HTTP_PORT
               --help                    this text
             Exit status: 0 done, 1 failed (e.g. broker unreachable), 2 bad setting or command line.
             """;
@@ -75,6 +80,7 @@ public final class DlqMain {
                 case "replay" -> System.out.print(new Replayer(config).replay(
                         commandLine.replayOptions(config.get(Settings.INPUT_TOPIC)), commandLine.replayControl()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
+                case "console" -> console(config);
                 default -> watch(config);
             }
         } catch (ReplayFencedException e) {
@@ -132,6 +138,29 @@ public final class DlqMain {
             status.set(0);
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /** Serves until SIGTERM, then exits 0. */
+    private static void console(Config config) {
+        PrometheusRegistry registry = Metrics.newRegistry();
+        Health health = new Health();
+        Console console;
+        try {
+            console = Console.start(config, health, ReplayedRecords.NONE);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            console.close();
+            Runtime.getRuntime().halt(0);
+        }, "sigterm"));
+        try (HttpEndpoint http = startHttp(config, registry, health)) {
+            LOG.info("DLQ console on http://{}:{}/ (indexing {})", config.get(Settings.CONSOLE_BIND), console.port(),
+                    config.get(Settings.DLQ_TOPIC));
+            console.awaitClose();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -62,11 +62,6 @@ public record FailureSignature(String reason, String violations, String sourceTo
         }
     }
 
-    /** For people: "schema /ip format", "not-json". */
-    public String label() {
-        return violations.isEmpty() ? reason : reason + " " + violations;
-    }
-
     /** {@code /events/3/ip} and {@code /events/17/ip} are the same problem: {@code /events/*}{@code /ip}. */
     public static String normalisePath(String path) {
         return cut(ARRAY_INDEX.matcher(path).replaceAll("/*"));

@@ -29,6 +29,11 @@ public record Setting<T>(String name, SettingType<T> type, Supplier<String> defa
         return new Setting<>(name, type, defaultValue, defaultShown, doc, false, copy(services));
     }
 
+    /** A secret that may be left empty (then the feature it guards is off); never printed. */
+    public static Setting<String> secret(String name, String doc, Service... services) {
+        return new Setting<>(name, SettingType.OPTIONAL_STRING, () -> "", "empty", doc, true, copy(services));
+    }
+
     public static <T> Setting<T> required(String name, SettingType<T> type, String doc, Service... services) {
         return of(name, type, null, doc, services);
     }

@@ -15,6 +15,13 @@ public record SettingType<T>(String expected, Function<String, T> parser) {
         return s;
     });
 
+    public static final SettingType<String> OPTIONAL_STRING = new SettingType<>("a printable string or nothing", s -> {
+        if (s.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException();
+        }
+        return s;
+    });
+
     public static final SettingType<String> HOST_PORT_LIST = new SettingType<>("host:port[,host:port...]", s -> {
         for (String server : s.split(",")) {
             int colon = server.lastIndexOf(':');

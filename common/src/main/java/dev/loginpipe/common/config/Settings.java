@@ -34,7 +34,9 @@ public final class Settings {
             "Names this instance in logs, DLQ headers and the consumer's transactional id; unique per instance.");
     public static final Setting<EventValidator> SCHEMA_PATH = Setting.computed("SCHEMA_PATH",
             SettingType.STRING.map("a readable file holding a valid draft-07 JSON Schema", EventValidator::load),
-            () -> EventValidator.BUNDLED, "bundled schema.json", "JSON Schema that events must satisfy.", CONSUMER);
+            () -> EventValidator.BUNDLED, "bundled schema.json",
+            "JSON Schema that events must satisfy (the DLQ console's dry run checks against it too).",
+            CONSUMER, DLQ_CONSUMER);
     public static final Setting<Integer> MAX_JSON_DEPTH = Setting.of("MAX_JSON_DEPTH", SettingType.intRange(1, 100_000),
             Integer.toString(EventValidator.DEFAULT_MAX_JSON_DEPTH),
             "Deepest nesting of arrays and objects the consumer validates; deeper documents go to the DLQ as limits.",
@@ -76,11 +78,23 @@ public final class Settings {
     public static final Setting<Integer> LOG_SUMMARY_SECONDS = Setting.of("LOG_SUMMARY_SECONDS",
             SettingType.intRange(0, 86_400), "30", "Seconds between summary log lines; 0 turns them off.");
 
+    public static final Setting<Integer> CONSOLE_PORT = Setting.of("CONSOLE_PORT", SettingType.PORT, "8090",
+            "Port of the DLQ console (dlq-consumer.jar console).", DLQ_CONSUMER);
+    public static final Setting<String> CONSOLE_BIND = Setting.of("CONSOLE_BIND", SettingType.STRING, "127.0.0.1",
+            "Address the DLQ console listens on; anything but loopback requires CONSOLE_TOKEN.", DLQ_CONSUMER);
+    public static final Setting<String> CONSOLE_TOKEN = Setting.secret("CONSOLE_TOKEN",
+            "Token the DLQ console asks for on every request (login form or Authorization: Bearer); empty: none.",
+            DLQ_CONSUMER);
+    public static final Setting<Boolean> CONSOLE_SHOW_VALUES = Setting.of("CONSOLE_SHOW_VALUES", SettingType.BOOLEAN,
+            "false", "Show IP addresses and ids in the DLQ console in the clear (otherwise they are masked).",
+            DLQ_CONSUMER);
+
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
             GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
-            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, HTTP_PORT, LOG_SUMMARY_SECONDS);
+            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
+            CONSOLE_TOKEN, CONSOLE_SHOW_VALUES);
 
     private Settings() {
     }

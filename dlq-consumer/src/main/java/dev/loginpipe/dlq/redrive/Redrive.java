@@ -92,6 +92,11 @@ public final class Redrive implements AutoCloseable {
         return summary;
     }
 
+    /** An entry for something done outside a plan (the console's own dry run). */
+    public void record(String who, String action, ObjectNode fields) {
+        audit.append(who(who), action, fields);
+    }
+
     public Plan create(String who, PlanSpec spec) {
         Plan plan = new Plan("plan-" + UUID.randomUUID().toString().substring(0, 8), spec, who(who), Instant.now());
         ObjectNode fields = JSON.createObjectNode().put("plan", plan.id());

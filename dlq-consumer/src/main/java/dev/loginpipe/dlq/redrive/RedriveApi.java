@@ -105,6 +105,24 @@ public final class RedriveApi {
         }
     }
 
+    /** Records the console's own dry run (a prediction by validation) in the trail: who, the selection, the counts. */
+    public void recordDryRun(Map<String, String> selection, JsonNode result, String from) {
+        ObjectNode fields = JSON.createObjectNode();
+        ObjectNode chosen = fields.putObject("selection");
+        selection.forEach((name, value) -> {
+            if (!name.equals("who")) {
+                chosen.put(name, value);
+            }
+        });
+        ObjectNode counts = fields.putObject("counts");
+        result.fields().forEachRemaining(field -> {
+            if (field.getValue().isNumber()) {
+                counts.set(field.getKey(), field.getValue());
+            }
+        });
+        redrive.record(who(selection, from), "dry-run", fields);
+    }
+
     private PlanSpec spec(Map<String, String> fields) {
         for (String name : fields.keySet()) {
             if (!FIELDS.contains(name)) {

@@ -1,0 +1,359 @@
+package dev.loginpipe.dlq.console;
+
+import static dev.loginpipe.dlq.console.ConsoleFixture.contract;
+import static dev.loginpipe.dlq.console.ConsoleFixture.details;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.loginpipe.common.DlqHeaders;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser: Debian's headless Chromium driven by Selenium through Debian's chromedriver (nothing
+ * is downloaded). Skipped, with the reason, where Chromium is not installed; CI installs it. Screenshots go to
+ * target/screenshots/.
+ */
+class ConsoleBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PWNED = "window.__pwned=1";
+    private static final String SCRIPT = "<script>" + PWNED + "</script>";
+    private static final String IMG = "<img src=x onerror=\"" + PWNED + ";alert(1)\">";
+    private static final String JS_URL = "javascript:" + PWNED;
+    private static final String VALID = "{\"user_id\":\"u1\",\"app_version\":\"1.0\",\"device_type\":\"android\","
+            + "\"ip\":\"10.0.0.1\",\"locale\":\"en\",\"device_id\":\"d1\",\"timestamp\":1700000000}";
+
+    private static ChromeDriver browser;
+    private ConsoleFixture fixture;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "no Chromium here: install Debian's chromium and chromium-driver (as .ci/run does) to run the browser tests");
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1360,900");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().scriptTimeout(WAIT);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @AfterEach
+    void stopConsole() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private void writeMixedDlq() {
+        String ipFormat = details("/ip", "format", "/ip: does not match the ipv4 pattern",
+                "/device_type", "required", "required property 'device_type' not found");
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            records.add(fixture.record(i % 2, "{\"user_id\":\"5a3e4d2c-1b0f-4e8a-9c7d-6f5e4d3c2b1a\",\"ip\":\"999.1.1." + i
+                    + "\",\"locale\":\"en\"}", contract("schema", System.currentTimeMillis() - i * 3_600_000L,
+                    DlqHeaders.ERROR_DETAILS, ipFormat)));
+        }
+        records.add(fixture.record(0, VALID, contract("schema", System.currentTimeMillis(),
+                DlqHeaders.ERROR_DETAILS, details("/locale", "maxLength", "too long"))));
+        records.add(fixture.record(1, "{\"user_id\": \"u1\", \"ip\": ", contract("not-json", System.currentTimeMillis(),
+                DlqHeaders.ERROR_POSITION, "25")));
+        records.add(fixture.record(0, "k", new byte[] {'{', '"', 'a', '"', ':', (byte) 0xC3, 0x28, (byte) 0xFF, '}'},
+                contract("not-utf8", System.currentTimeMillis())));
+        records.add(fixture.record(1, "{\"user_id\":\"u1\",\"ip\":\"1", contract("schema", System.currentTimeMillis(),
+                DlqHeaders.PAYLOAD_TRUNCATED, "true", DlqHeaders.PAYLOAD_SIZE, "1048577")));
+        fixture.write(records);
+    }
+
+    @Test
+    void signaturesMatchTheDlqAndDrillDownToTheErrorWhereItIs() throws IOException {
+        fixture = new ConsoleFixture(2);
+        writeMixedDlq();
+        fixture.start();
+        JsonNode expected = fixture.json(fixture.get("/api/signatures"));
+
+        openConsole();
+
+        // Read in one script: the live updates may re-render the table between two WebDriver calls.
+        @SuppressWarnings("unchecked")
+        Map<String, String> shown = (Map<String, String>) js("return Object.fromEntries([...document.querySelectorAll("
+                + "'#signatures tbody tr')].map(r => [r.querySelector('td.label').innerText,"
+                + " r.querySelector('td.count').innerText]))");
+        Map<String, String> fromApi = new HashMap<>();
+        expected.forEach(s -> fromApi.put(s.get("label").asText(), s.get("count").asText()));
+        assertThat(shown).isEqualTo(fromApi).containsEntry("schema /device_type required, /ip format", "3")
+                .containsEntry("not-utf8", "1");
+        screenshot("console-signatures");
+
+        browser.findElement(By.linkText("schema /device_type required, /ip format")).click();
+        waitFor("document.querySelectorAll('#records tbody tr').length === 3");
+        assertThat(browser.getCurrentUrl()).contains("signature=" + id(expected, "schema /device_type required, /ip format"));
+        assertThat(text("#records-info")).isEqualTo("3 records match");
+        browser.findElements(By.cssSelector("#records a.record")).get(0).click();
+        waitFor("document.querySelector('#record mark.error') !== null");
+        List<WebElement> marks = browser.findElements(By.cssSelector("#record mark.error"));
+        assertThat(marks).hasSize(2); // /ip, and where the object missing /device_type starts
+        assertThat(text("#record mark.error[data-note='0']")).isEqualTo("1\"<ip>\""); // badge, value masked
+        assertThat(text("#record mark.error[data-note='1']")).isEqualTo("2{"); // where device_type is missing
+        assertThat(text("#record ol.notes"))
+                .contains("/ip format: /ip: does not match the ipv4 pattern").contains("/device_type required");
+        assertThat(text("#record pre.payload")).contains("<id>")
+                .doesNotContain("5a3e4d2c");
+        screenshot("console-record");
+
+        open("record", recordWhere("reason", "not-utf8"));
+        waitFor("document.getElementById('record-id').textContent === '" + recordWhere("reason", "not-utf8") + "'");
+        waitFor("document.querySelectorAll('#record .byte.bad').length === 2");
+        assertThat(browser.findElements(By.cssSelector("#record .byte.bad")).stream().map(WebElement::getText).toList())
+                .containsExactly("c3", "ff");
+        screenshot("console-hex");
+
+        open("record", recordWhere("reason", "not-json"));
+        waitFor("document.getElementById('record-id').textContent === '" + recordWhere("reason", "not-json") + "'");
+        waitFor("document.querySelector('#record mark.caret') !== null");
+        assertThat(text("#record .position")).isEqualTo("Parsing failed at character 24 (error.position)");
+        assertThat(text("#record mark.caret")).isEqualTo("1(end of input)");
+
+        open("record", recordWhere("truncated", "true"));
+        waitFor("document.getElementById('record-id').textContent === '" + recordWhere("truncated", "true") + "'");
+        waitFor("document.querySelector('#record dd.unavailable') !== null");
+        assertThat(text("#record dl.facts"))
+                .contains("kept 23 of 1048577 bytes").contains("unavailable: the value was cut");
+    }
+
+    @Test
+    void hostilePayloadsAndHeadersAreShownAsTextAndNeverRun() throws IOException {
+        fixture = new ConsoleFixture(1);
+        RecordHeaders headers = contract(IMG, System.currentTimeMillis(), DlqHeaders.ERROR_MESSAGE, SCRIPT + IMG,
+                DlqHeaders.SOURCE_TOPIC, JS_URL, DlqHeaders.ERROR_DETAILS, details("/a", IMG, SCRIPT));
+        headers.add(IMG, JS_URL.getBytes(StandardCharsets.UTF_8));
+        String longLine = "A".repeat(200_000);
+        String value = "{\"a\":\"" + SCRIPT + "\",\"b\":\"" + IMG + "\",\"c\":\"" + JS_URL + "\",\"d\":\"\\u0007\","
+                + "\"e\":\"" + longLine + "\"}";
+        byte[] control = ("bell\u0007 escape\u001b[31m red \u202Eevil" + SCRIPT).getBytes(StandardCharsets.UTF_8);
+        byte[] invalid = (IMG + "\u00ff").getBytes(StandardCharsets.ISO_8859_1);
+        fixture.write(List.of(fixture.record(0, value, headers),
+                fixture.record(0, "k", control, contract("not-json", System.currentTimeMillis())),
+                fixture.record(0, IMG, invalid, contract("not-utf8", System.currentTimeMillis()))));
+        fixture.start();
+
+        openConsole();
+        assertThat(text("#signatures")).contains(IMG).contains(JS_URL);
+        browser.findElement(By.cssSelector("#signatures a.signature")).click();
+        waitFor("document.querySelectorAll('#records tbody tr').length === 1");
+        browser.findElement(By.cssSelector("#records a.record")).click();
+        waitFor("document.querySelector('#record pre.payload') !== null");
+        String page = text("body");
+        assertThat(page).contains(SCRIPT).contains(IMG).contains(JS_URL);
+        assertThat(text("#record pre.payload")).contains("AAAA")
+                .contains("more characters not shown");
+        screenshot("console-hostile");
+        assertNothingRan();
+
+        open("record", "0:1");
+        waitFor("document.getElementById('record-id').textContent === '0:1'");
+        // Control characters and a right-to-left override are shown as visible symbols, not obeyed.
+        assertThat(text("#record pre.payload")).contains("bell\u2407").contains(" escape\u241b[31m red \\u{202e}evil" + SCRIPT);
+        open("record", "0:2");
+        waitFor("document.getElementById('record-id').textContent === '0:2'");
+        assertThat(text("#record .hex")).contains("3c 69 6d 67").contains("<img src=x onerr");
+        assertNothingRan();
+        // Only our own elements: no image, no script but the page's module, no link to a javascript: URL.
+        assertThat(js("return document.images.length")).isEqualTo(0L);
+        assertThat(js("return document.scripts.length")).isEqualTo(1L);
+        assertThat(js("return [...document.querySelectorAll('a')].filter(a => !a.href.startsWith(location.origin)).length"))
+                .isEqualTo(0L);
+        // The page is not wider than the window despite the 200,000-character line.
+        assertThat((Long) js("return document.documentElement.scrollWidth"))
+                .as("elements past the window: %s", js("return [...document.querySelectorAll('body *')]"
+                        + ".filter(e => e.getBoundingClientRect().right > innerWidth).slice(0, 5)"
+                        + ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')"))
+                .isLessThanOrEqualTo((Long) js("return window.innerWidth"));
+    }
+
+    @Test
+    void aDryRunPredictsFromThePage() throws IOException {
+        fixture = new ConsoleFixture(1);
+        String details = details("/x", "type", "m");
+        fixture.write(List.of(fixture.record(0, VALID, contract("schema", 1_000, DlqHeaders.ERROR_DETAILS, details)),
+                fixture.record(0, VALID.replace("\"en\"", "\"english\""), contract("schema", 2_000,
+                        DlqHeaders.ERROR_DETAILS, details))));
+        fixture.start();
+
+        openConsole();
+        browser.findElement(By.cssSelector("#signatures button.dry")).click();
+        waitFor("document.querySelector('#dry-run .dry-summary') !== null");
+
+        assertThat(text("#dry-run .dry-summary"))
+                .isEqualTo("schema /x type: of 2 records, 1 would pass the current schema and 1 would fail again.");
+        assertThat(text("#dry-run table.remaining"))
+                .contains("schema /locale maxLength");
+        screenshot("console-dry-run");
+    }
+
+    @Test
+    void newArrivalsAppearWithoutAReload() {
+        fixture = new ConsoleFixture(1);
+        fixture.write(List.of(fixture.record(0, "x", contract("not-json", 1_000))));
+        fixture.start();
+        openConsole();
+        js("window.__sameDocument = true");
+
+        fixture.write(List.of(fixture.record(0, "y", contract("empty", 2_000)),
+                fixture.record(0, "z", contract("not-json", 3_000))));
+
+        waitFor("document.querySelectorAll('#signatures tbody tr').length === 2");
+        assertThat(js("return window.__sameDocument")).isEqualTo(true);
+        assertThat(text("#total")).isEqualTo("3 records");
+    }
+
+    @Test
+    void withATokenTheBrowserMustLogInAndForeignPagesCannotPost() throws IOException {
+        fixture = new ConsoleFixture(1);
+        fixture.start("CONSOLE_TOKEN", "browser-token");
+
+        browser.manage().deleteAllCookies();
+        browser.get(fixture.url("/"));
+        waitFor("location.pathname === '/login'");
+        browser.findElement(By.id("token")).sendKeys("wrong");
+        browser.findElement(By.cssSelector("#login button")).click();
+        waitFor("!document.getElementById('error').hidden");
+        assertThat(text("#error")).isEqualTo("Wrong token.");
+        screenshot("console-login");
+        browser.findElement(By.id("token")).clear();
+        browser.findElement(By.id("token")).sendKeys("browser-token");
+        browser.findElement(By.cssSelector("#login button")).click();
+        waitFor("location.pathname === '/' && document.body.dataset.loaded === 'true'");
+        assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+
+        // Same page, logged in, but without the console's header: refused.
+        assertThat(async("fetch('/api/dry-run', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+                + " body: '{}'}).then(r => done(r.status))")).isEqualTo(403L);
+        // Another origin (another port of this host) with the header: the browser's preflight is refused.
+        HttpServer foreign = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        foreign.createContext("/", exchange -> {
+            byte[] page = "<!doctype html><title>foreign</title>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        foreign.start();
+        try {
+            browser.get("http://127.0.0.1:" + foreign.getAddress().getPort() + "/");
+            Object outcome = async("fetch('" + fixture.url("/api/dry-run") + "', {method: 'POST', credentials: 'include',"
+                    + " headers: {'Content-Type': 'application/json', 'X-Console-Request': '1'}, body: '{}'})"
+                    + ".then(r => done('answered ' + r.status), e => done('blocked ' + e.name))");
+            assertThat(outcome).isEqualTo("blocked TypeError");
+            Object simple = async("fetch('" + fixture.url("/api/signatures") + "', {credentials: 'include'})"
+                    + ".then(r => r.text()).then(t => done('read ' + t.length), e => done('blocked ' + e.name))");
+            assertThat(simple).isEqualTo("blocked TypeError"); // no CORS: another origin cannot read the API
+        } finally {
+            foreign.stop(0);
+        }
+    }
+
+    /** Opens the page and waits until its first live update is shown, so nothing re-renders under the test. */
+    private void openConsole() {
+        browser.get(fixture.url("/"));
+        waitFor("document.body.dataset.loaded === 'true' && document.body.dataset.liveTotal !== undefined");
+    }
+
+    private void assertNothingRan() {
+        assertThat(js("return window.__pwned === undefined")).isEqualTo(true);
+        assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    }
+
+    /** Navigates inside the page as a link would, keeping the rest of the URL. */
+    private void open(String name, String value) {
+        js("const q = new URLSearchParams(location.search); q.set(arguments[0], arguments[1]);"
+                + "history.pushState(null, '', '?' + q); dispatchEvent(new PopStateEvent('popstate'))", name, value);
+    }
+
+    /** "partition:offset" of the first record whose field in the records list has this value. */
+    private String recordWhere(String field, String value) {
+        for (JsonNode r : fixture.json(fixture.get("/api/records?limit=200&from=0")).get("records")) {
+            if (r.get(field).asText().equals(value)) {
+                return r.get("partition").asText() + ":" + r.get("offset").asText();
+            }
+        }
+        throw new AssertionError("no record with " + field + "=" + value);
+    }
+
+    private static String id(JsonNode signatures, String label) {
+        for (JsonNode s : signatures) {
+            if (s.get("label").asText().equals(label)) {
+                return s.get("id").asText();
+            }
+        }
+        throw new AssertionError(label);
+    }
+
+    /** The text of an element as shown, read again if the page re-rendered it meanwhile. */
+    private static String text(String selector) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return browser.findElement(By.cssSelector(selector)).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    /** Runs a script that calls done(result). */
+    private static Object async(String script) {
+        return ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];" + script);
+    }
+
+    private static void waitFor(String condition) {
+        new WebDriverWait(browser, WAIT).until(d -> Boolean.TRUE.equals(js("return !!(" + condition + ")")));
+    }
+
+    private static void screenshot(String name) throws IOException {
+        Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+}
