@@ -231,7 +231,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void aPlanIsDryRunCreatedStartedAndAuditedFromThePage() {
+    void aPlanIsDryRunCreatedStartedAndAuditedFromThePage() throws IOException {
         fixture = new ConsoleFixture(1);
         fixture.write(List.of(fixture.record(0, "a", contract("not-json", 1_000)),
                 fixture.record(0, "b", contract("not-json", 2_000)), fixture.record(0, "c", contract("not-json", 3_000))));
