@@ -261,6 +261,10 @@ class ConsoleBrowserTest {
                 .contains("finished");
         assertNothingRan();
         screenshot("console-redrive");
+        open("record", "0:1");
+        waitFor("document.querySelector('#record-history p.ledger') !== null");
+        assertThat(text("#record-history p.ledger")).startsWith("published by plan-").contains(fixture.input);
+        assertThat(text("#record-history ol.history")).contains("created by").contains("finished by redrive");
         assertThat(fixture.post("/api/plans", "{\"rate\":\"1\",\"max\":\"1\"}", "Content-Type", "application/json")
                 .statusCode()).isEqualTo(403);
     }

@@ -2,7 +2,7 @@
 // ticket; live arrivals come as server-sent events and refresh the signatures and the first page of records.
 import {fill} from './dom.js';
 import * as views from './views.js';
-import {onPlansEvent, plans} from './plans.js';
+import {onPlansEvent, plans, showHistory} from './plans.js';
 
 const SELECTION = ['signature', 'reason', 'from', 'until', 'header', 'text'];
 const $ = (id) => document.getElementById(id);
@@ -97,6 +97,7 @@ async function loadRecord(s, mine) {
   }
   fill($('record-id'), s.record);
   views.record($('record'), record);
+  await showHistory($('record-history'), api, match[1], match[2]);
   section.scrollIntoView();
 }
 

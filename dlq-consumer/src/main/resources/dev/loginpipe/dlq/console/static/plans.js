@@ -104,3 +104,14 @@ export function onPlansEvent(data, api) {
   showPlans(JSON.parse(data), api);
   loadAudit(api).catch(() => {});
 }
+
+/** A DLQ record's history: whether replay published it (its ledger entry) and the trail of the plan that did. */
+export async function showHistory(container, api, partition, offset) {
+  const history = await api('/api/records/' + partition + '/' + offset + '/history');
+  const ledger = history.ledger;
+  fill(container, el('h3', {}, 'History'),
+    el('p', {class: 'ledger'}, ledger ? 'published by ' + (ledger.replay_id ?? '?') + ' at ' + when(ledger.at)
+      + ' to ' + (ledger.to ?? '?') : 'never published by replay'),
+    el('ol', {class: 'history'}, ...history.audit.map((e) => el('li', {},
+      when(e.at) + ' ' + (e.action ?? '') + ' by ' + (e.who ?? '')))));
+}
