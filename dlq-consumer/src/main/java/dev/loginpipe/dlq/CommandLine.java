@@ -69,7 +69,7 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
         String signature = values.get("--signature");
         if (signature != null && !FailureSignature.isId(signature)) {
             throw new UsageException("--signature: invalid value '" + signature
-                    + "', expected the 12 hex digits of a signature id (the console and report show them)");
+                    + "', expected the 12 hex digits of a signature id (the console shows them)");
         }
         return new ReplayOptions(values.getOrDefault("--to", inputTopic), values.get("--reason"),
                 time("--since"), time("--until"), limit == null ? 0 : positive("--limit", limit),
