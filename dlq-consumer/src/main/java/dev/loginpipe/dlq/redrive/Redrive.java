@@ -93,7 +93,7 @@ public final class Redrive implements AutoCloseable {
     }
 
     /** An entry for something done outside a plan (the console's own dry run). */
-    public void record(String who, String action, ObjectNode fields) {
+    void record(String who, String action, ObjectNode fields) {
         audit.append(who(who), action, fields);
     }
 
