@@ -62,6 +62,16 @@ abstract class RedriveFixture {
         }
     }
 
+    /** What a plan published once it stopped moving (a second without a change). */
+    static long settled(Plan plan) throws InterruptedException {
+        long before;
+        do {
+            before = plan.published();
+            Thread.sleep(1_000);
+        } while (plan.published() != before);
+        return before;
+    }
+
     /** How many times each value is on the input topic, once at least {@code expected} are there. */
     Map<String, Long> publishedValues(int expected) {
         return fixture.inputValues(expected).stream()

@@ -145,8 +145,7 @@ class RedriveTest extends RedriveFixture {
             redrive.start("eve", plan.id());
             await("some records", () -> plan.published() >= 5);
             redrive.pause("eve", plan.id());
-            Thread.sleep(1_000); // the engine ends its transaction at the pause
-            long paused = plan.published();
+            long paused = settled(plan); // the engine ends the transaction it was in
             Thread.sleep(1_000);
             assertThat(plan.published()).isEqualTo(paused);
             assertThat(fixture.inputValues((int) paused)).hasSize((int) paused);
@@ -154,9 +153,9 @@ class RedriveTest extends RedriveFixture {
             redrive.resume("eve", plan.id());
             await("more records", () -> plan.published() >= paused + 5);
             redrive.cancel("eve", plan.id());
+            long cancelled = settled(plan);
             Thread.sleep(1_000);
-            long cancelled = plan.published();
-            Thread.sleep(1_000);
+            assertThat(plan.published()).isEqualTo(cancelled);
 
             assertThat(plan.state()).isEqualTo(State.CANCELLED);
             assertThat(cancelled).isLessThan(100);
