@@ -98,6 +98,9 @@ public final class Redrive implements AutoCloseable {
     }
 
     public Plan create(String who, PlanSpec spec) {
+        if (spec.to().equals(config.get(Settings.DLQ_TOPIC))) {
+            throw new IllegalArgumentException("to: the DLQ itself; redrive sends records back to be processed");
+        }
         Plan plan = new Plan("plan-" + UUID.randomUUID().toString().substring(0, 8), spec, who(who), Instant.now());
         ObjectNode fields = JSON.createObjectNode().put("plan", plan.id());
         spec.json(fields.putObject("spec"));

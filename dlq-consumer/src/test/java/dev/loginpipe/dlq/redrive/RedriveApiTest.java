@@ -61,7 +61,7 @@ class RedriveApiTest extends RedriveFixture {
             RedriveApi api = new RedriveApi(redrive, fixture.input);
             Map<String, String> good = Map.of("rate", "10", "max", "5");
             for (var bad : List.of(Map.entry("rate", "0"), Map.entry("rate", "1e9"), Map.entry("max", "-1"),
-                    Map.entry("signature", "<img onerror=x>"), Map.entry("to", "a b"), Map.entry("since", "yesterday"),
+                    Map.entry("signature", "<img onerror=x>"), Map.entry("to", "a b"), Map.entry("to", fixture.dlq), Map.entry("since", "yesterday"),
                     Map.entry("stop_loss_percent", "101"), Map.entry("colour", "red"))) {
                 Map<String, String> fields = new HashMap<>(good);
                 fields.put(bad.getKey(), bad.getValue());
