@@ -22,6 +22,8 @@ public final class Plan {
     private State state = State.CREATED;
     private String note = "";
     private long published;
+    /** Engine thread only: when the records of this plan's last run are paid for at its rate. */
+    private long paidUntilNanos = System.nanoTime();
     private long reachedAtResume;
     private long backAtResume;
 
@@ -80,6 +82,23 @@ public final class Plan {
     synchronized boolean stopLossHit(Outcomes.Counts counts) {
         long back = counts.cameBack() - backAtResume;
         return spec.stopLoss(counts.reached() - reachedAtResume + back, back);
+    }
+
+    /**
+     * A run starts only once the last one's records are paid for: each run's first transaction goes at once (the
+     * engine's pacer), so without this a quick pause and resume would send two transactions' worth in a row.
+     */
+    void awaitPace() throws InterruptedException {
+        long wait = paidUntilNanos - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+    }
+
+    /** A run ended: its last transaction (at most rate/5 records, rounded up) is paid for one transaction later. */
+    void runEnded() {
+        double transaction = Math.ceil(spec.rate() / 5.0) / spec.rate();
+        paidUntilNanos = System.nanoTime() + (long) (transaction * 1e9);
     }
 
     /** The consumer group a plan reads the DLQ with (so it never moves another plan's or the CLI's position). */

@@ -209,7 +209,12 @@ public final class Redrive implements AutoCloseable {
             plan.published(before);
             long left = plan.spec().maxCount() - before;
             if (left > 0) {
-                replayer.replay(plan.spec().options(left, false), control(plan, before));
+                plan.awaitPace();
+                try {
+                    replayer.replay(plan.spec().options(left, false), control(plan, before));
+                } finally {
+                    plan.runEnded();
+                }
             }
             synchronized (plan) {
                 if (plan.state() == State.RUNNING && !closing) {
@@ -218,6 +223,8 @@ public final class Redrive implements AutoCloseable {
                             ? "maximum count reached" : "every selected record read");
                 }
             }
+        } catch (InterruptedException closed) {
+            Thread.currentThread().interrupt(); // close(): the plan stays running in the trail
         } catch (ReplayFencedException e) {
             stopped(plan, "fenced: another replay of the same ledger started; resume when it is done");
         } catch (KafkaException | IllegalStateException e) {
