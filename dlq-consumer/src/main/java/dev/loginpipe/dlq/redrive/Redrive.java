@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +44,7 @@ public final class Redrive implements AutoCloseable {
     private final Map<String, Plan> plans = new LinkedHashMap<>();
     /** Set on close: a plan stopped by a shutdown stays running in the trail, to run on after the restart. */
     private volatile boolean closing;
+    private final Semaphore dryRuns = new Semaphore(1);
     /** The one engine: plans take turns, so one process never runs two replays of one ledger at once. */
     private final ExecutorService engine = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "redrive");
@@ -69,8 +71,22 @@ public final class Redrive implements AutoCloseable {
         return redrive;
     }
 
-    /** Counts what a plan with this spec would publish now, publishing nothing; recorded in the trail. */
+    /**
+     * Counts what a plan with this spec would publish now, publishing nothing; recorded in the trail. It reads the
+     * whole DLQ, so one runs at a time.
+     */
     public ReplaySummary dryRun(String who, PlanSpec spec) {
+        if (!dryRuns.tryAcquire()) {
+            throw new NotNow("a dry run is already running; try again when it is done");
+        }
+        try {
+            return countAndRecord(who, spec);
+        } finally {
+            dryRuns.release();
+        }
+    }
+
+    private ReplaySummary countAndRecord(String who, PlanSpec spec) {
         ReplaySummary summary = replayer.replay(spec.options(spec.maxCount(), true), new ReplayControl() {
             @Override
             public String replayId() {
