@@ -2,6 +2,7 @@ package dev.loginpipe.dlq.redrive;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
  *                                             stop_loss_percent, min_sample, who
  * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
  * POST /api/plans/{id}/{start|pause|resume|cancel}   who
- * GET  /api/audit                             the trail and its verification
+ * GET  /api/audit                             the trail (its newest 1,000 entries) and its verification
  * GET  /api/records/{partition}/{offset}/history     a DLQ record's ledger entry and its plan's trail
  * </pre>
  */
@@ -32,6 +33,8 @@ public final class RedriveApi {
     private static final Pattern ACTION = Pattern.compile("/api/plans/(plan-[0-9a-f]{8})/(start|pause|resume|cancel)");
     private static final Pattern HISTORY = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})/history");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The newest entries a page gets (the verification covers them all). */
+    private static final int MAX_ENTRIES = 1_000;
 
     /** A status and a JSON body. */
     public record Answer(int status, JsonNode body) {
@@ -65,7 +68,9 @@ public final class RedriveApi {
                 return new Answer(200, body);
             } else if (method.equals("GET") && path.equals("/api/audit")) {
                 ObjectNode body = JSON.createObjectNode();
-                body.putArray("entries").addAll(redrive.auditEntries());
+                List<JsonNode> entries = redrive.auditEntries();
+                body.putArray("entries").addAll(entries.subList(Math.max(0, entries.size() - MAX_ENTRIES),
+                        entries.size()));
                 body.set("verification", JSON.valueToTree(redrive.verifyAudit().json()));
                 return new Answer(200, body);
             } else if (method.equals("GET") && history.matches()) {
