@@ -10,6 +10,7 @@ INPUT_TOPIC=${INPUT_TOPIC:-user-login}
 OUTPUT_TOPIC=${OUTPUT_TOPIC:-processed-user-login}
 DLQ_TOPIC=${DLQ_TOPIC:-user-login-dlq}
 REPLAY_LEDGER_TOPIC=${REPLAY_LEDGER_TOPIC:-user-login-dlq-replayed} # compacted: what replay published
+REDRIVE_AUDIT_TOPIC=${REDRIVE_AUDIT_TOPIC:-user-login-dlq-audit}     # the redrive audit trail, kept forever
 TOPIC_PARTITIONS=${TOPIC_PARTITIONS:-3}          # input and output; consumers beyond this number sit idle
 DLQ_PARTITIONS=${DLQ_PARTITIONS:-1}
 REPLICATION_FACTOR=${REPLICATION_FACTOR:-1}
@@ -107,4 +108,6 @@ ensure "$DLQ_TOPIC" "$DLQ_PARTITIONS" "retention.ms=$DLQ_RETENTION_MS" "max.mess
   "${common[@]}"
 # One entry per replayed DLQ record, never deleted: losing one would let replay publish that record again.
 ensure "$REPLAY_LEDGER_TOPIC" 1 "cleanup.policy=compact" "${common[@]}"
+# One partition (one order for the hash chain), never deleted or compacted: it is the audit trail.
+ensure "$REDRIVE_AUDIT_TOPIC" 1 "retention.ms=-1" "retention.bytes=-1" "${common[@]}"
 echo "create-topics: done"

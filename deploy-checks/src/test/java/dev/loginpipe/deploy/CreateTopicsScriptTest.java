@@ -35,7 +35,7 @@ class CreateTopicsScriptTest {
         Repo.Result first = script(env);
         assertThat(first.exitCode()).as(first.output()).isZero();
         assertThat(first.output()).contains("created " + env.get("INPUT_TOPIC"), "created " + env.get("DLQ_TOPIC"),
-                "created " + env.get("REPLAY_LEDGER_TOPIC"));
+                "created " + env.get("REPLAY_LEDGER_TOPIC"), "created " + env.get("REDRIVE_AUDIT_TOPIC"));
 
         try (Admin admin = TestKafka.admin(bootstrap)) {
             assertThat(partitions(admin, env.get("INPUT_TOPIC"))).isEqualTo(3);
@@ -48,6 +48,8 @@ class CreateTopicsScriptTest {
                     .isGreaterThan(Long.parseLong(input.get("retention.ms").value()));
             assertThat(partitions(admin, env.get("REPLAY_LEDGER_TOPIC"))).isEqualTo(1);
             assertThat(config(admin, env.get("REPLAY_LEDGER_TOPIC")).get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(partitions(admin, env.get("REDRIVE_AUDIT_TOPIC"))).isEqualTo(1);
+            assertThat(config(admin, env.get("REDRIVE_AUDIT_TOPIC")).get("retention.ms").value()).isEqualTo("-1");
         }
 
         Repo.Result second = script(env);
@@ -102,6 +104,7 @@ class CreateTopicsScriptTest {
         env.put("OUTPUT_TOPIC", TestKafka.uniqueName(prefix + "-out"));
         env.put("DLQ_TOPIC", TestKafka.uniqueName(prefix + "-dlq"));
         env.put("REPLAY_LEDGER_TOPIC", TestKafka.uniqueName(prefix + "-replayed"));
+        env.put("REDRIVE_AUDIT_TOPIC", TestKafka.uniqueName(prefix + "-audit"));
         return env;
     }
 

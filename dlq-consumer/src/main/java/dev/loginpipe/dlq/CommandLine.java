@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.loginpipe.dlq.replay.ReplayControl;
 import dev.loginpipe.dlq.replay.ReplayOptions;
 
 /** The command and its options, checked against what each command accepts; a bad one throws with one line. */
@@ -17,7 +18,7 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
     static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console");
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
-            "replay", Set.of("--to", "--reason", "--since", "--until", "--limit"));
+            "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"),
             "console", Set.of());
@@ -58,15 +59,31 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
             throw new UsageException("export needs --out FILE");
         }
         CommandLine commandLine = new CommandLine(command, values, flags);
-        commandLine.replayOptions(null); // checks times and the limit before anything connects
+        commandLine.replayOptions(null); // checks times, the limit and the rest before anything connects
+        commandLine.replayControl();
         return commandLine;
     }
 
     ReplayOptions replayOptions(String inputTopic) {
         String limit = values.get("--limit");
+        String signature = values.get("--signature");
+        if (signature != null && !FailureSignature.isId(signature)) {
+            throw new UsageException("--signature: invalid value '" + signature
+                    + "', expected the 12 hex digits of a signature id (the console shows them)");
+        }
         return new ReplayOptions(values.getOrDefault("--to", inputTopic), values.get("--reason"),
                 time("--since"), time("--until"), limit == null ? 0 : positive("--limit", limit),
-                flags.contains("--dry-run"), flags.contains("--again"));
+                flags.contains("--dry-run"), flags.contains("--again"), signature);
+    }
+
+    /** {@code --id} names the run (a console plan's id resumes that plan's count); {@code --rate} paces it. */
+    ReplayControl replayControl() {
+        String id = values.get("--id");
+        if (id != null && !id.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new UsageException("--id: invalid value, expected 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        String rate = values.get("--rate");
+        return ReplayControl.commandLine(id, rate == null ? 0 : positive("--rate", rate));
     }
 
     /** An instant (2025-01-31T12:00:00Z), a UTC day (2025-01-31) or epoch milliseconds, as epoch ms. */

@@ -20,12 +20,11 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
-import dev.loginpipe.dlq.replay.ReplayControl;
+import dev.loginpipe.dlq.console.Console;
+import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
 import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.dlq.replay.Replayer;
-import dev.loginpipe.dlq.console.Console;
-import dev.loginpipe.dlq.console.LedgerSnapshot;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -42,12 +41,15 @@ public final class DlqMain {
                                         serves /health and /metrics on HTTP_PORT
               report [--json]           count the whole DLQ per reason and per violated field, and what replay
                                         published already, then exit
-              replay [--to TOPIC] [--reason R] [--since T] [--until T] [--limit N] [--dry-run] [--again]
+              replay [--to TOPIC] [--reason R] [--signature ID] [--since T] [--until T] [--limit N]
+                     [--rate N] [--id ID] [--dry-run] [--again]
                                         re-publish DLQ records to INPUT_TOPIC (or TOPIC), each at most once: the
                                         ledger REPLAY_LEDGER_TOPIC skips what any earlier replay published (--again
                                         publishes it anyway); REPLAY_GROUP_ID tracks how far a run read; skips
                                         records replayed MAX_REPLAYS times or truncated.
-                                        T: 2025-01-31T12:00:00Z, 2025-01-31 or epoch ms (compared with error.at)
+                                        T: 2025-01-31T12:00:00Z, 2025-01-31 or epoch ms (compared with error.at);
+                                        --signature: a failure signature id (console); --rate: most records
+                                        a second; --id: the replay.id to write (a redrive plan's id)
               export --out FILE         write every DLQ record to FILE as newline-delimited JSON
               console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
                                         grouped by signature, records, payloads with the error marked, dry runs;
@@ -76,7 +78,7 @@ public final class DlqMain {
             switch (commandLine.command()) {
                 case "report" -> report(config, commandLine.flags().contains("--json"));
                 case "replay" -> System.out.print(new Replayer(config).replay(
-                        commandLine.replayOptions(config.get(Settings.INPUT_TOPIC)), ReplayControl.commandLine()).text());
+                        commandLine.replayOptions(config.get(Settings.INPUT_TOPIC)), commandLine.replayControl()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
                 case "console" -> console(config);
                 default -> watch(config);

@@ -52,5 +52,17 @@ class WatchLineTest {
                 .replayOptions("in")).isEqualTo(new ReplayOptions("in", null, 1_738_281_600_000L, null, 0, true, false));
         assertThat(CommandLine.parse(new String[] {"replay", "--again"}).replayOptions("in"))
                 .isEqualTo(new ReplayOptions("in", null, null, null, 0, false, true));
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"replay", "--signature", "<script>"}))
+                .hasMessageStartingWith("--signature: invalid value '<script>', expected the 12 hex digits");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"replay", "--id", "a b"}))
+                .hasMessageStartingWith("--id: invalid value");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"replay", "--rate", "-3"}))
+                .hasMessage("--rate: invalid value '-3', expected an integer >= 1");
+        CommandLine plan = CommandLine.parse(new String[] {"replay", "--id", "plan-1a2b3c4d", "--signature",
+            "0123456789ab", "--rate", "50", "--limit", "7"});
+        assertThat(plan.replayOptions("in")).isEqualTo(new ReplayOptions("in", null, null, null, 7, false, false,
+                "0123456789ab"));
+        assertThat(plan.replayControl().replayId()).isEqualTo("plan-1a2b3c4d");
+        assertThat(plan.replayControl().recordsPerSecond()).isEqualTo(50);
     }
 }

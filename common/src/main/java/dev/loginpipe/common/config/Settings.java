@@ -20,7 +20,8 @@ public final class Settings {
     public static final Setting<String> INPUT_TOPIC = Setting.of("INPUT_TOPIC", SettingType.STRING, "user-login",
             "Topic of raw user-login events (the producer writes it, the consumer reads it, replay writes back to it).");
     public static final Setting<String> OUTPUT_TOPIC = Setting.of("OUTPUT_TOPIC", SettingType.STRING,
-            "processed-user-login", "Topic that receives the valid events.", CONSUMER);
+            "processed-user-login", "Topic that receives the valid events (DLQ console: where redriven records "
+                    + "are looked for).", CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> DLQ_TOPIC = Setting.of("DLQ_TOPIC", SettingType.STRING, "user-login-dlq",
             "Dead letter queue: every record that is not a valid event, with the reason in its headers.",
             CONSUMER, DLQ_CONSUMER);
@@ -68,6 +69,10 @@ public final class Settings {
             "user-login-dlq-replayed", "Compacted topic in which replay records every DLQ record it publishes, in the "
                     + "same transaction, so that no run of any group publishes it twice; created when missing.",
             DLQ_CONSUMER);
+    public static final Setting<String> REDRIVE_AUDIT_TOPIC = Setting.of("REDRIVE_AUDIT_TOPIC", SettingType.STRING,
+            "user-login-dlq-audit", "Topic of the DLQ console's redrive audit trail: every dry run and plan action, "
+                    + "each entry chained to the one before by its SHA-256; kept forever; created when missing.",
+            DLQ_CONSUMER);
     public static final Setting<Integer> HTTP_PORT = Setting.of("HTTP_PORT", SettingType.PORT, "8080",
             "Port of /health/live, /health/ready and /metrics; 0 turns the HTTP server off.");
     public static final Setting<Integer> LOG_SUMMARY_SECONDS = Setting.of("LOG_SUMMARY_SECONDS",
@@ -88,8 +93,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
             GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
-            REPLAY_LEDGER_TOPIC, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND, CONSOLE_TOKEN,
-            CONSOLE_SHOW_VALUES);
+            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
+            CONSOLE_TOKEN, CONSOLE_SHOW_VALUES);
 
     private Settings() {
     }

@@ -12,6 +12,8 @@ import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.redrive.Redrive;
+import dev.loginpipe.dlq.redrive.RedriveApi;
 
 /**
  * {@code dlq-consumer.jar console}: the DLQ console on {@code CONSOLE_BIND:CONSOLE_PORT}. Indexes the DLQ in the
@@ -23,20 +25,23 @@ public final class Console implements AutoCloseable {
     private final RecordFetcher fetcher;
     private final RecordFetcher bulkFetcher;
     private final ConsoleServer server;
+    private final Redrive redrive;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private Console(IndexReader reader, Thread readerThread, RecordFetcher fetcher, RecordFetcher bulkFetcher,
-                    ConsoleServer server) {
+                    ConsoleServer server, Redrive redrive) {
         this.reader = reader;
         this.readerThread = readerThread;
         this.fetcher = fetcher;
         this.bulkFetcher = bulkFetcher;
         this.server = server;
+        this.redrive = redrive;
     }
 
     /**
      * Starts indexing and serving. A bad bind address, a port in use, or a non-loopback address without a token is
-     * a {@link ConfigException} naming the variable, thrown before anything connects.
+     * a {@link ConfigException} naming the variable, thrown before anything connects. Redrive plans come back from
+     * their audit trail (which needs the brokers) before the page is served.
      */
     public static Console start(Config config, Health health, ReplayedRecords replayed) {
         String token = config.get(Settings.CONSOLE_TOKEN);
@@ -58,6 +63,7 @@ public final class Console implements AutoCloseable {
         DlqIndex index = new DlqIndex();
         Signatures signatures = new Signatures();
         ConsoleServer server;
+        Redrive redrive = Redrive.open(config);
         RecordFetcher fetcher = new RecordFetcher(config, topic, "console-pages", RecordFetcher.FOR_PAGES);
         // A dry run has a consumer of its own: pages do not wait for it.
         RecordFetcher bulkFetcher = new RecordFetcher(config, topic, "console-dry-run", RecordFetcher.FOR_BULK);
@@ -67,22 +73,25 @@ public final class Console implements AutoCloseable {
                     new RecordDetail(signatures, fetcher, replayed, display, json),
                     new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), display, json), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)),
-                    new Guard(token, address.isLoopbackAddress()), api, index, health, json);
+                    new Guard(token, address.isLoopbackAddress()), api,
+                    new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC)), index, health, json);
         } catch (BindException e) {
             fetcher.close();
             bulkFetcher.close();
+            closeQuietly(redrive);
             throw new ConfigException(Settings.CONSOLE_PORT.name(), "cannot listen on " + bind + ":"
                     + config.get(Settings.CONSOLE_PORT) + " (" + e.getMessage() + ")");
         } catch (IOException e) {
             fetcher.close();
             bulkFetcher.close();
+            closeQuietly(redrive);
             throw new ConfigException(Settings.CONSOLE_BIND.name(), "cannot listen on " + bind + ": " + e.getMessage());
         }
         IndexReader reader = new IndexReader(config, topic, index, signatures, health);
         Thread thread = new Thread(reader, "console-index");
         thread.setDaemon(true);
         thread.start();
-        return new Console(reader, thread, fetcher, bulkFetcher, server);
+        return new Console(reader, thread, fetcher, bulkFetcher, server, redrive);
     }
 
     /** The port it listens on (CONSOLE_PORT, or the one the system chose for 0). */
@@ -106,6 +115,16 @@ public final class Console implements AutoCloseable {
         }
         fetcher.close();
         bulkFetcher.close();
+        closeQuietly(redrive);
         closed.countDown();
+    }
+
+    /** Stops the plans' engine; a running plan stays running in the trail and runs on after the restart. */
+    private static void closeQuietly(Redrive redrive) {
+        try {
+            redrive.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -22,6 +22,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.redrive.RedriveApi;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ final class ConsoleServer implements AutoCloseable {
     /** What a browser may load without the token: the login page and what it needs. */
     private static final Set<String> PUBLIC = Set.of("/login", "/login.js", "/style.css");
     private static final Map<String, String> FILES = Map.of("/", "index.html", "/login", "login.html",
-            "/app.js", "app.js", "/dom.js", "dom.js", "/views.js", "views.js", "/login.js", "login.js",
+            "/app.js", "app.js", "/dom.js", "dom.js", "/views.js", "views.js", "/plans.js", "plans.js", "/login.js", "login.js",
             "/style.css", "style.css");
     private static final Pattern RECORD = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})");
     private static final int MAX_BODY = 16 * 1024;
@@ -57,16 +58,18 @@ final class ConsoleServer implements AutoCloseable {
     private final ExecutorService threads;
     private final Guard guard;
     private final ConsoleApi api;
+    private final RedriveApi redrive;
     private final DlqIndex index;
     private final Health health;
     private final ObjectMapper json;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private volatile boolean stopping;
 
-    ConsoleServer(InetSocketAddress address, Guard guard, ConsoleApi api, DlqIndex index, Health health,
-                  ObjectMapper json) throws IOException {
+    ConsoleServer(InetSocketAddress address, Guard guard, ConsoleApi api, RedriveApi redrive, DlqIndex index,
+                  Health health, ObjectMapper json) throws IOException {
         this.guard = guard;
         this.api = api;
+        this.redrive = redrive;
         this.index = index;
         this.health = health;
         this.json = json;
@@ -171,19 +174,31 @@ final class ConsoleServer implements AutoCloseable {
             }
         } else if (path.equals("/api/dry-run")) {
             requireMethod(method, "POST");
-            ObjectNode result = api.dryRun(Params.ofFields(body(exchange), Selection.PARAMS));
+            Map<String, String> fields = body(exchange);
+            ObjectNode result = api.dryRun(Params.ofFields(fields, Selection.PARAMS));
             if (result == null) {
                 error(exchange, 429, "a dry run is already running; try again when it is done");
             } else {
+                redrive.recordDryRun(fields, result, from(exchange));
                 send(exchange, 200, result);
             }
         } else if (path.equals("/api/events")) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());
             events(exchange);
+        } else if (RedriveApi.handles(path)) {
+            Params.ofQuery(query, Set.of());
+            RedriveApi.Answer answer = redrive.answer(method, path,
+                    method.equals("POST") ? body(exchange) : Map.of(), from(exchange));
+            send(exchange, answer.status(), answer.body());
         } else {
             error(exchange, 404, "no such page");
         }
+    }
+
+    /** Where a request came from, for the audit trail. */
+    private static String from(HttpExchange exchange) {
+        return exchange.getRemoteAddress().getAddress().getHostAddress();
     }
 
     private void login(HttpExchange exchange) throws IOException {
@@ -209,22 +224,32 @@ final class ConsoleServer implements AutoCloseable {
             exchange.sendResponseHeaders(200, 0);
             OutputStream out = exchange.getResponseBody();
             String last = null;
+            String lastPlans = null;
             long lastWrite = 0;
             while (!stopping) {
                 String event = json.createObjectNode().put("total", index.size()).put("ready", health.isReady())
                         .toString();
+                // The plans' progress and outcomes, whenever they change.
+                String plans = redrive.answer("GET", "/api/plans", Map.of(), "events").body().toString();
                 long now = System.currentTimeMillis();
+                boolean wrote = false;
+                if (!plans.equals(lastPlans)) {
+                    out.write(("event: plans\ndata: " + plans + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    lastPlans = plans;
+                    wrote = true;
+                }
                 if (!event.equals(last)) {
                     out.write(("event: index\ndata: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    last = event;
+                    wrote = true;
                 } else if (now - lastWrite >= HEARTBEAT_MS) {
                     out.write(": still here\n\n".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    sleep();
-                    continue;
+                    wrote = true;
                 }
-                out.flush();
-                last = event;
-                lastWrite = now;
+                if (wrote) {
+                    out.flush();
+                    lastWrite = now;
+                }
                 sleep();
             }
         } finally {

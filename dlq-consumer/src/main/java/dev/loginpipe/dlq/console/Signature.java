@@ -1,31 +1,20 @@
 package dev.loginpipe.dlq.console;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.loginpipe.dlq.FailureSignature;
 
 /**
  * Why a group of DLQ records failed: reason, violated rules ("path keyword", array indices as {@code *}) and the topic
- * they came from. The id is a hash of the three, so a link to a signature still works after a restart.
+ * they came from, as {@link FailureSignature} normalises them (so {@code replay --signature} selects the same records).
+ * The id is a hash of the three, so a link to a signature still works after a restart.
  */
 record Signature(String id, String reason, String violations, String sourceTopic) {
 
     static Signature of(String reason, String violations, String sourceTopic) {
-        return new Signature(hash(reason + '\n' + violations + '\n' + sourceTopic), reason, violations, sourceTopic);
+        return new Signature(FailureSignature.id(reason, violations, sourceTopic), reason, violations, sourceTopic);
     }
 
     /** For people: "schema /ip format", "not-json". */
     String label() {
         return violations.isEmpty() ? reason : reason + " " + violations;
-    }
-
-    private static String hash(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

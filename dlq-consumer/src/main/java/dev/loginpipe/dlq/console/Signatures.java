@@ -5,12 +5,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.common.validation.Violation;
 import dev.loginpipe.dlq.DlqRecord;
+import dev.loginpipe.dlq.FailureSignature;
 
 /**
  * Every signature seen, each stored once and numbered in order of discovery (the index keeps the number, an int).
@@ -23,9 +23,6 @@ final class Signatures {
     private static final int MAX_OVERFLOWS = 100;
     private static final int MAX_RAW = 20_000;
     private static final int MAX_RAW_CHARS = 1_000;
-    private static final int MAX_PART = 120;
-    private static final int MAX_VIOLATIONS = 400;
-    private static final Pattern ARRAY_INDEX = Pattern.compile("/\\d+(?=/|$)");
 
     private final List<Signature> byNumber = new ArrayList<>();
     private final Map<List<String>, Integer> numbers = new HashMap<>();
@@ -60,22 +57,16 @@ final class Signatures {
     }
 
     private int parse(DlqRecord record) {
-        TreeSet<String> violations = new TreeSet<>();
-        for (String violation : record.violations()) {
-            int space = violation.lastIndexOf(' ');
-            violations.add(space < 0 ? cut(violation) : normalise(violation.substring(0, space))
-                    + violation.substring(space));
-        }
-        return intern(cut(record.reason()), String.join(", ", violations), sourceTopic(record.header(DlqHeaders.SOURCE_TOPIC)));
+        return intern(FailureSignature.of(record));
     }
 
     /** The number of the signature a record would have if the pipeline routed it now with this verdict. */
     int numberOf(ValidationResult verdict, String sourceTopic) {
         TreeSet<String> violations = new TreeSet<>();
         for (Violation v : verdict.violations()) {
-            violations.add(normalise(v.path()) + " " + v.keyword());
+            violations.add(FailureSignature.normalisePath(v.path()) + " " + v.keyword());
         }
-        return intern(verdict.reason().label(), String.join(", ", violations), sourceTopic(sourceTopic));
+        return intern(FailureSignature.of(verdict.reason().label(), violations, sourceTopic));
     }
 
     synchronized Signature get(int number) {
@@ -91,11 +82,9 @@ final class Signatures {
         return byId.getOrDefault(id, -1);
     }
 
-    private synchronized int intern(String reason, String violations, String sourceTopic) {
-        if (violations.length() > MAX_VIOLATIONS) {
-            violations = violations.substring(0, MAX_VIOLATIONS) + "…";
-        }
-        List<String> key = List.of(reason, violations, sourceTopic);
+    private synchronized int intern(FailureSignature failure) {
+        String reason = failure.reason();
+        List<String> key = List.of(reason, failure.violations(), failure.sourceTopic());
         Integer known = numbers.get(key);
         if (known != null) {
             return known;
@@ -114,20 +103,5 @@ final class Signatures {
         numbers.put(key, number);
         byId.put(signature.id(), number);
         return number;
-    }
-
-    private static String sourceTopic(String topic) {
-        return topic == null || topic.isBlank() ? "?" : cut(topic);
-    }
-
-    /** {@code /events/3/ip} and {@code /events/17/ip} are the same problem: {@code /events/*}{@code /ip}. */
-    private static String normalise(String path) {
-        return cut(ARRAY_INDEX.matcher(path).replaceAll("/*"));
-    }
-
-    private static String cut(String text) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_PART));
-        text.codePoints().limit(MAX_PART).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
-        return text.codePointCount(0, text.length()) > MAX_PART ? out.append('…').toString() : out.toString();
     }
 }

@@ -22,13 +22,36 @@ public interface ReplayControl {
         return true;
     }
 
+    /**
+     * The consumer group that remembers how far this run read the DLQ: the configured {@code REPLAY_GROUP_ID}, or a
+     * group of its own for a run whose selection must not move another's position (a redrive plan).
+     */
+    default String groupId(String configured) {
+        return configured;
+    }
+
     /** Told after each committed transaction (each poll, in a dry run): the counts so far. */
     default void progress(ReplaySummary soFar) {
     }
 
     /** The command line's control: a new id ({@code cli-} and 8 hex digits), no limit, never cancelled. */
     static ReplayControl commandLine() {
-        String id = "cli-" + UUID.randomUUID().toString().substring(0, 8);
-        return () -> id;
+        return commandLine(null, 0);
+    }
+
+    /** The command line's control with {@code --id} (null: a new {@code cli-} id) and {@code --rate} (0: none). */
+    static ReplayControl commandLine(String id, double rate) {
+        String replayId = id != null ? id : "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        return new ReplayControl() {
+            @Override
+            public String replayId() {
+                return replayId;
+            }
+
+            @Override
+            public double recordsPerSecond() {
+                return rate;
+            }
+        };
     }
 }

@@ -63,7 +63,7 @@ public final class Replayer {
             LOG.info("replay {}: the ledger {} holds {} records of {} already replayed ({} KB in memory)",
                     control.replayId(), ledger.topic(), ledger.size(), dlq, ledger.memoryBytes() / 1024);
             try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config,
-                    config.get(Settings.REPLAY_GROUP_ID), "replay")) {
+                    control.groupId(config.get(Settings.REPLAY_GROUP_ID)), "replay")) {
                 List<TopicPartition> partitions = consumer.partitionsFor(dlq).stream()
                         .map(p -> new TopicPartition(dlq, p.partition())).toList();
                 consumer.assign(partitions);
@@ -215,7 +215,8 @@ public final class Replayer {
         /** True when the record is to be published. */
         private boolean decide(DlqRecord record) {
             read++;
-            if (options.leavesOut(record)) {
+            // What this run sent and the pipeline dead-lettered again is not sent again by the same run.
+            if (options.leavesOut(record) || replayId.equals(record.header(DlqHeaders.REPLAY_ID))) {
                 leftOut++;
                 return false;
             }

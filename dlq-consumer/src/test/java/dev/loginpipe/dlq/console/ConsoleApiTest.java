@@ -24,6 +24,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,40 @@ class ConsoleApiTest {
                         DlqHeaders.PAYLOAD_SIZE, "2000000")),
                 new ProducerRecord<>(fixture.dlq, 1, null, "stray".getBytes(StandardCharsets.UTF_8))));
         fixture.write(records);
+    }
+
+    @Test
+    void aSignatureOfThePageRedrivesExactlyItsRecordsThroughTheGuard() {
+        fixture = new ConsoleFixture(2);
+        writeMixedDlq();
+        fixture.start();
+        JsonNode folded = null;
+        for (JsonNode s : fixture.json(fixture.get("/api/signatures"))) {
+            if (s.get("label").asText().equals("schema /events/*/ip format")) {
+                folded = s;
+            }
+        }
+        assertThat(folded).isNotNull();
+        String body = "{\"signature\":\"" + folded.get("id").asText() + "\",\"rate\":\"100\",\"max\":\"10\"}";
+
+        assertThat(fixture.post("/api/plans", body, "Content-Type", "application/json").statusCode()).isEqualTo(403);
+        HttpResponse<String> created = fixture.postFromPage("/api/plans", body);
+        assertThat(created.statusCode()).isEqualTo(201);
+        String id = fixture.json(created).get("id").asText();
+        assertThat(fixture.postFromPage("/api/plans/" + id + "/start", "{}").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.json(fixture.get("/api/plans")).get("plans").get(0)
+                .get("state").asText().equals("finished"));
+
+        // The two records whose paths differ only by an array index, as the page groups them, and no other.
+        List<String> published = TestKafka.readCommitted(ConsoleFixture.BOOTSTRAP, fixture.input, 2,
+                Duration.ofSeconds(30)).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+        assertThat(published).containsExactlyInAnyOrder("{\"events\":[{},{},{},{\"ip\":\"x\"}]}",
+                "{\"events\":[{\"ip\":\"y\"}]}");
+        assertThat(folded.get("count").asLong()).isEqualTo(2);
+        JsonNode audit = fixture.json(fixture.get("/api/audit"));
+        assertThat(audit.get("verification").get("valid").asBoolean()).isTrue();
+        assertThat(audit.get("entries")).extracting(e -> e.get("action").asText())
+                .containsExactly("created", "started", "finished");
     }
 
     @Test

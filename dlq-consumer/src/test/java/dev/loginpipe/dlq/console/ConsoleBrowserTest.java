@@ -231,6 +231,45 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aPlanIsDryRunCreatedStartedAndAuditedFromThePage() throws IOException {
+        fixture = new ConsoleFixture(1);
+        fixture.write(List.of(fixture.record(0, "a", contract("not-json", 1_000)),
+                fixture.record(0, "b", contract("not-json", 2_000)), fixture.record(0, "c", contract("not-json", 3_000))));
+        fixture.start();
+        openConsole();
+
+        var form = browser.findElement(By.id("plan-form"));
+        form.findElement(By.name("who")).sendKeys(IMG);
+        form.findElement(By.name("reason")).sendKeys("not-json");
+        form.findElement(By.name("rate")).clear();
+        form.findElement(By.name("rate")).sendKeys("100");
+        form.findElement(By.name("max")).clear();
+        form.findElement(By.name("max")).sendKeys("10");
+        browser.findElement(By.id("plan-dry-run")).click();
+        waitFor("document.getElementById('plan-result').textContent.startsWith('dry run: would publish 3 of 3')");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        waitFor("document.querySelector('#plans tr[data-state=created] button[data-action=start]') !== null");
+        assertThat(text("#plan-result")).contains("java -jar dlq-consumer.jar replay --id plan-")
+                .contains("--reason not-json --limit 10 --rate 100");
+        browser.findElement(By.cssSelector("#plans button[data-action=start]")).click();
+
+        // Progress and the end come by the event stream, without a reload.
+        waitFor("document.querySelector('#plans tr[data-state=finished]') !== null");
+        assertThat(text("#plans td.published")).isEqualTo("3");
+        waitFor("document.getElementById('audit-verification').textContent === 'hash chain verified: 4 entries'");
+        assertThat(text("#audit")).contains(IMG).contains("dry-run").contains("created").contains("started")
+                .contains("finished");
+        assertNothingRan();
+        screenshot("console-redrive");
+        open("record", "0:1");
+        waitFor("document.querySelector('#record-history p.ledger') !== null");
+        assertThat(text("#record-history p.ledger")).startsWith("published by plan-").contains(fixture.input);
+        assertThat(text("#record-history ol.history")).contains("created by").contains("finished by redrive");
+        assertThat(fixture.post("/api/plans", "{\"rate\":\"1\",\"max\":\"1\"}", "Content-Type", "application/json")
+                .statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void newArrivalsAppearWithoutAReload() {
         fixture = new ConsoleFixture(1);
         fixture.write(List.of(fixture.record(0, "x", contract("not-json", 1_000))));

@@ -32,12 +32,14 @@ final class ConsoleFixture implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final String dlq = TestKafka.uniqueName("dlq");
+    final String input = TestKafka.uniqueName("user-login");
     final Health health = new Health();
     private final HttpClient http = HttpClient.newHttpClient();
     private Console console;
 
     ConsoleFixture(int partitions) {
         TestKafka.createTopic(BOOTSTRAP, dlq, partitions);
+        TestKafka.createTopic(BOOTSTRAP, input, 1);
     }
 
     /** Starts the console with these settings (name, value pairs) on a free port and waits until it has indexed. */
@@ -50,6 +52,9 @@ final class ConsoleFixture implements AutoCloseable {
     Config config(String... settings) {
         Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", BOOTSTRAP, "DLQ_TOPIC", dlq,
                 "HTTP_PORT", "0", "INSTANCE_ID", "test", "CONSOLE_PORT", "0"));
+        // Redrive's topics and group of this test's own.
+        env.putAll(Map.of("INPUT_TOPIC", input, "REDRIVE_AUDIT_TOPIC", dlq + "-audit", "REPLAY_LEDGER_TOPIC",
+                dlq + "-replayed", "REPLAY_GROUP_ID", dlq + "-replay"));
         for (int i = 0; i < settings.length; i += 2) {
             env.put(settings[i], settings[i + 1]);
         }

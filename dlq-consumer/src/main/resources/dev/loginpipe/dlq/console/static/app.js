@@ -2,6 +2,7 @@
 // ticket; live arrivals come as server-sent events and refresh the signatures and the first page of records.
 import {fill} from './dom.js';
 import * as views from './views.js';
+import {onPlansEvent, plans, showHistory} from './plans.js';
 
 const SELECTION = ['signature', 'reason', 'from', 'until', 'header', 'text'];
 const $ = (id) => document.getElementById(id);
@@ -96,6 +97,7 @@ async function loadRecord(s, mine) {
   }
   fill($('record-id'), s.record);
   views.record($('record'), record);
+  await showHistory($('record-history'), api, match[1], match[2]);
   section.scrollIntoView();
 }
 
@@ -135,6 +137,7 @@ function live() {
     indicator.textContent = 'reconnecting…';
     indicator.className = 'live off';
   });
+  events.addEventListener('plans', (event) => onPlansEvent(event.data, api));
   events.addEventListener('index', async (event) => {
     const now = JSON.parse(event.data);
     if (total !== null && now.total === total && summary.ready === now.ready) {
@@ -180,6 +183,7 @@ $('dry-run-selection').addEventListener('click', () => {
 });
 window.addEventListener('popstate', () => render().catch(showError));
 
+plans(api, showError);
 render().catch(showError).finally(() => {
   document.body.dataset.loaded = 'true';
   live();

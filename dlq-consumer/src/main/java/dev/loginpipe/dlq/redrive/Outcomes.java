@@ -1,0 +1,110 @@
+package dev.loginpipe.dlq.redrive;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.dlq.DlqClients;
+import dev.loginpipe.dlq.DlqRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happened next to the records each plan sent: the pipeline keeps the input's headers on its output and DLQ
+ * copies, so a record on {@code OUTPUT_TOPIC} carrying a plan's {@code replay.id} reached the output and one on the
+ * DLQ came back. One thread reads both topics (committed records only) from when the oldest plan was created.
+ */
+final class Outcomes implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    /** Per plan: records that reached the output, records that came back to the DLQ. */
+    record Counts(long reached, long cameBack) {
+        static final Counts NONE = new Counts(0, 0);
+    }
+
+    private final String output;
+    private final Map<String, long[]> counts = new ConcurrentHashMap<>();
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * Counts the records of these plans (and of those {@link #track tracked} later), reading from {@code from}: the
+     * oldest plan's creation, as records before it carry no plan's id.
+     */
+    Outcomes(Config config, Instant from, Collection<String> planIds) {
+        planIds.forEach(this::track);
+        output = config.get(Settings.OUTPUT_TOPIC);
+        consumer = DlqClients.consumer(config, null, "outcomes");
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(output, config.get(Settings.DLQ_TOPIC))) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> at = new HashMap<>();
+        partitions.forEach(tp -> at.put(tp, from.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(at);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        partitions.forEach(tp -> consumer.seek(tp, offsets.get(tp) == null ? ends.get(tp) : offsets.get(tp).offset()));
+        thread = new Thread(this::run, "redrive-outcomes");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Counts records of this plan from now on: a new plan, whose records come after it. */
+    void track(String planId) {
+        counts.putIfAbsent(planId, new long[2]);
+    }
+
+    Counts of(String planId) {
+        long[] c = counts.get(planId);
+        if (c == null) {
+            return Counts.NONE;
+        }
+        synchronized (c) {
+            return new Counts(c[0], c[1]);
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    long[] c = counts.get(new DlqRecord(record).header(DlqHeaders.REPLAY_ID));
+                    if (c != null) {
+                        synchronized (c) {
+                            c[record.topic().equals(output) ? 0 : 1]++;
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException closing) {
+            // close() asked
+        } catch (RuntimeException e) {
+            LOG.error("redrive outcome tracking stopped: {}", e.toString());
+        } finally {
+            consumer.close();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join();
+    }
+}

@@ -1,0 +1,364 @@
+package dev.loginpipe.dlq.redrive;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loginpipe.common.ErrorText;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.dlq.redrive.Plan.State;
+import dev.loginpipe.dlq.replay.ReplayControl;
+import dev.loginpipe.dlq.replay.ReplayFencedException;
+import dev.loginpipe.dlq.replay.ReplaySummary;
+import dev.loginpipe.dlq.replay.Replayer;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redrive plans: created, started, paused, resumed and cancelled by people, run one at a time (queued) by the replay
+ * engine the command line uses, each action recorded in the audit trail before it takes effect. The trail is also
+ * where plans come back from after a restart: a plan that was running runs on, and the ledger (not memory) says how
+ * many records it published already, so it neither publishes a record twice nor exceeds its maximum count.
+ */
+public final class Redrive implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_WHO = 64;
+
+    private final Config config;
+    private final Replayer replayer;
+    private final AuditTrail audit;
+    private final Outcomes outcomes;
+    private final Map<String, Plan> plans = new LinkedHashMap<>();
+    /** Set on close: a plan stopped by a shutdown stays running in the trail, to run on after the restart. */
+    private volatile boolean closing;
+    private final Semaphore dryRuns = new Semaphore(1);
+    /** The one engine: plans take turns, so one process never runs two replays of one ledger at once. */
+    private final ExecutorService engine = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "redrive");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private Redrive(Config config, AuditTrail audit) {
+        this.config = config;
+        this.replayer = new Replayer(config);
+        this.audit = audit;
+        rebuild(AuditTrail.parsed(audit.entries()));
+        Instant oldest = plans.values().stream().map(Plan::createdAt).min(Instant::compareTo).orElse(Instant.now());
+        this.outcomes = new Outcomes(config, oldest, plans.keySet());
+    }
+
+    /** Reads the audit trail, rebuilds every plan from it, and runs on those that were running. */
+    public static Redrive open(Config config) {
+        Redrive redrive = new Redrive(config, AuditTrail.open(config));
+        redrive.plans().stream().filter(p -> p.state() == State.RUNNING).forEach(p -> {
+            LOG.info("redrive plan {} was running: it runs on", p.id());
+            redrive.engine.submit(() -> redrive.run(p));
+        });
+        return redrive;
+    }
+
+    /**
+     * Counts what a plan with this spec would publish now, publishing nothing; recorded in the trail. It reads the
+     * whole DLQ, so one runs at a time.
+     */
+    public ReplaySummary dryRun(String who, PlanSpec spec) {
+        if (!dryRuns.tryAcquire()) {
+            throw new NotNow("a dry run is already running; try again when it is done");
+        }
+        try {
+            return countAndRecord(who, spec);
+        } finally {
+            dryRuns.release();
+        }
+    }
+
+    private ReplaySummary countAndRecord(String who, PlanSpec spec) {
+        ReplaySummary summary = replayer.replay(spec.options(spec.maxCount(), true), new ReplayControl() {
+            @Override
+            public String replayId() {
+                return "dry-run";
+            }
+
+            @Override
+            public String groupId(String configured) {
+                return configured + "-dry-run"; // never committed: a dry run reads the whole DLQ, as a plan would
+            }
+        });
+        ObjectNode fields = JSON.createObjectNode();
+        spec.json(fields.putObject("spec"));
+        fields.putObject("counts").put("read", summary.read()).put("would_publish", summary.replayed())
+                .put("skipped_already_replayed", summary.skippedAlreadyReplayed())
+                .put("skipped_truncated", summary.skippedTruncated())
+                .put("skipped_max_replays", summary.skippedMaxReplays());
+        audit.append(who(who), "dry-run", fields.put("cli", Plan.dryRunCommand(spec)));
+        return summary;
+    }
+
+    /** An entry for something done outside a plan (the console's own dry run). */
+    void record(String who, String action, ObjectNode fields) {
+        audit.append(who(who), action, fields);
+    }
+
+    public Plan create(String who, PlanSpec spec) {
+        if (spec.to().equals(config.get(Settings.DLQ_TOPIC))) {
+            throw new IllegalArgumentException("to: the DLQ itself; redrive sends records back to be processed");
+        }
+        Plan plan = new Plan("plan-" + UUID.randomUUID().toString().substring(0, 8), spec, who(who), Instant.now());
+        ObjectNode fields = JSON.createObjectNode().put("plan", plan.id());
+        spec.json(fields.putObject("spec"));
+        synchronized (this) {
+            audit.append(who(who), "created", fields.put("cli", plan.cliCommand(group())));
+            outcomes.track(plan.id());
+            plans.put(plan.id(), plan);
+        }
+        return plan;
+    }
+
+    public Plan start(String who, String planId) {
+        return act(who, planId, "started", State.RUNNING, State.CREATED);
+    }
+
+    public Plan pause(String who, String planId) {
+        return act(who, planId, "paused", State.PAUSED, State.RUNNING);
+    }
+
+    public Plan resume(String who, String planId) {
+        return act(who, planId, "resumed", State.RUNNING, State.PAUSED);
+    }
+
+    public Plan cancel(String who, String planId) {
+        return act(who, planId, "cancelled", State.CANCELLED, State.CREATED, State.RUNNING, State.PAUSED);
+    }
+
+    /** Every plan, oldest first. */
+    public synchronized List<Plan> plans() {
+        return new ArrayList<>(plans.values());
+    }
+
+    public synchronized Plan plan(String planId) {
+        Plan plan = plans.get(planId);
+        if (plan == null) {
+            throw new NoSuchPlan("no plan " + planId);
+        }
+        return plan;
+    }
+
+    /** The plan asked for does not exist. */
+    public static final class NoSuchPlan extends RuntimeException {
+        NoSuchPlan(String message) {
+            super(message);
+        }
+    }
+
+    /** The action does not fit where the plan stands (e.g. resuming a finished plan). */
+    public static final class NotNow extends RuntimeException {
+        NotNow(String message) {
+            super(message);
+        }
+    }
+
+    /** A plan for people and pages: its spec, state, counts and outcomes, and its command-line equivalent. */
+    public ObjectNode json(Plan plan) {
+        return plan.json(JSON.createObjectNode(), outcomes.of(plan.id()), group());
+    }
+
+    public List<JsonNode> auditEntries() {
+        return AuditTrail.parsed(audit.entries());
+    }
+
+    public AuditTrail.Verification verifyAudit() {
+        return audit.verify();
+    }
+
+    /** What happened to one DLQ record: its ledger entry (which replay published it, when, where) and the trail of
+     *  the plan that did. */
+    public ObjectNode history(int partition, long offset) {
+        ObjectNode history = JSON.createObjectNode();
+        JsonNode entry = LedgerEntries.of(config, partition, offset);
+        history.set("ledger", entry);
+        String replayId = entry == null ? null : entry.path("replay_id").asText(null);
+        var trail = history.putArray("audit");
+        if (replayId != null) {
+            auditEntries().stream().filter(e -> replayId.equals(e.path("plan").asText(null))).forEach(trail::add);
+        }
+        return history;
+    }
+
+    private Plan act(String who, String planId, String action, State to, State... from) {
+        Plan plan = plan(planId);
+        synchronized (plan) {
+            if (!List.of(from).contains(plan.state())) {
+                throw new NotNow("plan " + planId + " is " + plan.state().name().toLowerCase()
+                        + ": it cannot be " + action);
+            }
+            record(who(who), action, plan);
+            plan.state(to, "");
+        }
+        if (to == State.RUNNING) {
+            plan.resetStopLoss(outcomes.of(plan.id()));
+            engine.submit(() -> run(plan));
+        }
+        return plan;
+    }
+
+    /** One turn of the engine for a plan: publishes what it still may, until done, paused, cancelled or stopped. */
+    private void run(Plan plan) {
+        if (plan.state() != State.RUNNING) {
+            return; // paused or cancelled while it waited its turn
+        }
+        try {
+            long before = LedgerEntries.publishedBy(config, plan.id());
+            plan.published(before);
+            long left = plan.spec().maxCount() - before;
+            if (left > 0) {
+                plan.awaitPace();
+                try {
+                    replayer.replay(plan.spec().options(left, false), control(plan, before));
+                } finally {
+                    plan.runEnded();
+                }
+            }
+            synchronized (plan) {
+                if (plan.state() == State.RUNNING && !closing) {
+                    record("redrive", "finished", plan);
+                    plan.state(State.FINISHED, plan.published() >= plan.spec().maxCount()
+                            ? "maximum count reached" : "every selected record read");
+                }
+            }
+        } catch (InterruptedException closed) {
+            Thread.currentThread().interrupt(); // close(): the plan stays running in the trail
+        } catch (ReplayFencedException e) {
+            stopped(plan, "fenced: another replay of the same ledger started; resume when it is done");
+        } catch (KafkaException | IllegalStateException e) {
+            stopped(plan, "failed: " + ErrorText.of(e));
+        } catch (RuntimeException e) {
+            LOG.error("redrive plan {} failed", plan.id(), e);
+            stopped(plan, "failed: " + ErrorText.of(e));
+        }
+    }
+
+    /** Pauses a plan the engine could not run on, saying why; a person resumes it. */
+    private void stopped(Plan plan, String why) {
+        if (closing) {
+            return;
+        }
+        LOG.warn("redrive plan {} paused: {}", plan.id(), why);
+        synchronized (plan) {
+            if (plan.state() == State.RUNNING) {
+                record("redrive: " + why, "paused", plan);
+                plan.state(State.PAUSED, why);
+            }
+        }
+    }
+
+    private ReplayControl control(Plan plan, long before) {
+        return new ReplayControl() {
+            @Override
+            public String replayId() {
+                return plan.id();
+            }
+
+            @Override
+            public double recordsPerSecond() {
+                return plan.spec().rate();
+            }
+
+            @Override
+            public String groupId(String configured) {
+                return Plan.groupId(configured, plan.id());
+            }
+
+            @Override
+            public boolean proceed() {
+                if (plan.stopLossHit(outcomes.of(plan.id()))) {
+                    stopped(plan, "stop-loss: more than " + plan.spec().stopLossPercent()
+                            + "% of the records sent came back to the DLQ");
+                }
+                return plan.state() == State.RUNNING && !closing;
+            }
+
+            @Override
+            public void progress(ReplaySummary soFar) {
+                plan.published(before + soFar.replayed());
+            }
+        };
+    }
+
+    /** An entry for an action on a plan: the plan, its counts and outcomes, the command that does the same. */
+    private void record(String who, String action, Plan plan) {
+        ObjectNode fields = json(plan);
+        fields.remove("id");
+        fields.remove("state");
+        fields.remove("note");
+        audit.append(who, action, JSON.createObjectNode().put("plan", plan.id()).setAll(fields));
+    }
+
+    /** Plans as the trail left them: created, then each action's state. */
+    private void rebuild(List<JsonNode> entries) {
+        for (JsonNode entry : entries) {
+            String action = entry.path("action").asText();
+            String id = entry.path("plan").asText(null);
+            if (id == null) {
+                continue;
+            }
+            try {
+                if (action.equals("created")) {
+                    plans.put(id, new Plan(id, PlanSpec.of(entry.path("spec"), config.get(Settings.INPUT_TOPIC)),
+                            entry.path("who").asText(), Instant.parse(entry.path("at").asText())));
+                    continue;
+                }
+                Plan plan = plans.get(id);
+                State state = switch (action) {
+                    case "started", "resumed" -> State.RUNNING;
+                    case "paused" -> State.PAUSED;
+                    case "cancelled" -> State.CANCELLED;
+                    case "finished" -> State.FINISHED;
+                    default -> null;
+                };
+                if (plan != null && state != null) {
+                    plan.state(state, "");
+                    plan.published(entry.path("published").asLong(plan.published()));
+                }
+            } catch (RuntimeException unreadable) {
+                LOG.warn("redrive: audit entry {} cannot be read, skipped", entry.path("seq").asText("?"));
+            }
+        }
+    }
+
+    private String group() {
+        return config.get(Settings.REPLAY_GROUP_ID);
+    }
+
+    /** Who acted, as the caller said, cut and stripped of control characters (it goes into the trail). */
+    private static String who(String who) {
+        if (who == null || who.isBlank()) {
+            return "anonymous";
+        }
+        StringBuilder out = new StringBuilder();
+        who.codePoints().limit(MAX_WHO).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        return out.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closing = true;
+        engine.shutdownNow();
+        engine.awaitTermination(30, TimeUnit.SECONDS);
+        outcomes.close();
+        audit.close();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.loginpipe.dlq.redrive;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loginpipe.dlq.replay.ReplaySummary;
+
+/**
+ * The console's redrive endpoints, apart from HTTP (the console's server passes requests it has already guarded:
+ * token, Host, and for every POST its CSRF checks). Answers are JSON with a status; a bad request says which field.
+ * <pre>
+ * GET  /api/plans                             every plan with its progress and outcomes
+ * POST /api/plans                             create: reason, signature, since, until, to, rate, max,
+ *                                             stop_loss_percent, min_sample, who
+ * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
+ * POST /api/plans/{id}/{start|pause|resume|cancel}   who
+ * GET  /api/audit                             the trail (its newest 1,000 entries) and its verification
+ * GET  /api/records/{partition}/{offset}/history     a DLQ record's ledger entry and its plan's trail
+ * </pre>
+ */
+public final class RedriveApi {
+    /** The fields a POST may carry. */
+    public static final Set<String> FIELDS = Set.of("reason", "signature", "since", "until", "to", "rate", "max",
+            "stop_loss_percent", "min_sample", "who");
+    private static final Pattern ACTION = Pattern.compile("/api/plans/(plan-[0-9a-f]{8})/(start|pause|resume|cancel)");
+    private static final Pattern HISTORY = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})/history");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The newest entries a page gets (the verification covers them all). */
+    private static final int MAX_ENTRIES = 1_000;
+
+    /** A status and a JSON body. */
+    public record Answer(int status, JsonNode body) {
+        static Answer error(int status, String message) {
+            return new Answer(status, JSON.createObjectNode().put("error", message));
+        }
+    }
+
+    private final Redrive redrive;
+    private final String defaultTo;
+
+    public RedriveApi(Redrive redrive, String defaultTo) {
+        this.redrive = redrive;
+        this.defaultTo = defaultTo;
+    }
+
+    public static boolean handles(String path) {
+        return path.equals("/api/plans") || path.startsWith("/api/plans/") || path.equals("/api/audit")
+                || HISTORY.matcher(path).matches();
+    }
+
+    /** Answers one request; {@code fields} is a POST's body, {@code from} where it came from (for the trail). */
+    public Answer answer(String method, String path, Map<String, String> fields, String from) {
+        try {
+            Matcher action = ACTION.matcher(path);
+            Matcher history = HISTORY.matcher(path);
+            if (method.equals("GET") && path.equals("/api/plans")) {
+                ObjectNode body = JSON.createObjectNode();
+                var plans = body.putArray("plans");
+                redrive.plans().forEach(p -> plans.add(redrive.json(p)));
+                return new Answer(200, body);
+            } else if (method.equals("GET") && path.equals("/api/audit")) {
+                ObjectNode body = JSON.createObjectNode();
+                List<JsonNode> entries = redrive.auditEntries();
+                body.putArray("entries").addAll(entries.subList(Math.max(0, entries.size() - MAX_ENTRIES),
+                        entries.size()));
+                body.set("verification", JSON.valueToTree(redrive.verifyAudit().json()));
+                return new Answer(200, body);
+            } else if (method.equals("GET") && history.matches()) {
+                return new Answer(200, redrive.history(Integer.parseInt(history.group(1)),
+                        Long.parseLong(history.group(2))));
+            } else if (!method.equals("POST")) {
+                return Answer.error(405, "use POST");
+            }
+            String who = who(fields, from);
+            if (path.equals("/api/plans")) {
+                return new Answer(201, redrive.json(redrive.create(who, spec(fields))));
+            } else if (path.equals("/api/plans/dry-run")) {
+                ReplaySummary summary = redrive.dryRun(who, spec(fields));
+                return new Answer(200, JSON.createObjectNode().put("read", summary.read())
+                        .put("would_publish", summary.replayed())
+                        .put("skipped_already_replayed", summary.skippedAlreadyReplayed())
+                        .put("skipped_truncated", summary.skippedTruncated())
+                        .put("skipped_max_replays", summary.skippedMaxReplays())
+                        .put("cli", Plan.dryRunCommand(spec(fields))));
+            } else if (action.matches()) {
+                String id = action.group(1);
+                Plan plan = switch (action.group(2)) {
+                    case "start" -> redrive.start(who, id);
+                    case "pause" -> redrive.pause(who, id);
+                    case "resume" -> redrive.resume(who, id);
+                    default -> redrive.cancel(who, id);
+                };
+                return new Answer(200, redrive.json(plan));
+            }
+            return Answer.error(404, "no such page");
+        } catch (Redrive.NoSuchPlan e) {
+            return Answer.error(404, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return Answer.error(400, e.getMessage());
+        } catch (Redrive.NotNow e) {
+            return Answer.error(409, e.getMessage());
+        }
+    }
+
+    /** Records the console's own dry run (a prediction by validation) in the trail: who, the selection, the counts. */
+    public void recordDryRun(Map<String, String> selection, JsonNode result, String from) {
+        ObjectNode fields = JSON.createObjectNode();
+        ObjectNode chosen = fields.putObject("selection");
+        selection.forEach((name, value) -> {
+            if (!name.equals("who")) {
+                chosen.put(name, value);
+            }
+        });
+        ObjectNode counts = fields.putObject("counts");
+        result.fields().forEachRemaining(field -> {
+            if (field.getValue().isNumber()) {
+                counts.set(field.getKey(), field.getValue());
+            }
+        });
+        redrive.record(who(selection, from), "dry-run", fields);
+    }
+
+    private PlanSpec spec(Map<String, String> fields) {
+        for (String name : fields.keySet()) {
+            if (!FIELDS.contains(name)) {
+                throw new IllegalArgumentException(name + ": not a field of a plan");
+            }
+        }
+        ObjectNode json = JSON.createObjectNode();
+        fields.forEach((name, value) -> {
+            if (!value.isEmpty()) {
+                json.put(name, value);
+            }
+        });
+        for (String time : new String[] {"since", "until"}) {
+            if (json.has(time)) {
+                json.put(time, epochMillis(time, json.get(time).asText()));
+            }
+        }
+        for (String number : new String[] {"rate", "max", "min_sample", "stop_loss_percent"}) {
+            String pattern = number.equals("stop_loss_percent") ? "\\d{1,3}(\\.\\d{1,3})?" : "\\d{1,9}";
+            if (json.has(number) && !json.get(number).asText().matches(pattern)) {
+                throw new IllegalArgumentException(number + ": expected " + (number.equals("stop_loss_percent")
+                        ? "a percentage" : "a whole number"));
+            }
+        }
+        return PlanSpec.of(json, defaultTo);
+    }
+
+    private static long epochMillis(String field, String text) {
+        try {
+            return text.chars().allMatch(Character::isDigit) && text.length() <= 18 ? Long.parseLong(text)
+                    : Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(field + ": expected 2025-01-31T12:00:00Z or epoch milliseconds");
+        }
+    }
+
+    /** The name the person gave (the page asks for it) and where the request came from. */
+    private static String who(Map<String, String> fields, String from) {
+        String name = fields.getOrDefault("who", "").strip();
+        return (name.isEmpty() ? "anonymous" : name) + " (" + from + ")";
+    }
+}

@@ -1,0 +1,117 @@
+// Redrive plans: a form to dry-run and create one, the plans with their progress and outcomes (pushed by the event
+// stream), their actions, and the audit trail with its verification. Data goes in as text only (see dom.js).
+import {el, fill, when} from './dom.js';
+
+const $ = (id) => document.getElementById(id);
+const ACTIONS = {created: ['start', 'cancel'], running: ['pause', 'cancel'], paused: ['resume', 'cancel']};
+const POST = {method: 'POST', headers: {'Content-Type': 'application/json', 'X-Console-Request': '1'}};
+
+/** The plan fields of the form, without the empty ones. */
+function fields() {
+  return Object.fromEntries([...new FormData($('plan-form'))].filter(([, v]) => v !== ''));
+}
+
+function selection(spec) {
+  return ['reason', 'signature', 'since', 'until'].filter((k) => spec[k] !== null && spec[k] !== undefined)
+    .map((k) => k + '=' + spec[k]).join(' ') || 'all';
+}
+
+function show(answer) {
+  fill($('plan-result'), answer);
+}
+
+/** The plans table; each row's buttons are the actions its state allows. */
+export function showPlans(list, api) {
+  fill($('plans').tBodies[0], ...list.plans.map((p) => {
+    const buttons = (ACTIONS[p.state] || []).map((action) => {
+      const button = el('button', {type: 'button', 'data-action': action}, action);
+      button.addEventListener('click', () => act(api, p.id, action));
+      return button;
+    });
+    return el('tr', {'data-plan': p.id, 'data-state': p.state},
+      el('td', {class: 'label'}, p.id),
+      el('td', {class: 'state'}, p.state + (p.note ? ' (' + p.note + ')' : '')),
+      el('td', {class: 'label'}, selection(p.spec) + ' → ' + p.spec.to + ' at ' + p.spec.rate + '/s'),
+      el('td', {class: 'n published'}, String(p.published)),
+      el('td', {class: 'n'}, String(p.spec.max)),
+      el('td', {class: 'n reached'}, String(p.reached_output)),
+      el('td', {class: 'n back'}, String(p.came_back)),
+      el('td', {class: 'n'}, String(p.pending)),
+      el('td', {class: 'label cli', title: p.cli}, p.cli),
+      el('td', {}, ...buttons));
+  }));
+  document.body.dataset.plans = String(list.plans.length);
+}
+
+async function act(api, id, action) {
+  try {
+    const who = $('plan-form').elements.who.value;
+    await api('/api/plans/' + id + '/' + action, {...POST, body: JSON.stringify(who ? {who} : {})});
+    await refresh(api);
+  } catch (error) {
+    show(action + ' failed: ' + error.message);
+  }
+}
+
+/** The trail, newest first, and whether its hash chain holds. */
+async function loadAudit(api) {
+  const audit = await api('/api/audit');
+  const v = audit.verification;
+  fill($('audit-verification'), v.valid ? 'hash chain verified: ' + v.entries + ' entries'
+    : 'TAMPERED at entry ' + v.broken_at + ': ' + v.problem);
+  $('audit-verification').className = v.valid ? 'verified' : 'tampered';
+  fill($('audit').tBodies[0], ...audit.entries.slice().reverse().map((e) => el('tr', {},
+    el('td', {class: 'n'}, String(e.seq ?? '?')),
+    el('td', {}, when(e.at)),
+    el('td', {}, e.who ?? ''),
+    el('td', {class: 'action'}, e.action ?? ''),
+    el('td', {class: 'label'}, e.plan ?? ''),
+    el('td', {class: 'label', title: e.cli ?? ''}, e.cli ?? ''))));
+}
+
+async function refresh(api) {
+  showPlans(await api('/api/plans'), api);
+  await loadAudit(api);
+}
+
+/** Wires the panel; {@code api} is the page's fetch helper (it sends to /login when the token is missing). */
+export function plans(api, showError) {
+  $('plan-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const plan = await api('/api/plans', {...POST, body: JSON.stringify(fields())});
+      show('created ' + plan.id + ': ' + plan.cli);
+      await refresh(api);
+    } catch (error) {
+      show('not created: ' + error.message);
+    }
+  });
+  $('plan-dry-run').addEventListener('click', async () => {
+    try {
+      const r = await api('/api/plans/dry-run', {...POST, body: JSON.stringify(fields())});
+      show('dry run: would publish ' + r.would_publish + ' of ' + r.read + ' read (already replayed '
+        + r.skipped_already_replayed + ', truncated ' + r.skipped_truncated + ') · ' + r.cli);
+      await loadAudit(api);
+    } catch (error) {
+      show('dry run failed: ' + error.message);
+    }
+  });
+  refresh(api).catch(showError);
+}
+
+/** A plans event from the stream: the plans as they stand, and the trail, which changed with them. */
+export function onPlansEvent(data, api) {
+  showPlans(JSON.parse(data), api);
+  loadAudit(api).catch(() => {});
+}
+
+/** A DLQ record's history: whether replay published it (its ledger entry) and the trail of the plan that did. */
+export async function showHistory(container, api, partition, offset) {
+  const history = await api('/api/records/' + partition + '/' + offset + '/history');
+  const ledger = history.ledger;
+  fill(container, el('h3', {}, 'History'),
+    el('p', {class: 'ledger'}, ledger ? 'published by ' + (ledger.replay_id ?? '?') + ' at ' + when(ledger.at)
+      + ' to ' + (ledger.to ?? '?') : 'never published by replay'),
+    el('ol', {class: 'history'}, ...history.audit.map((e) => el('li', {},
+      when(e.at) + ' ' + (e.action ?? '') + ' by ' + (e.who ?? '')))));
+}
