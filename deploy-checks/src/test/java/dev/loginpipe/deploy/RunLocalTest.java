@@ -39,18 +39,18 @@ class RunLocalTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return freeRange(1);
     }
 
-    /** The first of n consecutive free ports. */
+    /**
+     * The first of n consecutive free ports, below the ephemeral range (32768 and up on Linux): the services bind
+     * their HTTP ports one after another over half a minute, and a Kafka client's outgoing connection could take an
+     * ephemeral port meanwhile.
+     */
     private static int freeRange(int n) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = freePort();
-            if (first + n > 65535) {
-                continue;
-            }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = 20_000 + random.nextInt(12_000);
             boolean free = true;
             for (int port = first; port < first + n && free; port++) {
                 try (ServerSocket ignored = new ServerSocket(port)) {
@@ -63,6 +63,6 @@ class RunLocalTest {
                 return first;
             }
         }
-        throw new IOException("no " + n + " consecutive free ports");
+        throw new IOException("no " + n + " consecutive free ports between 20000 and 32000");
     }
 }
