@@ -272,8 +272,9 @@ echo
 read_topic() { # TOPIC OUT_FILE
   java -cp local-kafka/target/local-kafka.jar org.apache.kafka.tools.consumer.ConsoleConsumer \
     --bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$1" --from-beginning --timeout-ms 10000 \
-    --consumer-property isolation.level=read_committed --property print.value=false \
-    --property print.partition=true --property print.offset=true --property print.headers=true \
+    --command-property isolation.level=read_committed --formatter-property print.value=false \
+    --formatter-property print.partition=true --formatter-property print.offset=true \
+    --formatter-property print.headers=true \
     >"$2" 2>"$2.err" || true # it exits non-zero on its idle timeout
 }
 echo "run-local: reconciling record by record (read_committed) ..."
