@@ -50,7 +50,8 @@ final class RoutingLoop {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final int DLQ_LINES_PER_SECOND = 10;
-    private static final long LIMITS_RETRY_MS = 30_000;
+    /** While a topic's size limit is unknown and the brokers answer, how often it is read again. */
+    private static final long LIMITS_RETRY_MS = 5_000;
 
     private final String inputTopic;
     private final List<String> outputTopics;
@@ -454,7 +455,7 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
-        if (limits.problem() != null && now - limitsReadAt > LIMITS_RETRY_MS) {
+        if (limits.problem() != null && probe.problem() == null && now - limitsReadAt > LIMITS_RETRY_MS) {
             readLimits();
         }
         if (!joined) {
