@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -184,14 +185,16 @@ final class RoutingLoop {
                 open = new Transaction();
             }
             batchStart.forEach(open.first::putIfAbsent);
-            for (ConsumerRecord<byte[], byte[]> in : batch) {
-                RecordRouter.Routed routed = routeOne(in);
-                Future<RecordMetadata> result = producer.send(routed.record());
-                open.add(in, routed, result);
-                if (oneByOne) {
-                    producer.flush();
-                    if (failure(result) instanceof KafkaException refused) {
-                        throw refused;
+            for (TopicPartition tp : batch.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> in : batch.records(tp)) {
+                    RecordRouter.Routed routed = routeOne(in);
+                    Future<RecordMetadata> result = producer.send(routed.record());
+                    open.add(tp, in, routed, result);
+                    if (oneByOne) {
+                        producer.flush();
+                        if (failure(result) instanceof KafkaException refused) {
+                            throw refused;
+                        }
                     }
                 }
             }
@@ -500,7 +503,7 @@ final class RoutingLoop {
     private void confirmNotFenced(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(Set.copyOf(partitions),
                 CLIENT_TIMEOUT));
-        committed.values().removeIf(java.util.Objects::isNull);
+        committed.values().removeIf(Objects::isNull);
         if (committed.isEmpty()) {
             return;
         }
@@ -543,8 +546,8 @@ final class RoutingLoop {
         final List<String> dlqLines = new ArrayList<>();
         int forwarded;
 
-        void add(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
-            TopicPartition tp = new TopicPartition(in.topic(), in.partition());
+        void add(TopicPartition tp, ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed,
+                 Future<RecordMetadata> result) {
             next.put(tp, new OffsetAndMetadata(in.offset() + 1, in.leaderEpoch(), ""));
             sent.add(new Sent(Coordinates.of(in), in.timestamp(), routed.record().topic(), routed.toDlq(), result));
             if (routed.toDlq()) {
