@@ -72,8 +72,10 @@ final class BenchAdmin implements AutoCloseable {
     }
 
     /** Deletes a run's topics once measured and checked, so a long bench does not fill the disk. */
+    /** Deletes the topics and gives the broker a moment to remove their files before anything else is measured. */
     void delete(String... topics) throws ExecutionException, InterruptedException {
         admin.deleteTopics(List.of(topics)).all().get();
+        Thread.sleep(2_000);
     }
 
     @Override

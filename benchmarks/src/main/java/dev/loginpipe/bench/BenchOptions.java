@@ -3,9 +3,11 @@ package dev.loginpipe.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one run of the end-to-end harness measures and where. {@code --quick} shrinks every count and runs one round,
@@ -13,13 +15,16 @@ import java.util.Map;
  */
 record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDir, Path jsonOut, int rounds,
                     boolean warmUp, long limitRecords, int events, int invalidPercent, int latencyRate,
-                    int latencySeconds, String heap, List<String> consumerJvmArgs, Map<String, String> consumerEnv) {
+                    int latencySeconds, String heap, List<String> consumerJvmArgs, List<String> streamsJvmArgs,
+                    Map<String, String> consumerEnv,
+                    Set<String> only) {
 
     static final String USAGE = """
             Usage: EndToEndBench [--quick] [--rounds N] [--events N] [--invalid-percent P] [--limit-records N]
                                  [--no-warm-up] [--latency-rate R] [--latency-seconds S] [--port P]
                                  [--controller-port C] [--work-dir D] [--jars DIR] [--json FILE]
                                  [--consumer-jvm-arg ARG]... [--consumer-env NAME=VALUE]...
+                                 [--streams-jvm-arg ARG]... [--only PARTS]
             Starts a fresh local-kafka broker and measures, round after round on one preloaded input: Kafka's
             ProducerPerformance (the limit), loginpipe with 1 and with 3 instances, and Kafka Streams (defaults,
             and producer batch.size 256 KB), each drain checked record by record; then loginpipe's latency at a
@@ -38,7 +43,12 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
               --jars DIR            where the module folders with the built jars are (default .)
               --json FILE           where the numbers go (default bench-results.json)
               --consumer-jvm-arg A  extra JVM argument of every loginpipe instance ({instance} is its id)
-              --consumer-env N=V    extra environment of every loginpipe instance, e.g. BATCH_MAX_RECORDS=5000""";
+              --consumer-env N=V    extra environment of every loginpipe instance, e.g. BATCH_MAX_RECORDS=5000
+              --streams-jvm-arg A   extra JVM argument of the Kafka Streams peer (e.g. -XX:+UseSerialGC, the
+                                    collector loginpipe runs with; by default the peer has the JVM's defaults)
+              --only PARTS          measure only these, comma-separated, to try a change quickly: limit,
+                                    loginpipe-1, loginpipe-3, streams-defaults, streams-tuned, latency
+                                    (ratios are printed where both sides ran)""";
 
     static BenchOptions parse(String[] args) throws IOException {
         boolean quick = false;
@@ -55,7 +65,9 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
         int rate = 5_000;
         Integer seconds = null;
         List<String> consumerJvmArgs = new ArrayList<>();
+        List<String> streamsJvmArgs = new ArrayList<>();
         Map<String, String> consumerEnv = new LinkedHashMap<>();
+        Set<String> only = Set.of();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -79,6 +91,7 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                 case "--json" -> json = Path.of(value(args, ++i, arg));
                 // e.g. -XX:StartFlightRecording=filename=consumer-{instance}.jfr profiles every instance
                 case "--consumer-jvm-arg" -> consumerJvmArgs.add(value(args, ++i, arg));
+                case "--streams-jvm-arg" -> streamsJvmArgs.add(value(args, ++i, arg));
                 // e.g. BATCH_MAX_RECORDS=5000 or KAFKA_CLIENT_LINGER_MS=10, to try a setting
                 case "--consumer-env" -> {
                     String[] nameValue = value(args, ++i, arg).split("=", 2);
@@ -86,6 +99,16 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                         throw new IllegalArgumentException(arg + " needs NAME=VALUE\n" + USAGE);
                     }
                     consumerEnv.put(nameValue[0], nameValue[1]);
+                }
+                case "--only" -> {
+                    only = Set.of(value(args, ++i, arg).split(","));
+                    Set<String> parts = new HashSet<>(List.of("limit", "latency"));
+                    for (Contender c : Contender.values()) {
+                        parts.add(c.key());
+                    }
+                    if (!parts.containsAll(only)) {
+                        throw new IllegalArgumentException(arg + " takes some of " + parts + "\n" + USAGE);
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'\n" + USAGE);
             }
@@ -102,7 +125,14 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                 seconds != null ? seconds : quick ? 15 : 60,
                 "128m",
                 List.copyOf(consumerJvmArgs),
-                Map.copyOf(consumerEnv));
+                List.copyOf(streamsJvmArgs),
+                Map.copyOf(consumerEnv),
+                only);
+    }
+
+    /** Whether this run measures {@code part} (a contender's key, "limit" or "latency"). */
+    boolean measures(String part) {
+        return only.isEmpty() || only.contains(part);
     }
 
     String bootstrap() {

@@ -111,10 +111,18 @@ public final class EndToEndBench {
 
         List<LimitRun> limits = new ArrayList<>();
         Map<Contender, List<Drain.Result>> drains = new EnumMap<>(Contender.class);
+        List<Contender> contenders = new ArrayList<>();
+        for (Contender contender : Contender.values()) {
+            if (options.measures(contender.key())) {
+                contenders.add(contender);
+            }
+        }
         for (int round = 1; round <= options.rounds(); round++) {
-            limits.add(measureLimit(round));
+            if (options.measures("limit")) {
+                limits.add(measureLimit(round));
+            }
             // Each round starts with another contender, so none is always the first (or last) on the broker.
-            List<Contender> order = new ArrayList<>(List.of(Contender.values()));
+            List<Contender> order = new ArrayList<>(contenders);
             Collections.rotate(order, -(round - 1));
             for (Contender contender : order) {
                 progress(round(round) + contender.label());
@@ -126,22 +134,26 @@ public final class EndToEndBench {
                 drains.computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
             }
         }
-        addLimitRow(limits);
-        for (Contender contender : Contender.values()) {
-            addDrainRow(contender, drains.get(contender));
+        if (!limits.isEmpty()) {
+            addLimitRow(limits);
         }
+        drains.forEach(this::addDrainRow);
         addRatio("loginpipe 1 instance / Kafka Streams tuned", drains.get(Contender.LOGINPIPE_1),
                 drains.get(Contender.STREAMS_TUNED), "≥ 1.3");
         addRatio("loginpipe 1 instance / Kafka Streams defaults", drains.get(Contender.LOGINPIPE_1),
                 drains.get(Contender.STREAMS_DEFAULTS), "> 1");
-        List<Double> toLimit = new ArrayList<>();
-        for (int r = 0; r < limits.size(); r++) {
-            toLimit.add(drains.get(Contender.LOGINPIPE_1).get(r).recordsPerSecond() / limits.get(r).perSecond());
+        if (!limits.isEmpty() && drains.containsKey(Contender.LOGINPIPE_1)) {
+            List<Double> toLimit = new ArrayList<>();
+            for (int r = 0; r < limits.size(); r++) {
+                toLimit.add(drains.get(Contender.LOGINPIPE_1).get(r).recordsPerSecond() / limits.get(r).perSecond());
+            }
+            report.add(new BenchReport.Ratio("loginpipe 1 instance / ProducerPerformance", toLimit, "≥ 0.6"));
         }
-        report.add(new BenchReport.Ratio("loginpipe 1 instance / ProducerPerformance", toLimit, "≥ 0.6"));
         addRatio("loginpipe 3 instances / 1 instance", drains.get(Contender.LOGINPIPE_3),
                 drains.get(Contender.LOGINPIPE_1), "≥ 1");
-        measureLatency();
+        if (options.measures("latency")) {
+            measureLatency();
+        }
         return drains.values().stream().flatMap(List::stream).allMatch(d -> d.verdict().holds());
     }
 
@@ -201,7 +213,11 @@ public final class EndToEndBench {
                         "exactly_once_rounds", verdicts.stream().map(Object::toString).toList())));
     }
 
+    /** The ratio of two contenders' rates, round by round; nothing when one of them was not measured. */
     private void addRatio(String name, List<Drain.Result> over, List<Drain.Result> under, String target) {
+        if (over == null || under == null) {
+            return;
+        }
         List<Double> perRound = new ArrayList<>();
         for (int r = 0; r < over.size(); r++) {
             perRound.add(over.get(r).recordsPerSecond() / under.get(r).recordsPerSecond());

@@ -37,7 +37,10 @@ final class RouterFleet implements AutoCloseable {
                 for (String arg : options.consumerJvmArgs()) {
                     jvmArgs.add(arg.replace("{instance}", id)); // one profile file per instance
                 }
-                jvmArgs.addAll(List.of("-Xmx" + options.heap(), "-jar", options.consumerJar().toString()));
+                // As the image and the README run it: one routing thread on a small heap, where the serial collector
+                // costs the least CPU (and what the JVM picks by itself with one CPU or under 1792 MB).
+                jvmArgs.addAll(List.of("-Xmx" + options.heap(), "-XX:+UseSerialGC", "-jar",
+                        options.consumerJar().toString()));
                 Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", options.bootstrap(),
                         "INPUT_TOPIC", run.input(),
                         "OUTPUT_TOPIC", run.output(),
@@ -61,7 +64,8 @@ final class RouterFleet implements AutoCloseable {
 
     /** The Kafka Streams peer, one process with one stream thread; {@code properties} are PROPERTY=VALUE overrides. */
     static RouterFleet streams(BenchOptions options, RunTopics run, List<String> properties) throws IOException {
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + options.heap(),
+        List<String> jvmArgs = new ArrayList<>(options.streamsJvmArgs());
+        jvmArgs.addAll(List.of("-Xmx" + options.heap(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", options.benchmarksJar().toString(), StreamsPeer.class.getName(),
                 options.bootstrap(), run.input(), run.output(), run.dlq(), run.group(),

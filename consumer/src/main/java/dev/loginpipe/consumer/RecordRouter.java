@@ -1,5 +1,6 @@
 package dev.loginpipe.consumer;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import dev.loginpipe.common.validation.Violation;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -48,6 +49,12 @@ public class RecordRouter {
 
     private record TopicName(String name, byte[] bytes) {
     }
+
+    private record Digits(long n, byte[] digits) {
+    }
+
+    private static final int SOURCE_HEADERS = 4;
+    private volatile Digits lastTimestamp = new Digits(0, new byte[] {'0'});
     private volatile int maxDlqRecordBytes;
 
     /** The limits are the largest record the producer and each topic accept (see {@code max.message.bytes}). */
@@ -77,12 +84,12 @@ public class RecordRouter {
     public Routed route(ConsumerRecord<byte[], byte[]> in) {
         ValidationResult result = validator.validate(in.value());
         if (result.isValid()) {
-            RecordHeaders headers = ownHeaders(in);
+            List<Header> headers = ownHeaders(in, SOURCE_HEADERS);
             addSource(headers, in);
             int size = RECORD_OVERHEAD_BYTES + length(in.key()) + length(in.value()) + headersSize(headers);
             int max = maxOutputRecordBytes;
             if (size <= max) {
-                return new Routed(new ProducerRecord<>(outputTopic, null, in.key(), in.value(), headers), result);
+                return new Routed(new ProducerRecord<>(outputTopic, null, null, in.key(), in.value(), headers), result);
             }
             // The output topic would refuse it forever, and the partition would stall.
             result = ValidationResult.invalid(Reason.TOO_LARGE, "a valid event, but the record of about " + size
@@ -93,22 +100,22 @@ public class RecordRouter {
 
     /** The DLQ copy of {@code in} for this verdict; it fits the DLQ's size limit whatever the input holds. */
     public Routed deadLetter(ConsumerRecord<byte[], byte[]> in, ValidationResult result) {
-        RecordHeaders contract = new RecordHeaders();
+        List<Header> contract = new ArrayList<>(SOURCE_HEADERS + 8);
         addSource(contract, in);
-        contract.add(DlqHeaders.ERROR_REASON, result.reason().label().getBytes(UTF_8));
-        contract.add(DlqHeaders.ERROR_MESSAGE, truncateUtf8(result.message(), DlqHeaders.MAX_MESSAGE_BYTES));
+        contract.add(new RecordHeader(DlqHeaders.ERROR_REASON, result.reason().label().getBytes(UTF_8)));
+        contract.add(new RecordHeader(DlqHeaders.ERROR_MESSAGE, truncateUtf8(result.message(), DlqHeaders.MAX_MESSAGE_BYTES)));
         if (!result.violations().isEmpty()) {
-            contract.add(DlqHeaders.ERROR_DETAILS, details(result.violations()));
+            contract.add(new RecordHeader(DlqHeaders.ERROR_DETAILS, details(result.violations())));
         }
         if (result.exception() != null) {
-            contract.add(DlqHeaders.ERROR_EXCEPTION, truncateUtf8(result.exception(), MAX_EXCEPTION_BYTES));
+            contract.add(new RecordHeader(DlqHeaders.ERROR_EXCEPTION, truncateUtf8(result.exception(), MAX_EXCEPTION_BYTES)));
         }
         if (result.position() != null) {
-            contract.add(DlqHeaders.ERROR_POSITION, decimal(result.position()));
+            contract.add(new RecordHeader(DlqHeaders.ERROR_POSITION, decimal(result.position())));
         }
-        contract.add(DlqHeaders.ERROR_AT, Long.toString(System.currentTimeMillis()).getBytes(UTF_8));
-        contract.add(DlqHeaders.ERROR_GROUP, group);
-        contract.add(DlqHeaders.ERROR_INSTANCE, instance);
+        contract.add(new RecordHeader(DlqHeaders.ERROR_AT, decimal(System.currentTimeMillis())));
+        contract.add(new RecordHeader(DlqHeaders.ERROR_GROUP, group));
+        contract.add(new RecordHeader(DlqHeaders.ERROR_INSTANCE, instance));
 
         byte[] key = in.key();
         byte[] value = in.value();
@@ -116,8 +123,7 @@ public class RecordRouter {
         int payload = length(key) + length(value);
         // The input's headers keep what the whole payload leaves; when the payload must be cut anyway, a quarter.
         int headerRoom = payload <= room ? room - payload : room / 4;
-        List<Header> own = new ArrayList<>();
-        ownHeaders(in).forEach(own::add);
+        List<Header> own = ownHeaders(in, 0);
         int dropped = dropLargestUntilFits(own, headerRoom);
         RecordHeaders headers = new RecordHeaders();
         own.forEach(headers::add);
@@ -162,10 +168,11 @@ public class RecordRouter {
         return dropped;
     }
 
-    /** The input's headers without any of the contract's names. */
-    private static RecordHeaders ownHeaders(ConsumerRecord<byte[], byte[]> in) {
-        RecordHeaders headers = new RecordHeaders();
-        for (Header h : in.headers()) {
+    /** The input's headers without any of the contract's names, in a list with room for {@code more}. */
+    private static List<Header> ownHeaders(ConsumerRecord<byte[], byte[]> in, int more) {
+        Header[] all = in.headers().toArray();
+        List<Header> headers = new ArrayList<>(all.length + more);
+        for (Header h : all) {
             if (!DlqHeaders.isContractHeader(h.key())) {
                 headers.add(h);
             }
@@ -173,35 +180,44 @@ public class RecordRouter {
         return headers;
     }
 
-    /** Where the record came from; numbers written as ASCII digits straight into bytes (this runs per record). */
-    private void addSource(Headers headers, ConsumerRecord<byte[], byte[]> in) {
+    /**
+     * Where the record came from; numbers written as ASCII digits straight into bytes (this runs per record). Records
+     * read together mostly share a timestamp, so its digits are kept from one record to the next (header values are
+     * only read by the producer, so sharing the array is safe).
+     */
+    private void addSource(List<Header> headers, ConsumerRecord<byte[], byte[]> in) {
         TopicName topic = sourceTopic;
         if (!topic.name().equals(in.topic())) {
             topic = new TopicName(in.topic(), in.topic().getBytes(UTF_8));
             sourceTopic = topic;
         }
-        headers.add(DlqHeaders.SOURCE_TOPIC, topic.bytes());
-        headers.add(DlqHeaders.SOURCE_PARTITION, decimal(in.partition()));
-        headers.add(DlqHeaders.SOURCE_OFFSET, decimal(in.offset()));
-        headers.add(DlqHeaders.SOURCE_TIMESTAMP, decimal(in.timestamp()));
+        Digits timestamp = lastTimestamp;
+        if (timestamp.n() != in.timestamp()) {
+            timestamp = new Digits(in.timestamp(), decimal(in.timestamp()));
+            lastTimestamp = timestamp;
+        }
+        headers.add(new RecordHeader(DlqHeaders.SOURCE_TOPIC, topic.bytes()));
+        headers.add(new RecordHeader(DlqHeaders.SOURCE_PARTITION, decimal(in.partition())));
+        headers.add(new RecordHeader(DlqHeaders.SOURCE_OFFSET, decimal(in.offset())));
+        headers.add(new RecordHeader(DlqHeaders.SOURCE_TIMESTAMP, timestamp.digits()));
     }
 
     /** The decimal digits of {@code n}, as {@code Long.toString(n).getBytes(US_ASCII)} without the String. */
     static byte[] decimal(long n) {
-        if (n == 0) {
-            return new byte[] {'0'};
+        if (n < 0) {
+            return Long.toString(n).getBytes(US_ASCII); // never for offsets, partitions or timestamps Kafka writes
         }
-        boolean negative = n < 0;
-        int digits = negative ? 1 : 0;
-        for (long rest = n; rest != 0; rest /= 10) {
+        int digits = 1;
+        for (long power = 10; power <= n && digits < 19; power *= 10) {
             digits++;
         }
         byte[] out = new byte[digits];
-        for (int i = digits - 1; n != 0; i--, n /= 10) {
-            out[i] = (byte) ('0' + Math.abs(n % 10));
+        int i = digits;
+        for (; n > Integer.MAX_VALUE; n /= 10) {
+            out[--i] = (byte) ('0' + n % 10);
         }
-        if (negative) {
-            out[0] = '-';
+        for (int m = (int) n; i > 0; m /= 10) { // int arithmetic for the last nine or ten digits
+            out[--i] = (byte) ('0' + m % 10);
         }
         return out;
     }

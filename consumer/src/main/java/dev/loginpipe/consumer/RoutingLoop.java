@@ -2,6 +2,7 @@ package dev.loginpipe.consumer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -170,7 +171,7 @@ final class RoutingLoop {
 
     /** Routes one poll's records into the open transaction (a new one when none is open or this one is full). */
     private void route(ConsumerRecords<byte[], byte[]> batch) {
-        if (open != null && open.sent.size() + batch.count() > maxRecords && !commitOpen()) {
+        if (open != null && open.count + batch.count() > maxRecords && !commitOpen()) {
             return; // rewound: these records are read again
         }
         // Where this poll began, so a failure part-way through it rewinds to before its first record, not its
@@ -186,17 +187,20 @@ final class RoutingLoop {
             }
             batchStart.forEach(open.first::putIfAbsent);
             for (TopicPartition tp : batch.partitions()) {
+                ConsumerRecord<byte[], byte[]> last = null;
                 for (ConsumerRecord<byte[], byte[]> in : batch.records(tp)) {
                     RecordRouter.Routed routed = routeOne(in);
                     Future<RecordMetadata> result = producer.send(routed.record());
-                    open.add(tp, in, routed, result);
+                    open.add(in, routed, result);
                     if (oneByOne) {
                         producer.flush();
                         if (failure(result) instanceof KafkaException refused) {
                             throw refused;
                         }
                     }
+                    last = in;
                 }
+                open.next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
             }
         } catch (WakeupException e) {
             throw e;
@@ -296,11 +300,11 @@ final class RoutingLoop {
         metrics.aborted.inc();
         String why = ErrorText.of(cause);
         health.notReady("retrying a batch after: " + why);
-        warnings.warn("abort", "transaction of " + (tx == null ? 0 : tx.sent.size())
+        warnings.warn("abort", "transaction of " + (tx == null ? 0 : tx.count)
                 + " records aborted, will retry: " + why);
         abort();
         if (tx != null) {
-            noteRefusals(tx.sent);
+            noteRefusals(tx);
         }
         Map<TopicPartition, Long> start = new HashMap<>(pollStart);
         if (tx != null) {
@@ -330,19 +334,21 @@ final class RoutingLoop {
      * there the failed send is the refused record: a valid event the output refuses then goes to the DLQ as
      * {@code rejected}; a DLQ copy refused is a configuration error, retried with back-off and fresh size limits.
      */
-    private void noteRefusals(List<Sent> sent) {
-        Sent refused = null;
+    private void noteRefusals(Transaction tx) {
+        int refused = -1;
         Throwable error = null;
-        for (Sent s : sent) {
-            Throwable e = failure(s.result());
+        for (int i = 0; i < tx.count; i++) {
+            Throwable e = failure(tx.results[i]);
             if (Failures.isPermanentForRecord(e)) {
-                refused = s;
+                refused = i;
                 error = e;
             }
         }
-        if (refused == null) {
+        if (refused < 0) {
             return;
         }
+        Coordinates in = tx.coordinates(refused);
+        String topic = outputTopics.get(tx.toDlq[refused] ? 1 : 0);
         if (error instanceof RecordTooLargeException) {
             readLimits();
         }
@@ -350,12 +356,12 @@ final class RoutingLoop {
             oneByOne = true;
             warnings.warn("one-by-one", "the brokers refused a record for good (" + ErrorText.of(error)
                     + "); sending one record at a time to find it");
-        } else if (refused.toDlq()) {
+        } else if (tx.toDlq[refused]) {
             health.notReady("the DLQ refuses records: " + ErrorText.of(error));
-            warnings.warn("dlq-refused", "the DLQ topic " + refused.topic() + " refuses the DLQ copy of "
-                    + refused.in() + " (" + ErrorText.of(error) + "); check its settings; retrying, nothing is skipped");
+            warnings.warn("dlq-refused", "the DLQ topic " + topic + " refuses the DLQ copy of "
+                    + in + " (" + ErrorText.of(error) + "); check its settings; retrying, nothing is skipped");
         } else {
-            rejected.put(refused.in(), "the brokers refuse it for " + refused.topic() + ": " + ErrorText.of(error));
+            rejected.put(in, "the brokers refuse it for " + topic + ": " + ErrorText.of(error));
         }
     }
 
@@ -531,14 +537,21 @@ final class RoutingLoop {
         }
     }
 
-    /** One input record's send: no record bytes are kept, so a long transaction holds little memory. */
-    private record Sent(Coordinates in, long timestamp, String topic, boolean toDlq, Future<RecordMetadata> result) {
-    }
-
-    /** What the open transaction holds: its sends, the offsets to commit with it, counts for metrics and logs. */
+    /**
+     * What the open transaction holds: where each of its input records was and its send (in arrays, not an object per
+     * record: no record bytes are kept, so a long transaction holds little), the offsets to commit with it, counts for
+     * metrics and logs.
+     */
     private final class Transaction {
         final long startedNanos = System.nanoTime();
-        final List<Sent> sent = new ArrayList<>();
+        int count;
+        int[] partitions = new int[1024];
+        long[] offsets = new long[1024];
+        long[] timestamps = new long[1024];
+        boolean[] toDlq = new boolean[1024];
+        @SuppressWarnings("unchecked")
+        Future<RecordMetadata>[] results = new Future[1024];
+        /** The offset past each partition's last record. */
         final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         /** Where each partition's first poll in this transaction began. */
         final Map<TopicPartition, Long> first = new HashMap<>();
@@ -546,10 +559,21 @@ final class RoutingLoop {
         final List<String> dlqLines = new ArrayList<>();
         int forwarded;
 
-        void add(TopicPartition tp, ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed,
-                 Future<RecordMetadata> result) {
-            next.put(tp, new OffsetAndMetadata(in.offset() + 1, in.leaderEpoch(), ""));
-            sent.add(new Sent(Coordinates.of(in), in.timestamp(), routed.record().topic(), routed.toDlq(), result));
+        void add(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
+            if (count == results.length) {
+                int size = count * 2;
+                partitions = Arrays.copyOf(partitions, size);
+                offsets = Arrays.copyOf(offsets, size);
+                timestamps = Arrays.copyOf(timestamps, size);
+                toDlq = Arrays.copyOf(toDlq, size);
+                results = Arrays.copyOf(results, size);
+            }
+            partitions[count] = in.partition();
+            offsets[count] = in.offset();
+            timestamps[count] = in.timestamp();
+            toDlq[count] = routed.toDlq();
+            results[count] = result;
+            count++;
             if (routed.toDlq()) {
                 deadLettered.merge(routed.result().reason(), 1, Integer::sum);
                 if (dlqLines.size() < DLQ_LINES_PER_SECOND) {
@@ -561,19 +585,23 @@ final class RoutingLoop {
             }
         }
 
+        Coordinates coordinates(int i) {
+            return new Coordinates(partitions[i], offsets[i]);
+        }
+
         void committed() {
             long committedAt = System.currentTimeMillis();
-            if (!rejected.isEmpty()) {
-                sent.forEach(s -> rejected.remove(s.in()));
+            for (int i = 0; i < count && !rejected.isEmpty(); i++) {
+                rejected.remove(coordinates(i));
             }
-            metrics.consumed.inc(sent.size());
+            metrics.consumed.inc(count);
             metrics.output.inc(forwarded);
             deadLettered.forEach((reason, n) -> metrics.dlq.labelValues(reason.label()).inc(n));
             metrics.committed.inc();
-            metrics.batchRecords.observe(sent.size());
+            metrics.batchRecords.observe(count);
             metrics.batchSeconds.observe((System.nanoTime() - startedNanos) / 1e9);
-            for (Sent s : sent) {
-                metrics.endToEndSeconds.observe(Math.max(0, committedAt - s.timestamp()) / 1e3);
+            for (int i = 0; i < count; i++) {
+                metrics.endToEndSeconds.observe(Math.max(0, committedAt - timestamps[i]) / 1e3);
             }
             logDeadLetters(dlqLines);
         }

@@ -204,7 +204,8 @@ class HostileRecordsTest {
         assertThat(parsed).hasSize(2);
         assertThat(parsed.get(0).get("path").asText()).startsWith("/xxx").endsWith("...").hasSizeLessThan(300);
         assertThat(parsed.get(1).get("path").asText()).isEqualTo("/ip");
-        for (long n : new long[] {0, 7, -7, 1_795_793_177_320L, Long.MAX_VALUE, Long.MIN_VALUE}) {
+        for (long n : new long[] {0, 7, -7, 9, 10, 99, 100, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, 1_795_793_177_320L,
+                999_999_999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE}) {
             assertThat(new String(RecordRouter.decimal(n), UTF_8)).isEqualTo(Long.toString(n));
         }
         assertThat(RecordRouter.utf8Length("\uFFFD\uFFFDa\u00e9\uD83C\uDF89")).isEqualTo(3 + 3 + 1 + 2 + 4);

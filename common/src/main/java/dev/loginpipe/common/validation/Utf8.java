@@ -1,7 +1,14 @@
 package dev.loginpipe.common.validation;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** A strict UTF-8 check by RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
 public final class Utf8 {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
     private Utf8() {
     }
 
@@ -10,6 +17,13 @@ public final class Utf8 {
         int i = 0;
         int n = bytes.length;
         while (i < n) {
+            // Events are mostly ASCII: eight bytes at a time while none has its high bit set.
+            while (i + 8 <= n && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+                i += 8;
+            }
+            if (i >= n) {
+                break;
+            }
             int b = bytes[i];
             if (b >= 0) {
                 i++;

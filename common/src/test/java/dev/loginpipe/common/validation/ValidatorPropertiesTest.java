@@ -2,6 +2,9 @@ package dev.loginpipe.common.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 
 import net.jqwik.api.Arbitraries;
@@ -33,6 +36,19 @@ class ValidatorPropertiesTest {
         if (Utf8.firstInvalid(value) >= 0) {
             assertThat(result.reason()).isEqualTo(Reason.NOT_UTF8);
         }
+    }
+
+    /** The strict check finds the same first ill-formed byte as the JDK's decoder, also after a long ASCII run. */
+    @Property(tries = 3000)
+    void utf8CheckAgreesWithTheJdk(@ForAll @Size(max = 40) String ascii, @ForAll @Size(max = 40) byte[] tail) {
+        byte[] prefix = ascii.replaceAll("[^\\x00-\\x7F]", "a").getBytes(StandardCharsets.US_ASCII);
+        byte[] value = new byte[prefix.length + tail.length];
+        System.arraycopy(prefix, 0, value, 0, prefix.length);
+        System.arraycopy(tail, 0, value, prefix.length, tail.length);
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                .decode(in, CharBuffer.allocate(value.length * 2), true);
+        assertThat(Utf8.firstInvalid(value)).isEqualTo(result.isError() ? in.position() : -1);
     }
 
     @Property(tries = 3000)
