@@ -195,8 +195,10 @@ for name in "${services[@]}"; do
     done
     echo "run-local: DLQ console on http://127.0.0.1:$console_port/"
   fi
+  jvm=()
+  [[ ${jar_of[$name]} == consumer ]] && jvm=(-XX:+UseSerialGC) # as the image runs it: least CPU for one thread
   launch "$name" env INSTANCE_ID="$name" HTTP_PORT="${port_of[$name]}" "${extra[@]}" \
-    java -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"
+    java "${jvm[@]}" -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"
 done
 
 # ---- status: scraped from the services' /metrics ----
