@@ -37,6 +37,8 @@ public class RecordRouter {
     private static final int MAX_DETAIL_MESSAGE_CHARS = 300;
     private static final int MAX_DETAIL_KEYWORD_CHARS = 50;
     private static final int MAX_EXCEPTION_BYTES = 256;
+    /** source.topic, source.partition, source.offset, source.timestamp. */
+    private static final int SOURCE_HEADERS = 4;
 
     private final EventValidator validator;
     private final String outputTopic;
@@ -44,18 +46,17 @@ public class RecordRouter {
     private final byte[] group;
     private final byte[] instance;
     private volatile int maxOutputRecordBytes;
+    private volatile int maxDlqRecordBytes;
     /** The input topic's name as bytes, kept from one record to the next (the same topic, in practice). */
     private volatile TopicName sourceTopic = new TopicName("", new byte[0]);
+    /** The last timestamp's digits, kept for the next record (records read together mostly share one). */
+    private volatile Digits lastTimestamp = new Digits(0, new byte[] {'0'});
 
     private record TopicName(String name, byte[] bytes) {
     }
 
     private record Digits(long n, byte[] digits) {
     }
-
-    private static final int SOURCE_HEADERS = 4;
-    private volatile Digits lastTimestamp = new Digits(0, new byte[] {'0'});
-    private volatile int maxDlqRecordBytes;
 
     /** The limits are the largest record the producer and each topic accept (see {@code max.message.bytes}). */
     public RecordRouter(EventValidator validator, String outputTopic, String dlqTopic, String group, String instance,
