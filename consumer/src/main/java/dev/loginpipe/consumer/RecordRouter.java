@@ -229,26 +229,32 @@ public class RecordRouter {
      */
     static byte[] details(List<Violation> violations) {
         JsonStringEncoder json = JsonStringEncoder.getInstance();
-        byte[] out = new byte[DlqHeaders.MAX_DETAILS_BYTES];
-        out[0] = '[';
-        int length = 1;
+        List<byte[]> items = new ArrayList<>(violations.size());
+        int length = 2; // [ ]
         for (Violation v : violations) {
             byte[] item = ("{\"path\":\"" + new String(json.quoteAsString(cut(v.path(), MAX_DETAIL_PATH_CHARS)))
                     + "\",\"keyword\":\"" + new String(json.quoteAsString(cut(v.keyword(), MAX_DETAIL_KEYWORD_CHARS)))
                     + "\",\"message\":\"" + new String(json.quoteAsString(cut(v.message(), MAX_DETAIL_MESSAGE_CHARS)))
                     + "\"}").getBytes(UTF_8);
-            int separator = length > 1 ? 1 : 0;
-            if (length + separator + item.length + 1 > out.length) {
+            int needed = item.length + (items.isEmpty() ? 0 : 1);
+            if (length + needed > DlqHeaders.MAX_DETAILS_BYTES) {
                 break;
             }
-            if (separator == 1) {
-                out[length++] = ',';
-            }
-            System.arraycopy(item, 0, out, length, item.length);
-            length += item.length;
+            items.add(item);
+            length += needed;
         }
-        out[length++] = ']';
-        return Arrays.copyOf(out, length);
+        byte[] out = new byte[length]; // sized exactly: a DLQ copy is built per record
+        out[0] = '[';
+        int at = 1;
+        for (byte[] item : items) {
+            if (at > 1) {
+                out[at++] = ',';
+            }
+            System.arraycopy(item, 0, out, at, item.length);
+            at += item.length;
+        }
+        out[at] = ']';
+        return out;
     }
 
     /** At most {@code max} characters, never half a surrogate pair, with "..." when cut. */

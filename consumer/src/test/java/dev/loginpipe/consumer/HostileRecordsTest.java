@@ -204,6 +204,16 @@ class HostileRecordsTest {
         assertThat(parsed).hasSize(2);
         assertThat(parsed.get(0).get("path").asText()).startsWith("/xxx").endsWith("...").hasSizeLessThan(300);
         assertThat(parsed.get(1).get("path").asText()).isEqualTo("/ip");
+        List<dev.loginpipe.common.validation.Violation> many = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            many.add(new dev.loginpipe.common.validation.Violation("/p" + i, "type", "m".repeat(300)));
+        }
+        byte[] bounded = RecordRouter.details(many);
+        var entries = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bounded);
+        int entryBytes = bounded.length / entries.size();
+        assertThat(bounded.length).isLessThanOrEqualTo(DlqHeaders.MAX_DETAILS_BYTES)
+                .isGreaterThan(DlqHeaders.MAX_DETAILS_BYTES - 2 * entryBytes); // as many as fit, no fewer
+        assertThat(entries.get(entries.size() - 1).get("path").asText()).isEqualTo("/p" + (entries.size() - 1));
         for (long n : new long[] {0, 7, -7, 9, 10, 99, 100, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, 1_795_793_177_320L,
                 999_999_999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE}) {
             assertThat(new String(RecordRouter.decimal(n), UTF_8)).isEqualTo(Long.toString(n));

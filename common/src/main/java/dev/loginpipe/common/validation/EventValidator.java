@@ -221,9 +221,16 @@ public final class EventValidator {
 
     /** Field names come from the input and may hold control characters; a log line and a header must not. */
     private static String oneLine(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
-        return out.toString();
+        char[] chars = null; // control characters are all in the BMP: replacing chars never splits a surrogate pair
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                if (chars == null) {
+                    chars = text.toCharArray();
+                }
+                chars[i] = ' ';
+            }
+        }
+        return chars == null ? text : new String(chars);
     }
 
 }
