@@ -65,10 +65,15 @@ class InterruptionTest {
         return replayed;
     }
 
+    /** A replay to {@code target} in {@code group}, polling that many records at a time. */
+    private ServiceProcess replay(String instance, String group, String maxPollRecords, String target) {
+        return ServiceProcess.start(DlqMain.class, env(instance, "REPLAY_GROUP_ID", group,
+                "KAFKA_CLIENT_MAX_POLL_RECORDS", maxPollRecords), "replay", "--to", target);
+    }
+
     /** A replay to {@code target} in {@code group}, polling that many records at a time, once it has committed. */
     private ServiceProcess replayCommitting(String instance, String group, String maxPollRecords, String target) {
-        ServiceProcess replay = ServiceProcess.start(DlqMain.class, env(instance, "REPLAY_GROUP_ID", group,
-                "KAFKA_CLIENT_MAX_POLL_RECORDS", maxPollRecords), "replay", "--to", target);
+        ServiceProcess replay = replay(instance, group, maxPollRecords, target);
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                     .until(() -> committed(group) > 0);
@@ -92,8 +97,7 @@ class InterruptionTest {
         long committedAtKill = committed(replayGroup);
         assertThat(committedAtKill).as("killed midway").isLessThan(total);
 
-        try (ServiceProcess second = ServiceProcess.start(DlqMain.class, env("replay-2", "REPLAY_GROUP_ID",
-                replayGroup, "KAFKA_CLIENT_MAX_POLL_RECORDS", "200"), "replay", "--to", target)) {
+        try (ServiceProcess second = replay("replay-2", replayGroup, "200", target)) {
             assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
         }
         assertThat(assertPublishedOnce(target, total)).allSatisfy(r ->
