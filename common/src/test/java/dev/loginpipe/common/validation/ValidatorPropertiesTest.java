@@ -65,6 +65,28 @@ class ValidatorPropertiesTest {
         }
     }
 
+    /** networknt's own definition of the ipv4 format, which {@link Ipv4Format} must decide identically. */
+    private static final java.util.regex.Pattern NETWORKNT_IPV4 = java.util.regex.Pattern.compile(
+            "^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$");
+
+    @Property(tries = 20000)
+    void ipv4CheckAgreesWithNetworkntsExpression(@ForAll("addressLike") String s) {
+        assertThat(Ipv4Format.isDottedQuad(s)).as(s).isEqualTo(NETWORKNT_IPV4.matcher(s).matches());
+    }
+
+    /** Mostly near misses: numbers around 0 and 255 with leading zeros, parts missing or extra, stray characters. */
+    @Provide
+    Arbitrary<String> addressLike() {
+        Arbitrary<String> number = Arbitraries.oneOf(
+                Arbitraries.integers().between(0, 300).map(String::valueOf),
+                Arbitraries.integers().between(0, 300).map(n -> "0" + n),
+                Arbitraries.strings().withChars("0123456789").ofMinLength(0).ofMaxLength(5),
+                Arbitraries.of("", "-1", "+1", "1a", " 1", "1 ", "\u0661", "\uff11", "1\n", "0x1", "1e2"));
+        Arbitrary<String> joined = number.list().ofMinSize(1).ofMaxSize(6).map(parts -> String.join(".", parts));
+        Arbitrary<String> anything = Arbitraries.strings().withChars("0123456789.\n ").ofMaxLength(20);
+        return Arbitraries.oneOf(joined, joined, anything);
+    }
+
     /** A valid event with a few bytes overwritten, inserted or cut away. */
     @Provide
     Arbitrary<byte[]> mutations() {
