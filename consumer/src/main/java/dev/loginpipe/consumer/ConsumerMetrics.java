@@ -51,7 +51,10 @@ final class ConsumerMetrics {
         endToEndSeconds = Histogram.builder().name("loginpipe_end_to_end_latency_seconds").unit(Unit.SECONDS)
                 .help("Commit time of a routed record minus its input timestamp.")
                 .classicUpperBounds(.005, .01, .025, .05, .1, .2, .5, 1, 2.5, 5, 10, 30, 60)
-                .withoutExemplars() // observed once per record: exemplar sampling cost about 3% of the routing thread
+                // Observed once per record: exemplar sampling cost about 3% of the routing thread, and the native
+                // histogram kept beside the classic buckets (which the dashboards read) doubled observe (60 -> 27 ns).
+                .classicOnly()
+                .withoutExemplars()
                 .register(registry);
         lag = Gauge.builder().name("loginpipe_consumer_lag_records")
                 .help("Records in an assigned input partition not yet consumed by this instance.")
