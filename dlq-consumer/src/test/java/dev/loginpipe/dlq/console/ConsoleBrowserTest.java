@@ -178,7 +178,7 @@ class ConsoleBrowserTest {
 
         openConsole();
         assertThat(text("#signatures")).contains(IMG).contains(JS_URL);
-        browser.findElement(By.cssSelector("#signatures a.signature")).click();
+        click("#signatures a.signature");
         waitFor("document.querySelectorAll('#records tbody tr').length === 1");
         browser.findElement(By.cssSelector("#records a.record")).click();
         waitFor("document.querySelector('#record pre.payload') !== null");
@@ -220,7 +220,7 @@ class ConsoleBrowserTest {
         fixture.start();
 
         openConsole();
-        browser.findElement(By.cssSelector("#signatures button.dry")).click();
+        click("#signatures button.dry");
         waitFor("document.querySelector('#dry-run .dry-summary') !== null");
 
         assertThat(text("#dry-run .dry-summary"))
@@ -251,7 +251,7 @@ class ConsoleBrowserTest {
         waitFor("document.querySelector('#plans tr[data-state=created] button[data-action=start]') !== null");
         assertThat(text("#plan-result")).contains("java -jar dlq-consumer.jar replay --id plan-")
                 .contains("--reason not-json --limit 10 --rate 100");
-        browser.findElement(By.cssSelector("#plans button[data-action=start]")).click();
+        click("#plans button[data-action=start]");
 
         // Progress and the end come by the event stream, without a reload.
         waitFor("document.querySelector('#plans tr[data-state=finished]') !== null");
@@ -368,9 +368,24 @@ class ConsoleBrowserTest {
 
     /** The text of an element as shown, read again if the page re-rendered it meanwhile. */
     private static String text(String selector) {
+        return rereadIfReplaced(() -> browser.findElement(By.cssSelector(selector)).getText());
+    }
+
+    /**
+     * Clicks an element of a table the page re-renders (plans and signatures change by the event stream), found again
+     * if it was replaced between finding and clicking: a real click, as a person's would land on the new one.
+     */
+    private static void click(String selector) {
+        rereadIfReplaced(() -> {
+            browser.findElement(By.cssSelector(selector)).click();
+            return null;
+        });
+    }
+
+    private static <T> T rereadIfReplaced(java.util.function.Supplier<T> action) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return browser.findElement(By.cssSelector(selector)).getText();
+                return action.get();
             } catch (org.openqa.selenium.StaleElementReferenceException e) {
                 if (attempt == 3) {
                     throw e;
