@@ -27,6 +27,7 @@ WORKDIR /app
 COPY --from=build /src/consumer/target/consumer.jar /src/producer/target/producer.jar \
      /src/dlq-consumer/target/dlq-consumer.jar ./
 COPY schema.json create-topics.sh ./
+COPY consumer/jvm.options consumer.jvm.options
 # Heap from the container's memory limit; die on OOM so the restart policy brings back a clean JVM.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
     HTTP_PORT=8080
@@ -36,6 +37,5 @@ EXPOSE 8080
 # No curl or wget in the JRE image: one HTTP request through bash's /dev/tcp.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=40s --retries=3 \
   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/"${HTTP_PORT:-8080}" && printf "GET /health/ready HTTP/1.0\r\n\r\n" >&3 && read -r _ code _ <&3 && [ "$code" = 200 ]'
-# The router has one working thread and a small heap: the serial collector costs it the least CPU (about 15% more
-# events/s than G1 in ./bench.sh). The JVM picks it by itself with one CPU or less than 1792 MB of memory.
-CMD ["java", "-XX:+UseSerialGC", "-jar", "/app/consumer.jar"]
+# The router's JVM flags (the collector, when C2 compiles) are in consumer/jvm.options, with why.
+CMD ["java", "@/app/consumer.jvm.options", "-jar", "/app/consumer.jar"]

@@ -196,7 +196,7 @@ for name in "${services[@]}"; do
     echo "run-local: DLQ console on http://127.0.0.1:$console_port/"
   fi
   jvm=()
-  [[ ${jar_of[$name]} == consumer ]] && jvm=(-XX:+UseSerialGC) # as the image runs it: least CPU for one thread
+  [[ ${jar_of[$name]} == consumer ]] && jvm=(@consumer/jvm.options) # as the image runs it
   launch "$name" env INSTANCE_ID="$name" HTTP_PORT="${port_of[$name]}" "${extra[@]}" \
     java "${jvm[@]}" -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"
 done

@@ -42,10 +42,11 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
               --work-dir D          broker data, logs, Streams state (default .local/bench)
               --jars DIR            where the module folders with the built jars are (default .)
               --json FILE           where the numbers go (default bench-results.json)
-              --consumer-jvm-arg A  extra JVM argument of every loginpipe instance ({instance} is its id)
+              --consumer-jvm-arg A  extra JVM argument of every loginpipe instance ({instance} is its id),
+                                    after consumer/jvm.options, so it can override a flag there
               --consumer-env N=V    extra environment of every loginpipe instance, e.g. BATCH_MAX_RECORDS=5000
-              --streams-jvm-arg A   extra JVM argument of the Kafka Streams peer (e.g. -XX:+UseSerialGC, the
-                                    collector loginpipe runs with; by default the peer has the JVM's defaults)
+              --streams-jvm-arg A   extra JVM argument of the Kafka Streams peer (e.g. @consumer/jvm.options,
+                                    loginpipe's flags; by default the peer has the JVM's defaults)
               --only PARTS          measure only these, comma-separated, to try a change quickly: limit,
                                     loginpipe-1, loginpipe-3, streams-defaults, streams-tuned, latency
                                     (ratios are printed where both sides ran)""";
@@ -145,6 +146,11 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
 
     Path consumerJar() {
         return jarDir.resolve("consumer/target/consumer.jar");
+    }
+
+    /** The router's JVM flags, as every launcher passes them. */
+    Path consumerJvmOptions() {
+        return jarDir.resolve("consumer/jvm.options");
     }
 
     Path benchmarksJar() {

@@ -33,14 +33,13 @@ final class RouterFleet implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 int port = freePort();
                 String id = run.name() + "-" + (i + 1);
-                List<String> jvmArgs = new ArrayList<>();
+                // As the image and the README run it; the bench's own JVM arguments after the file, so they win.
+                List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + options.heap(),
+                        "@" + options.consumerJvmOptions()));
                 for (String arg : options.consumerJvmArgs()) {
                     jvmArgs.add(arg.replace("{instance}", id)); // one profile file per instance
                 }
-                // As the image and the README run it: one routing thread on a small heap, where the serial collector
-                // costs the least CPU (and what the JVM picks by itself with one CPU or under 1792 MB).
-                jvmArgs.addAll(List.of("-Xmx" + options.heap(), "-XX:+UseSerialGC", "-jar",
-                        options.consumerJar().toString()));
+                jvmArgs.addAll(List.of("-jar", options.consumerJar().toString()));
                 Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", options.bootstrap(),
                         "INPUT_TOPIC", run.input(),
                         "OUTPUT_TOPIC", run.output(),
