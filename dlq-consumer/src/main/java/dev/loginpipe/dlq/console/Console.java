@@ -12,8 +12,8 @@ import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.observability.Health;
-import dev.loginpipe.dlq.redrive.Redrive;
 import dev.loginpipe.dlq.redrive.RedriveApi;
+import dev.loginpipe.dlq.redrive.RedriveOpener;
 
 /**
  * {@code dlq-consumer.jar console}: the DLQ console on {@code CONSOLE_BIND:CONSOLE_PORT}. Indexes the DLQ in the
@@ -25,11 +25,11 @@ public final class Console implements AutoCloseable {
     private final RecordFetcher fetcher;
     private final RecordFetcher bulkFetcher;
     private final ConsoleServer server;
-    private final Redrive redrive;
+    private final RedriveOpener redrive;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private Console(IndexReader reader, Thread readerThread, RecordFetcher fetcher, RecordFetcher bulkFetcher,
-                    ConsoleServer server, Redrive redrive) {
+                    ConsoleServer server, RedriveOpener redrive) {
         this.reader = reader;
         this.readerThread = readerThread;
         this.fetcher = fetcher;
@@ -40,8 +40,8 @@ public final class Console implements AutoCloseable {
 
     /**
      * Starts indexing and serving. A bad bind address, a port in use, or a non-loopback address without a token is
-     * a {@link ConfigException} naming the variable, thrown before anything connects. Redrive plans come back from
-     * their audit trail (which needs the brokers) before the page is served.
+     * a {@link ConfigException} naming the variable, thrown before anything connects. Nothing here waits for the
+     * brokers: the index fills and redrive plans come back from their audit trail in the background.
      */
     public static Console start(Config config, Health health, ReplayedRecords replayed) {
         String token = config.get(Settings.CONSOLE_TOKEN);
@@ -63,7 +63,7 @@ public final class Console implements AutoCloseable {
         DlqIndex index = new DlqIndex();
         Signatures signatures = new Signatures();
         ConsoleServer server;
-        Redrive redrive = Redrive.open(config);
+        RedriveOpener redrive = RedriveOpener.start(config);
         RecordFetcher fetcher = new RecordFetcher(config, topic, "console-pages", RecordFetcher.FOR_PAGES);
         // A dry run has a consumer of its own: pages do not wait for it.
         RecordFetcher bulkFetcher = new RecordFetcher(config, topic, "console-dry-run", RecordFetcher.FOR_BULK);
@@ -120,7 +120,7 @@ public final class Console implements AutoCloseable {
     }
 
     /** Stops the plans' engine; a running plan stays running in the trail and runs on after the restart. */
-    private static void closeQuietly(Redrive redrive) {
+    private static void closeQuietly(RedriveOpener redrive) {
         try {
             redrive.close();
         } catch (InterruptedException e) {

@@ -175,6 +175,11 @@ final class ConsoleServer implements AutoCloseable {
         } else if (path.equals("/api/dry-run")) {
             requireMethod(method, "POST");
             Map<String, String> fields = body(exchange);
+            String unavailable = redrive.unavailable(); // a dry run is recorded in the trail
+            if (unavailable != null) {
+                error(exchange, 503, unavailable);
+                return;
+            }
             ObjectNode result = api.dryRun(Params.ofFields(fields, Selection.PARAMS));
             if (result == null) {
                 error(exchange, 429, "a dry run is already running; try again when it is done");

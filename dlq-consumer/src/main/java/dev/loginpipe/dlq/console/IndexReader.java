@@ -10,6 +10,7 @@ import java.util.Set;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.observability.RateLimitedLog;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Fills the index: reads every partition of the DLQ from the beginning, in no group (nothing committed), committed
  * records only, then keeps following it, so new arrivals appear. Ready once it has read up to where the DLQ ended
- * when it started. Partitions added later are picked up.
+ * when it started. Partitions added later are picked up. While the brokers are out of reach it waits and tries again.
  */
 final class IndexReader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-console");
@@ -36,6 +38,7 @@ final class IndexReader implements Runnable {
     private final DlqIndex index;
     private final Signatures signatures;
     private final Health health;
+    private final RateLimitedLog warnings = new RateLimitedLog(LOG, 30_000);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean stopping;
 
@@ -56,28 +59,39 @@ final class IndexReader implements Runnable {
             Map<TopicPartition, Long> ends = null;
             long nextPartitionCheck = 0;
             while (!stopping) {
-                if (System.currentTimeMillis() >= nextPartitionCheck) {
-                    if (!assignNewPartitions(consumer, assigned)) {
-                        health.notReady("topic " + topic + " does not exist (create it, e.g. with create-topics.sh)");
-                        Thread.sleep(2000);
-                        continue;
+                try {
+                    if (System.currentTimeMillis() >= nextPartitionCheck) {
+                        if (!assignNewPartitions(consumer, assigned)) {
+                            health.notReady("topic " + topic
+                                    + " does not exist (create it, e.g. with create-topics.sh)");
+                            Thread.sleep(2000);
+                            continue;
+                        }
+                        nextPartitionCheck = System.currentTimeMillis() + PARTITION_CHECK_MS;
                     }
-                    nextPartitionCheck = System.currentTimeMillis() + PARTITION_CHECK_MS;
                     if (ends == null) {
                         ends = consumer.endOffsets(assigned);
                     }
-                }
-                List<DlqIndex.Entry> batch = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    DlqRecord dlqRecord = new DlqRecord(record);
-                    batch.add(new DlqIndex.Entry(record.partition(), record.offset(), signatures.numberOf(dlqRecord),
-                            dlqRecord.at(), dlqRecord.replayCount(), dlqRecord.truncated()));
-                }
-                index.addAll(batch);
-                if (ends != null && caughtUp(consumer, ends)) {
-                    LOG.info("indexed {} records of {}; following new arrivals", index.size(), topic);
-                    health.ready();
-                    ends = Map.of();
+                    List<DlqIndex.Entry> batch = new ArrayList<>();
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                        DlqRecord dlqRecord = new DlqRecord(record);
+                        batch.add(new DlqIndex.Entry(record.partition(), record.offset(),
+                                signatures.numberOf(dlqRecord), dlqRecord.at(), dlqRecord.replayCount(),
+                                dlqRecord.truncated()));
+                    }
+                    index.addAll(batch);
+                    if (caughtUp(consumer, ends)) {
+                        LOG.info("indexed {} records of {}; following new arrivals", index.size(), topic);
+                        health.ready();
+                        ends = Map.of();
+                    }
+                } catch (RetriableException e) {
+                    // The brokers are out of reach (e.g. not started yet): the index keeps what it has and goes on.
+                    warnings.warn("brokers", "the DLQ index waits for the brokers: " + ErrorText.of(e));
+                    if (!health.isReady()) {
+                        health.notReady("the DLQ index waits for the brokers: " + ErrorText.of(e));
+                    }
+                    Thread.sleep(2000);
                 }
             }
         } catch (WakeupException | InterruptedException stopped) {

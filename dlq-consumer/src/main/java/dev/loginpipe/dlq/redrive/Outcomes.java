@@ -50,16 +50,22 @@ final class Outcomes implements AutoCloseable {
         planIds.forEach(this::track);
         output = config.get(Settings.OUTPUT_TOPIC);
         consumer = DlqClients.consumer(config, null, "outcomes");
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(output, config.get(Settings.DLQ_TOPIC))) {
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(output, config.get(Settings.DLQ_TOPIC))) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> at = new HashMap<>();
+            partitions.forEach(tp -> at.put(tp, from.toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(at);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            partitions.forEach(tp -> consumer.seek(tp, offsets.get(tp) == null ? ends.get(tp)
+                    : offsets.get(tp).offset()));
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
         }
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> at = new HashMap<>();
-        partitions.forEach(tp -> at.put(tp, from.toEpochMilli()));
-        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(at);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        partitions.forEach(tp -> consumer.seek(tp, offsets.get(tp) == null ? ends.get(tp) : offsets.get(tp).offset()));
         thread = new Thread(this::run, "redrive-outcomes");
         thread.setDaemon(true);
         thread.start();

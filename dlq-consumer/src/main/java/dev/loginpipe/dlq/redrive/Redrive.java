@@ -63,7 +63,14 @@ public final class Redrive implements AutoCloseable {
 
     /** Reads the audit trail, rebuilds every plan from it, and runs on those that were running. */
     public static Redrive open(Config config) {
-        Redrive redrive = new Redrive(config, AuditTrail.open(config));
+        AuditTrail audit = AuditTrail.open(config);
+        Redrive redrive;
+        try {
+            redrive = new Redrive(config, audit);
+        } catch (RuntimeException e) {
+            audit.close(); // the brokers went away while the plans were rebuilt: the opener tries again
+            throw e;
+        }
         redrive.plans().stream().filter(p -> p.state() == State.RUNNING).forEach(p -> {
             LOG.info("redrive plan {} was running: it runs on", p.id());
             redrive.engine.submit(() -> redrive.run(p));

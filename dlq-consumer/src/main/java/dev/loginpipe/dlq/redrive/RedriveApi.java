@@ -16,6 +16,7 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
 /**
  * The console's redrive endpoints, apart from HTTP (the console's server passes requests it has already guarded:
  * token, Host, and for every POST its CSRF checks). Answers are JSON with a status; a bad request says which field.
+ * Until the console has read the audit trail (the brokers out of reach), every endpoint answers 503 with the reason.
  * <pre>
  * GET  /api/plans                             every plan with its progress and outcomes
  * POST /api/plans                             create: reason, signature, since, until, to, rate, max,
@@ -43,12 +44,18 @@ public final class RedriveApi {
         }
     }
 
-    private final Redrive redrive;
+    private final RedriveOpener opener;
     private final String defaultTo;
 
-    public RedriveApi(Redrive redrive, String defaultTo) {
-        this.redrive = redrive;
+    public RedriveApi(RedriveOpener opener, String defaultTo) {
+        this.opener = opener;
         this.defaultTo = defaultTo;
+    }
+
+    /** Why redrive cannot be used yet (its audit trail not read), or null once it can. */
+    public String unavailable() {
+        return opener.redrive() == null ? "redrive is not available yet: " + opener.problem()
+                + "; the console keeps trying every " + RedriveOpener.RETRY_MS / 1000 + " s" : null;
     }
 
     public static boolean handles(String path) {
@@ -58,6 +65,10 @@ public final class RedriveApi {
 
     /** Answers one request; {@code fields} is a POST's body, {@code from} where it came from (for the trail). */
     public Answer answer(String method, String path, Map<String, String> fields, String from) {
+        Redrive redrive = opener.redrive();
+        if (redrive == null) {
+            return Answer.error(503, unavailable());
+        }
         try {
             Matcher action = ACTION.matcher(path);
             Matcher history = HISTORY.matcher(path);
@@ -110,7 +121,10 @@ public final class RedriveApi {
         }
     }
 
-    /** Records the console's own dry run (a prediction by validation) in the trail: who, the selection, the counts. */
+    /**
+     * Records the console's own dry run (a prediction by validation) in the trail: who, the selection, the counts.
+     * The console asks {@link #unavailable()} before it runs one.
+     */
     public void recordDryRun(Map<String, String> selection, JsonNode result, String from) {
         ObjectNode fields = JSON.createObjectNode();
         ObjectNode chosen = fields.putObject("selection");
@@ -125,7 +139,7 @@ public final class RedriveApi {
                 counts.set(field.getKey(), field.getValue());
             }
         });
-        redrive.record(who(selection, from), "dry-run", fields);
+        opener.redrive().record(who(selection, from), "dry-run", fields);
     }
 
     private PlanSpec spec(Map<String, String> fields) {

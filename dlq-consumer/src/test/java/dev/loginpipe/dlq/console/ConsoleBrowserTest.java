@@ -4,9 +4,11 @@ import static dev.loginpipe.dlq.console.ConsoleFixture.contract;
 import static dev.loginpipe.dlq.console.ConsoleFixture.details;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.local.KafkaCluster;
+import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
@@ -331,6 +335,41 @@ class ConsoleBrowserTest {
     }
 
     /** Opens the page and waits until its first live update is shown, so nothing re-renders under the test. */
+    @Test
+    void withItsBrokerDownThePageIsServedAndRedriveSaysWhyThenOpensWhenTheBrokerAnswers() throws IOException {
+        try (KafkaCluster cluster = TestKafka.cluster(1)) {
+            fixture = new ConsoleFixture(cluster.bootstrapServers(), 1);
+            cluster.node(1).stop();
+            // Short client timeouts, so the first attempt to read the trail fails within seconds and is retried.
+            fixture.startNow("KAFKA_CLIENT_DEFAULT_API_TIMEOUT_MS", "2000", "KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "2000");
+
+            browser.get(fixture.url("/"));
+            waitFor("document.body.dataset.loaded === 'true'");
+            waitFor("document.getElementById('plan-result').innerText.startsWith("
+                    + "'redrive is not available yet: its audit trail cannot be read (TimeoutException')");
+            screenshot("console-broker-down");
+            HttpResponse<String> plans = fixture.get("/api/plans");
+            HttpResponse<String> dryRun = fixture.postFromPage("/api/dry-run", "{}");
+
+            assertThat(plans.statusCode()).isEqualTo(503);
+            assertThat(fixture.json(plans).path("error").asText())
+                    .startsWith("redrive is not available yet: its audit trail cannot be read (TimeoutException")
+                    .endsWith("; the console keeps trying every 5 s");
+            assertThat(dryRun.statusCode()).isEqualTo(503);
+            assertThat(fixture.health.isReady()).isFalse();
+
+            cluster.node(1).start();
+            cluster.awaitReady(WAIT);
+            waitFor("document.body.dataset.plans === '0' && document.getElementById('plan-result').innerText === ''");
+            HttpResponse<String> created = fixture.postFromPage("/api/plans",
+                    "{\"max\":\"1\",\"rate\":\"10\",\"who\":\"kim\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            waitFor("document.body.dataset.plans === '1'");
+            assertThat(fixture.get("/api/audit").body()).contains("\"action\":\"created\"");
+            await().atMost(WAIT).until(fixture.health::isReady);
+        }
+    }
+
     private void openConsole() {
         browser.get(fixture.url("/"));
         waitFor("document.body.dataset.loaded === 'true' && document.body.dataset.liveTotal !== undefined");

@@ -26,11 +26,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** A DLQ topic of a test's own on the shared broker, records written as the consumer writes them, and a console on it. */
+/**
+ * A DLQ topic of a test's own (on the shared broker unless given another), records written as the consumer writes
+ * them, and a console on it.
+ */
 final class ConsoleFixture implements AutoCloseable {
     static final String BOOTSTRAP = TestKafka.shared().bootstrapServers();
     static final ObjectMapper JSON = new ObjectMapper();
 
+    final String bootstrap;
     final String dlq = TestKafka.uniqueName("dlq");
     final String input = TestKafka.uniqueName("user-login");
     final Health health = new Health();
@@ -38,19 +42,30 @@ final class ConsoleFixture implements AutoCloseable {
     private Console console;
 
     ConsoleFixture(int partitions) {
-        TestKafka.createTopic(BOOTSTRAP, dlq, partitions);
-        TestKafka.createTopic(BOOTSTRAP, input, 1);
+        this(BOOTSTRAP, partitions);
+    }
+
+    ConsoleFixture(String bootstrap, int partitions) {
+        this.bootstrap = bootstrap;
+        TestKafka.createTopic(bootstrap, dlq, partitions);
+        TestKafka.createTopic(bootstrap, input, 1);
     }
 
     /** Starts the console with these settings (name, value pairs) on a free port and waits until it has indexed. */
     ConsoleFixture start(String... settings) {
-        console = Console.start(config(settings), health, ReplayedRecords.NONE);
+        startNow(settings);
         await().atMost(Duration.ofSeconds(60)).until(health::isReady);
         return this;
     }
 
+    /** Starts the console without waiting for anything. */
+    ConsoleFixture startNow(String... settings) {
+        console = Console.start(config(settings), health, ReplayedRecords.NONE);
+        return this;
+    }
+
     Config config(String... settings) {
-        Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", BOOTSTRAP, "DLQ_TOPIC", dlq,
+        Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", bootstrap, "DLQ_TOPIC", dlq,
                 "HTTP_PORT", "0", "INSTANCE_ID", "test", "CONSOLE_PORT", "0"));
         // Redrive's topics and group of this test's own.
         env.putAll(Map.of("INPUT_TOPIC", input, "REDRIVE_AUDIT_TOPIC", dlq + "-audit", "REPLAY_LEDGER_TOPIC",
@@ -101,7 +116,7 @@ final class ConsoleFixture implements AutoCloseable {
     }
 
     void write(List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(BOOTSTRAP, Map.of())) {
+        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of())) {
             records.forEach(producer::send);
         }
     }

@@ -16,8 +16,9 @@ class RedriveApiTest extends RedriveFixture {
     @Test
     void plansAreCreatedStartedAndListedAndTheTrailIsServed() throws Exception {
         fixture.writeMixedDlq();
-        try (Redrive redrive = Redrive.open(config())) {
-            RedriveApi api = new RedriveApi(redrive, fixture.input);
+        try (RedriveOpener opener = opened(config())) {
+            Redrive redrive = opener.redrive();
+            RedriveApi api = new RedriveApi(opener, fixture.input);
             Map<String, String> fields = Map.of("reason", "not-json", "rate", "100", "max", "10",
                     "stop_loss_percent", "50", "min_sample", "5", "who", "kim <script>alert(1)</script>\u0007",
                     "since", "1970-01-01T00:00:00Z");
@@ -57,8 +58,9 @@ class RedriveApiTest extends RedriveFixture {
 
     @Test
     void badRequestsNameTheField() throws Exception {
-        try (Redrive redrive = Redrive.open(config())) {
-            RedriveApi api = new RedriveApi(redrive, fixture.input);
+        try (RedriveOpener opener = opened(config())) {
+            Redrive redrive = opener.redrive();
+            RedriveApi api = new RedriveApi(opener, fixture.input);
             Map<String, String> good = Map.of("rate", "10", "max", "5");
             for (var bad : List.of(Map.entry("rate", "0"), Map.entry("rate", "1e9"), Map.entry("max", "-1"),
                     Map.entry("signature", "<img onerror=x>"), Map.entry("to", "a b"), Map.entry("to", fixture.dlq), Map.entry("since", "yesterday"),

@@ -50,6 +50,13 @@ abstract class RedriveFixture {
         return values;
     }
 
+    /** Redrive as the console opens it, once its audit trail has been read. */
+    static RedriveOpener opened(Config config) throws InterruptedException {
+        RedriveOpener opener = RedriveOpener.start(config);
+        await("redrive to open", () -> opener.redrive() != null);
+        return opener;
+    }
+
     static PlanSpec spec(String to, long rate, long max, double stopLoss, int minSample) {
         return new PlanSpec(null, null, null, null, to, rate, max, stopLoss, minSample);
     }

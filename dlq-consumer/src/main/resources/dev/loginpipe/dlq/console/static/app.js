@@ -183,7 +183,7 @@ $('dry-run-selection').addEventListener('click', () => {
 });
 window.addEventListener('popstate', () => render().catch(showError));
 
-plans(api, showError);
+plans(api);
 render().catch(showError).finally(() => {
   document.body.dataset.loaded = 'true';
   live();

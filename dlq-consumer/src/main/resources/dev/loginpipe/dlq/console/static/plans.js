@@ -20,6 +20,14 @@ function show(answer) {
   fill($('plan-result'), answer);
 }
 
+/** Set while redrive is unavailable (its audit trail not read yet): the reason stands where answers go. */
+let waiting = false;
+
+function showUnavailable(message) {
+  waiting = true;
+  show(message);
+}
+
 /** The plans table; each row's buttons are the actions its state allows. */
 export function showPlans(list, api) {
   fill($('plans').tBodies[0], ...list.plans.map((p) => {
@@ -75,7 +83,7 @@ async function refresh(api) {
 }
 
 /** Wires the panel; {@code api} is the page's fetch helper (it sends to /login when the token is missing). */
-export function plans(api, showError) {
+export function plans(api) {
   $('plan-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -96,12 +104,21 @@ export function plans(api, showError) {
       show('dry run failed: ' + error.message);
     }
   });
-  refresh(api).catch(showError);
+  refresh(api).catch((error) => showUnavailable(error.message));
 }
 
 /** A plans event from the stream: the plans as they stand, and the trail, which changed with them. */
 export function onPlansEvent(data, api) {
-  showPlans(JSON.parse(data), api);
+  const list = JSON.parse(data);
+  if (list.error) {
+    showUnavailable(list.error);
+    return;
+  }
+  if (waiting) {
+    waiting = false;
+    show('');
+  }
+  showPlans(list, api);
   loadAudit(api).catch(() => {});
 }
 
