@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -112,10 +113,16 @@ public final class Replayer {
         }
     }
 
-    /** A newer run of the same transactional id exists: this producer can never commit again. */
+    /**
+     * A newer run of the same transactional id exists: this producer can never commit again. Under Kafka 4's
+     * transactions V2 a commit that races the abort of its transaction by the coordinator (which a newer run's start
+     * makes) is answered INVALID_TXN_STATE instead of PRODUCER_FENCED (KAFKA-20785); the transaction was rolled back
+     * all the same.
+     */
     private static boolean fenced(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+                    || t instanceof InvalidTxnStateException) {
                 return true;
             }
         }
