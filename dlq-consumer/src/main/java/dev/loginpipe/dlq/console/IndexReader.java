@@ -87,9 +87,10 @@ final class IndexReader implements Runnable {
                     }
                 } catch (RetriableException e) {
                     // The brokers are out of reach (e.g. not started yet): the index keeps what it has and goes on.
-                    warnings.warn("brokers", "the DLQ index waits for the brokers: " + ErrorText.of(e));
+                    String waiting = "the DLQ index waits for the brokers: " + ErrorText.of(e);
+                    warnings.warn("brokers", waiting);
                     if (!health.isReady()) {
-                        health.notReady("the DLQ index waits for the brokers: " + ErrorText.of(e));
+                        health.notReady(waiting);
                     }
                     Thread.sleep(2000);
                 }

@@ -54,8 +54,7 @@ public final class RedriveApi {
 
     /** Why redrive cannot be used yet (its audit trail not read), or null once it can. */
     public String unavailable() {
-        return opener.redrive() == null ? "redrive is not available yet: " + opener.problem()
-                + "; the console keeps trying every " + RedriveOpener.RETRY_MS / 1000 + " s" : null;
+        return opener.unavailable();
     }
 
     public static boolean handles(String path) {
@@ -67,7 +66,7 @@ public final class RedriveApi {
     public Answer answer(String method, String path, Map<String, String> fields, String from) {
         Redrive redrive = opener.redrive();
         if (redrive == null) {
-            return Answer.error(503, unavailable());
+            return Answer.error(503, opener.unavailable());
         }
         try {
             Matcher action = ACTION.matcher(path);

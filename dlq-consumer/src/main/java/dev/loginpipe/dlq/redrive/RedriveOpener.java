@@ -9,11 +9,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens the console's {@link Redrive} in the background. Its plans come back from the audit trail, which lives on
  * the brokers, and the console serves its pages whether they answer or not: until the trail has been read, redrive
- * is unavailable with the reason, and the attempt is repeated every {@link #RETRY_MS} ms (a rate-limited warning
- * says why).
+ * is {@link #unavailable()} with the reason, and the attempt is repeated every {@link #RETRY_MS} ms (a rate-limited
+ * warning says the same).
  */
 public final class RedriveOpener implements AutoCloseable {
-    static final long RETRY_MS = 5_000;
+    private static final long RETRY_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
 
     private final Config config;
@@ -52,8 +52,7 @@ public final class RedriveOpener implements AutoCloseable {
                     return; // closed while reading
                 }
                 problem = "its audit trail cannot be read (" + ErrorText.of(e) + ")";
-                warnings.warn("redrive", "redrive is not available yet: " + problem + "; retrying every "
-                        + RETRY_MS / 1000 + " s");
+                warnings.warn("redrive", unavailable());
             } catch (InterruptedException e) {
                 return;
             }
@@ -65,14 +64,15 @@ public final class RedriveOpener implements AutoCloseable {
         }
     }
 
-    /** The engine, or null while it is not open yet ({@link #problem()} says why). */
+    /** The engine, or null while it is not open yet ({@link #unavailable()} says why). */
     Redrive redrive() {
         return redrive;
     }
 
-    /** Why redrive is not available yet. */
-    String problem() {
-        return problem;
+    /** Why redrive cannot be used yet, or null once it can. */
+    String unavailable() {
+        return redrive != null ? null : "redrive is not available yet: " + problem + "; the console keeps trying every "
+                + RETRY_MS / 1000 + " s";
     }
 
     /** Stops trying, and stops the engine if it was open (a running plan runs on after the restart). */
