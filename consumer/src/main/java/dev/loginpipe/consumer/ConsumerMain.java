@@ -13,6 +13,7 @@ import dev.loginpipe.common.config.Launcher;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.config.SettingsDoc;
+import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
@@ -94,12 +95,14 @@ public final class ConsumerMain {
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
         limits.refresh();
+        BrokerProbe probe = BrokerProbe.start(adminProps, List.of(config.get(Settings.INPUT_TOPIC), output, dlq));
+        health.dependsOn(() -> probe.problem() != null ? probe.problem() : limits.problem());
         RecordRouter router = new RecordRouter(
                 config.get(Settings.SCHEMA_PATH).withMaxJsonDepth(config.get(Settings.MAX_JSON_DEPTH)), output, dlq,
                 config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
-        return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq), consumerProperties(config),
-                producerProps, adminProps, router, limits, metrics, health, config.get(Settings.BATCH_MAX_RECORDS),
-                config.get(Settings.COMMIT_INTERVAL_MS));
+        return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
+                Clients.kafka(consumerProperties(config), producerProps), LoopClock.SYSTEM, router, limits, metrics, health, config.get(Settings.BATCH_MAX_RECORDS),
+                config.get(Settings.COMMIT_INTERVAL_MS), List.of(probe));
     }
 
     static Properties consumerProperties(Config config) {

@@ -10,13 +10,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 import dev.loginpipe.common.ErrorText;
-import dev.loginpipe.common.observability.BrokerProbe;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.RateLimitedLog;
 import dev.loginpipe.common.validation.Reason;
@@ -24,17 +22,15 @@ import dev.loginpipe.common.validation.ValidationResult;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +53,10 @@ final class RoutingLoop {
 
     private final String inputTopic;
     private final List<String> outputTopics;
-    private final Properties consumerProps;
-    private final Properties producerProps;
-    private final Properties adminProps;
+    private final Clients clients;
+    private final LoopClock clock;
+    /** Closed when the loop ends (the broker probe). */
+    private final List<AutoCloseable> companions;
     private final RecordRouter router;
     private final TopicLimits limits;
     private final ConsumerMetrics metrics;
@@ -73,9 +70,8 @@ final class RoutingLoop {
     private final Set<String> tracesLogged = new HashSet<>();
 
     private volatile boolean stopping;
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> producer;
-    private BrokerProbe probe;
+    private Consumer<byte[], byte[]> consumer;
+    private Producer<byte[], byte[]> producer;
     private Transaction open;
     /** After a record was refused for good: each send is flushed before the next, so the refusal names its record. */
     private boolean oneByOne;
@@ -92,14 +88,13 @@ final class RoutingLoop {
      * @param maxRecords       most records in one transaction ({@code BATCH_MAX_RECORDS})
      * @param commitIntervalMs longest a transaction stays open ({@code COMMIT_INTERVAL_MS}); 0 commits every poll
      */
-    RoutingLoop(String inputTopic, List<String> outputTopics, Properties consumerProps, Properties producerProps,
-                Properties adminProps, RecordRouter router, TopicLimits limits, ConsumerMetrics metrics,
-                Health health, int maxRecords, int commitIntervalMs) {
+    RoutingLoop(String inputTopic, List<String> outputTopics, Clients clients, LoopClock clock, RecordRouter router, TopicLimits limits, ConsumerMetrics metrics,
+                Health health, int maxRecords, int commitIntervalMs, List<AutoCloseable> companions) {
+        this.companions = companions;
         this.inputTopic = inputTopic;
         this.outputTopics = outputTopics;
-        this.consumerProps = consumerProps;
-        this.producerProps = producerProps;
-        this.adminProps = adminProps;
+        this.clients = clients;
+        this.clock = clock;
         this.router = router;
         this.limits = limits;
         this.metrics = metrics;
@@ -111,11 +106,7 @@ final class RoutingLoop {
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
     int run() {
         try {
-            List<String> topics = new ArrayList<>(outputTopics);
-            topics.add(0, inputTopic);
-            probe = BrokerProbe.start(adminProps, topics);
-            health.dependsOn(() -> probe.problem() != null ? probe.problem() : limits.problem());
-            consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumer = clients.consumer();
             producer = newProducer();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
             while (!stopping) {
@@ -123,7 +114,7 @@ final class RoutingLoop {
                 if (!batch.isEmpty()) {
                     route(batch);
                 }
-                if (open != null && System.nanoTime() - open.startedNanos >= commitIntervalNanos) {
+                if (open != null && clock.nanoTime() - open.startedNanos >= commitIntervalNanos) {
                     commitOpen();
                 }
                 checkStatus();
@@ -154,7 +145,7 @@ final class RoutingLoop {
     /** Asks the loop to commit what it holds and return; safe from any thread. */
     void stop() {
         stopping = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -165,7 +156,7 @@ final class RoutingLoop {
         if (open == null) {
             return Duration.ofMillis(POLL_TIMEOUT_MS);
         }
-        long left = (open.startedNanos + commitIntervalNanos - System.nanoTime()) / 1_000_000L;
+        long left = (open.startedNanos + commitIntervalNanos - clock.nanoTime()) / 1_000_000L;
         return Duration.ofMillis(Math.max(0, Math.min(POLL_TIMEOUT_MS, left)));
     }
 
@@ -418,10 +409,9 @@ final class RoutingLoop {
         }
     }
 
-    private KafkaProducer<byte[], byte[]> newProducer() {
+    private Producer<byte[], byte[]> newProducer() {
         while (true) {
-            KafkaProducer<byte[], byte[]> p =
-                    new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+            Producer<byte[], byte[]> p = clients.producer();
             try {
                 p.initTransactions();
                 return p;
@@ -443,10 +433,10 @@ final class RoutingLoop {
 
     private void backoff() {
         long millis = Math.min(MAX_BACKOFF_MS, 100L << Math.min(failuresInARow, 6));
-        long until = System.currentTimeMillis() + millis;
-        while (!stopping && System.currentTimeMillis() < until) {
+        long until = clock.nanoTime() + millis * 1_000_000L;
+        while (!stopping && clock.nanoTime() < until) {
             try {
-                Thread.sleep(Math.min(100, millis));
+                clock.sleep(Math.min(100, millis));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -464,7 +454,7 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
-        if (limits.problem() != null && probe.problem() == null && now - limitsReadAt > LIMITS_RETRY_MS) {
+        if (limits.problem() != null && now - limitsReadAt > LIMITS_RETRY_MS) {
             readLimits();
         }
         if (!joined) {
@@ -490,8 +480,12 @@ final class RoutingLoop {
     }
 
     private void close() {
-        if (probe != null) {
-            probe.close();
+        for (AutoCloseable companion : companions) {
+            try {
+                companion.close();
+            } catch (Exception e) {
+                LOG.debug("closing {}", companion, e);
+            }
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
@@ -543,7 +537,7 @@ final class RoutingLoop {
      * metrics and logs.
      */
     private final class Transaction {
-        final long startedNanos = System.nanoTime();
+        final long startedNanos = clock.nanoTime();
         int count;
         int[] partitions = new int[1024];
         long[] offsets = new long[1024];
@@ -599,7 +593,7 @@ final class RoutingLoop {
             deadLettered.forEach((reason, n) -> metrics.dlq.labelValues(reason.label()).inc(n));
             metrics.committed.inc();
             metrics.batchRecords.observe(count);
-            metrics.batchSeconds.observe((System.nanoTime() - startedNanos) / 1e9);
+            metrics.batchSeconds.observe((clock.nanoTime() - startedNanos) / 1e9);
             for (int i = 0; i < count; i++) {
                 metrics.endToEndSeconds.observe(Math.max(0, committedAt - timestamps[i]) / 1e3);
             }

@@ -1,0 +1,46 @@
+package dev.loginpipe.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The routing loop through thousands of seeded fault schedules against an in-memory group and transaction coordinator
+ * ({@link SimCluster}). A failure names its seed and the shortest schedule that still fails;
+ * {@code -Dloginpipe.sim.seed=N} replays one seed, {@code -Dloginpipe.sim.seeds=N} runs more.
+ */
+class RoutingSimulationTest {
+    private static final long FIRST_SEED = Long.getLong("loginpipe.sim.first", 1);
+
+    @Test
+    void everyRecordIsRoutedExactlyOnceWhateverFails() {
+        Long one = Long.getLong("loginpipe.sim.seed");
+        if (one != null) {
+            assertHolds(one, one + 1);
+        } else {
+            assertHolds(FIRST_SEED, FIRST_SEED + Long.getLong("loginpipe.sim.seeds", 3_000));
+        }
+    }
+
+    @Test
+    @Tag("slow")
+    void manyMoreSchedules() {
+        assertHolds(1_000_000, 1_000_000 + Long.getLong("loginpipe.sim.slowSeeds", 50_000));
+    }
+
+    private static void assertHolds(long from, long to) {
+        for (long seed = from; seed < to; seed++) {
+            Simulation.Result result = Simulation.run(seed);
+            if (result.failed()) {
+                Simulation.Result smallest = Simulation.shrink(result);
+                assertThat(smallest.violation()).as("seed " + seed + " (" + smallest.workload()
+                        + "); replay with -Dloginpipe.sim.seed=" + seed + "; shortest schedule:\n  "
+                        + smallest.schedule().stream().map(SimFault::toString).collect(Collectors.joining("\n  ")))
+                        .isNull();
+            }
+        }
+    }
+}

@@ -1,0 +1,498 @@
+package dev.loginpipe.consumer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * An in-memory model of what the routing loop talks to: the input topic, the consumer group (assignment, generations,
+ * committed offsets) and the transaction coordinator (one transactional id, its epoch, the committed output and DLQ
+ * records). It plays a seeded schedule of faults into the loop's clients and checks the exactly-once invariants at
+ * every commit and at the end. Single-threaded: the loop runs on the caller's thread and the model acts inside its
+ * client calls, so a seed and a schedule replay exactly.
+ */
+final class SimCluster {
+    static final String INPUT = "in";
+    static final String OUTPUT = "out";
+    static final String DLQ = "dlq";
+    static final String GROUP = "sim";
+    /** Polls after the last fault within which every record must be routed and committed: past it, the loop stalls. */
+    private static final int STALL_LIMIT = 3_000;
+
+    /** Where a record is on the input. */
+    record Coords(int partition, long offset) {
+        @Override
+        public String toString() {
+            return partition + "@" + offset;
+        }
+    }
+
+    /** What became of an input record: the topic its committed copy is on and the copy's error.reason. */
+    record Fate(String topic, String reason) {
+        @Override
+        public String toString() {
+            return reason == null ? topic : topic + " as " + reason;
+        }
+    }
+
+    final long seed;
+    final int maxRecords;
+    final int maxPollRecords;
+    final int commitIntervalMs;
+    private final List<SimFault> schedule;
+    private final int lastFaultStep;
+    private final Random workload;
+
+    // The input topic.
+    private final List<List<ConsumerRecord<byte[], byte[]>>> input = new ArrayList<>();
+    private final Map<Coords, Fate> expected = new HashMap<>();
+    final Set<Coords> refusedByOutput = new HashSet<>();
+    final Set<Coords> routingThrows = new HashSet<>();
+
+    // The group.
+    final Map<Integer, Long> committed = new HashMap<>();
+    int generation;
+    /** The member of this group now (one loop runs at a time), and what it owns. */
+    SimConsumer member;
+    final Set<Integer> assignment = new TreeSet<>();
+
+    // The transaction coordinator.
+    int epoch;
+    /** A twin with the same transactional id started: the loop's producer is fenced, and must not fence the twin back. */
+    boolean twinOwnsId;
+    int fenceKind;
+    final Map<Coords, Fate> routed = new HashMap<>();
+
+    // Faults armed for the next matching client call.
+    int sendErrors;
+    int offsetsErrors;
+    int commitErrors;
+    int commitTimeoutsCommitted;
+    int commitTimeoutsPending;
+    int abortTimeouts;
+    int committedTimeouts;
+
+    // The run.
+    long nanos;
+    int sleepsSincePoll;
+    int step;
+    private int nextFault;
+    Runnable stopper = () -> { };
+    boolean stopRequested;
+    boolean finishing;
+    String violation;
+    /** The last exception the clients gave the loop, to say why it exited. */
+    Throwable lastThrown;
+    final List<String> trace = new ArrayList<>();
+
+    SimCluster(long seed, List<SimFault> schedule) {
+        this.seed = seed;
+        this.schedule = schedule;
+        this.lastFaultStep = schedule.stream().mapToInt(SimFault::step).max().orElse(0);
+        workload = new Random(seed);
+        maxRecords = 1 + workload.nextInt(40);
+        maxPollRecords = Math.min(maxRecords, 1 + workload.nextInt(20));
+        commitIntervalMs = workload.nextInt(4) == 0 ? 0 : workload.nextInt(40);
+        int partitions = 1 + workload.nextInt(4);
+        for (int p = 0; p < partitions; p++) {
+            input.add(new ArrayList<>());
+            append(p, workload.nextInt(60));
+        }
+    }
+
+    /** The schedule a seed makes: up to 12 faults in the first 80 polls. */
+    static List<SimFault> schedule(long seed) {
+        Random random = new Random(seed ^ 0x5DEECE66DL);
+        int count = random.nextInt(13);
+        List<SimFault> faults = new ArrayList<>();
+        SimFault.Kind[] kinds = SimFault.Kind.values();
+        for (int i = 0; i < count; i++) {
+            faults.add(new SimFault(1 + random.nextInt(80), kinds[random.nextInt(kinds.length)], random.nextInt(256)));
+        }
+        faults.sort((a, b) -> Integer.compare(a.step(), b.step()));
+        return List.copyOf(faults);
+    }
+
+    // ---- the input
+
+    private void append(int partition, int count) {
+        List<ConsumerRecord<byte[], byte[]>> records = input.get(partition);
+        long offset = records.isEmpty() ? 0 : records.get(records.size() - 1).offset() + 1;
+        for (int i = 0; i < count; i++) {
+            if (workload.nextInt(8) == 0) {
+                offset += 1 + workload.nextInt(2); // a commit marker or an aborted record: not returned under read_committed
+            }
+            Coords at = new Coords(partition, offset);
+            int kind = workload.nextInt(100);
+            String value;
+            Fate fate;
+            if (kind < 15) {
+                value = "not json " + offset;
+                fate = new Fate(DLQ, "not-json");
+            } else {
+                value = Pipeline.validEvent("u-" + partition + "-" + offset);
+                fate = new Fate(OUTPUT, null);
+                if (kind < 20) {
+                    refusedByOutput.add(at);
+                    fate = new Fate(DLQ, "rejected");
+                }
+            }
+            if (kind >= 97) {
+                routingThrows.add(at);
+                fate = new Fate(DLQ, "internal");
+            }
+            expected.put(at, fate);
+            records.add(new ConsumerRecord<>(INPUT, partition, offset, 1_700_000_000_000L + offset,
+                    TimestampType.CREATE_TIME, -1, -1, ("k" + at).getBytes(UTF_8), value.getBytes(UTF_8),
+                    new RecordHeaders(), java.util.Optional.empty()));
+            offset++;
+        }
+    }
+
+    int partitions() {
+        return input.size();
+    }
+
+    long startOffset(int partition) {
+        List<ConsumerRecord<byte[], byte[]>> records = input.get(partition);
+        return records.isEmpty() ? 0 : records.get(0).offset();
+    }
+
+    long endOffset(int partition) {
+        List<ConsumerRecord<byte[], byte[]>> records = input.get(partition);
+        return records.isEmpty() ? 0 : records.get(records.size() - 1).offset() + 1;
+    }
+
+    // ---- the consumer's poll: faults happen here, then records are returned
+
+    ConsumerRecords<byte[], byte[]> poll(SimConsumer consumer, Duration timeout) {
+        step++;
+        sleepsSincePoll = 0;
+        while (nextFault < schedule.size() && schedule.get(nextFault).step() <= step) {
+            apply(schedule.get(nextFault++), consumer);
+        }
+        if (step > lastFaultStep && violation == null) {
+            converge(consumer);
+        }
+        if (step > lastFaultStep + STALL_LIMIT && violation == null) {
+            violate("stalled: not every record was committed " + STALL_LIMIT + " polls after the last fault ("
+                    + progress() + ")");
+        }
+        if (violation != null) {
+            stop();
+        }
+        if (consumer.takeWakeup()) {
+            throw new WakeupException();
+        }
+        if (member != consumer) {
+            join(consumer, step > lastFaultStep ? all() : pick(new Random(seed * 17 + step).nextInt(256)));
+        }
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch = fetch(consumer, new Random(seed * 31 + step));
+        nanos += batch.isEmpty() ? timeout.toNanos() : 1_000_000L;
+        return new ConsumerRecords<>(batch, Map.of());
+    }
+
+    private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> fetch(SimConsumer consumer, Random random) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch = new HashMap<>();
+        if (random.nextInt(6) == 0) {
+            return batch; // nothing fetched yet
+        }
+        int room = 1 + random.nextInt(maxPollRecords);
+        List<Integer> order = new ArrayList<>(assignment);
+        java.util.Collections.shuffle(order, random);
+        for (int p : order) {
+            TopicPartition tp = new TopicPartition(INPUT, p);
+            long position = consumer.positionOf(tp);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : input.get(p)) {
+                if (room == 0) {
+                    break;
+                }
+                if (r.offset() >= position) {
+                    records.add(r);
+                    room--;
+                }
+            }
+            if (!records.isEmpty()) {
+                batch.put(tp, records);
+                consumer.moveTo(tp, records.get(records.size() - 1).offset() + 1);
+            }
+        }
+        return batch;
+    }
+
+    private void apply(SimFault fault, SimConsumer consumer) {
+        trace.add(fault.toString());
+        int arg = fault.arg();
+        switch (fault.kind()) {
+            case SEND_ERROR -> sendErrors++;
+            case OFFSETS_ERROR -> offsetsErrors++;
+            case COMMIT_ERROR -> commitErrors++;
+            case COMMIT_TIMEOUT_COMMITTED -> commitTimeoutsCommitted++;
+            case COMMIT_TIMEOUT_PENDING -> commitTimeoutsPending++;
+            case ABORT_TIMEOUT -> abortTimeouts++;
+            case COMMITTED_TIMEOUT -> committedTimeouts++;
+            case FENCE -> {
+                epoch++;
+                twinOwnsId = true;
+                fenceKind = arg % 3;
+            }
+            case REVOKE -> {
+                if (member == consumer) {
+                    rebalance(consumer, pick(arg));
+                }
+            }
+            case LOSE -> {
+                if (member == consumer) {
+                    lose(consumer);
+                }
+            }
+            case ADD_PARTITION -> {
+                input.add(new ArrayList<>());
+                append(input.size() - 1, arg % 30);
+                if (member == consumer) {
+                    Set<Integer> next = pick(arg);
+                    next.add(input.size() - 1);
+                    rebalance(consumer, next);
+                }
+            }
+            case ARRIVE -> append(arg % input.size(), 1 + arg / 8);
+            case OTHER_MEMBER -> routeElsewhere(arg % input.size(), 1 + arg / 16);
+            case STOP -> stop();
+        }
+    }
+
+    /** After the last fault: every partition goes to the loop, and once all is committed it is asked to stop. */
+    private void converge(SimConsumer consumer) {
+        if (member == consumer && !assignment.equals(all())) {
+            rebalance(consumer, all());
+        }
+        if (member == consumer && everythingCommitted() && !stopRequested) {
+            finishing = true;
+            stop();
+        }
+    }
+
+    private void stop() {
+        stopRequested = true;
+        stopper.run();
+    }
+
+    boolean everythingCommitted() {
+        for (int p = 0; p < input.size(); p++) {
+            if (committed.getOrDefault(p, startOffset(p)) < endOffset(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Set<Integer> all() {
+        Set<Integer> all = new TreeSet<>();
+        for (int p = 0; p < input.size(); p++) {
+            all.add(p);
+        }
+        return all;
+    }
+
+    private Set<Integer> pick(int bits) {
+        Set<Integer> picked = new TreeSet<>();
+        for (int p = 0; p < input.size(); p++) {
+            if ((bits >> (p % 8) & 1) == 1) {
+                picked.add(p);
+            }
+        }
+        return picked;
+    }
+
+    // ---- the group
+
+    /** An eager rebalance: the revoke callback while the generation is still valid, then the new assignment. */
+    private void rebalance(SimConsumer consumer, Set<Integer> next) {
+        RuntimeException revokeFailed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(assignment)));
+        assignment.clear();
+        consumer.forgetPositions();
+        member = null; // joins again in this poll
+        if (revokeFailed != null) {
+            throw revokeFailed;
+        }
+        join(consumer, next);
+    }
+
+    private void lose(SimConsumer consumer) {
+        generation++;
+        Set<TopicPartition> lost = partitions(assignment);
+        assignment.clear();
+        consumer.forgetPositions();
+        member = null;
+        RuntimeException failed = callback(() -> consumer.listener().onPartitionsLost(lost));
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    private void join(SimConsumer consumer, Set<Integer> partitions) {
+        generation++;
+        member = consumer;
+        assignment.clear();
+        assignment.addAll(partitions);
+        for (int p : partitions) {
+            consumer.moveTo(new TopicPartition(INPUT, p), committed.getOrDefault(p, startOffset(p)));
+        }
+        RuntimeException failed = callback(() -> consumer.listener().onPartitionsAssigned(partitions(partitions)));
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** The member leaves on close: its revoke callback runs first, as KafkaConsumer's close runs it. */
+    void leave(SimConsumer consumer) {
+        if (member != consumer) {
+            return;
+        }
+        RuntimeException failed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(assignment)));
+        assignment.clear();
+        member = null;
+        generation++;
+        if (failed != null) {
+            throw new KafkaException("Failed to close kafka consumer", failed);
+        }
+    }
+
+    /** Runs a rebalance callback; what it throws reaches the loop out of poll, as KafkaConsumer does it. */
+    private RuntimeException callback(Runnable callback) {
+        try {
+            callback.run();
+            return null;
+        } catch (KafkaException e) {
+            return e;
+        } catch (RuntimeException e) {
+            return new KafkaException("User rebalance callback throws an error", e);
+        }
+    }
+
+    static Set<TopicPartition> partitions(Set<Integer> numbers) {
+        Set<TopicPartition> tps = new LinkedHashSet<>();
+        numbers.forEach(p -> tps.add(new TopicPartition(INPUT, p)));
+        return tps;
+    }
+
+    /** Another member of the group owns the partition for a while and routes some records, correctly. */
+    private void routeElsewhere(int partition, int count) {
+        if (assignment.contains(partition)) {
+            return;
+        }
+        long from = committed.getOrDefault(partition, startOffset(partition));
+        long next = from;
+        for (ConsumerRecord<byte[], byte[]> r : input.get(partition)) {
+            if (r.offset() >= from && count-- > 0) {
+                Coords at = new Coords(partition, r.offset());
+                if (routed.put(at, expected.get(at)) != null) {
+                    violate(at + " was routed again by another member: an earlier commit passed it");
+                }
+                next = r.offset() + 1;
+            }
+        }
+        committed.put(partition, next);
+    }
+
+    // ---- the transaction coordinator
+
+    /**
+     * Commits one transaction: its records and offsets together. Checks that it holds no record twice, that no record
+     * was committed before, and that its offsets pass no record that is not routed.
+     */
+    void commit(List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Map<Coords, Fate> transaction = new HashMap<>();
+        for (SimProducer.Sent sent : sends) {
+            if (transaction.put(sent.at(), sent.fate()) != null) {
+                violate("a committed transaction holds " + sent.at() + " twice");
+            }
+            if (routed.containsKey(sent.at())) {
+                violate(sent.at() + " committed twice (first as " + routed.get(sent.at()) + ")");
+            }
+        }
+        for (var entry : offsets.entrySet()) {
+            int p = entry.getKey().partition();
+            long offset = entry.getValue().offset();
+            long before = committed.getOrDefault(p, startOffset(p));
+            if (offset < before) {
+                violate("committed offset of partition " + p + " moved back from " + before + " to " + offset);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : input.get(p)) {
+                Coords at = new Coords(p, r.offset());
+                if (r.offset() < offset && !routed.containsKey(at) && !transaction.containsKey(at)) {
+                    violate("records skipped: committed offset " + offset + " of partition " + p + " passes " + at
+                            + ", which is on neither the output nor the DLQ");
+                    break;
+                }
+            }
+        }
+        routed.putAll(transaction);
+        offsets.forEach((tp, o) -> committed.put(tp.partition(), o.offset()));
+    }
+
+    /** At the end: every input record routed exactly once, to where its content sends it. */
+    void checkOutcome() {
+        for (int p = 0; p < input.size() && violation == null; p++) {
+            for (ConsumerRecord<byte[], byte[]> r : input.get(p)) {
+                Coords at = new Coords(p, r.offset());
+                Fate fate = routed.get(at);
+                if (fate == null) {
+                    violate(at + " is on neither the output nor the DLQ");
+                    return;
+                }
+                if (!fate.equals(expected.get(at))) {
+                    violate(at + " went to " + fate + ", expected " + expected.get(at));
+                    return;
+                }
+            }
+        }
+        if (routed.size() != expected.size()) {
+            violate(routed.size() + " records routed for " + expected.size() + " input records");
+        }
+    }
+
+    void violate(String what) {
+        if (violation == null) {
+            violation = what + " (at poll " + step + ")";
+        }
+    }
+
+    String progress() {
+        StringBuilder s = new StringBuilder();
+        for (int p = 0; p < input.size(); p++) {
+            s.append(p == 0 ? "" : ", ").append("partition ").append(p).append(" committed ")
+                    .append(committed.get(p)).append(" of ").append(endOffset(p));
+        }
+        return s.toString();
+    }
+
+    String describe() {
+        return partitions() + " partitions, " + expected.size() + " records, BATCH_MAX_RECORDS " + maxRecords
+                + ", max.poll.records " + maxPollRecords + ", COMMIT_INTERVAL_MS " + commitIntervalMs;
+    }
+
+    Fate expected(Coords at) {
+        return expected.get(at);
+    }
+}

@@ -1,0 +1,165 @@
+package dev.loginpipe.consumer;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * The loop's consumer in the simulation: a member of {@link SimCluster}'s group. Every method the loop calls is
+ * answered by the model (MockConsumer only saves writing out the rest of the interface).
+ */
+final class SimConsumer extends MockConsumer<byte[], byte[]> {
+    private static int members;
+
+    private final SimCluster cluster;
+    private final String memberId = "member-" + ++members;
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private ConsumerRebalanceListener listener;
+    private boolean wakeup;
+    private boolean closed;
+
+    SimConsumer(SimCluster cluster) {
+        super("earliest");
+        this.cluster = cluster;
+    }
+
+    ConsumerRebalanceListener listener() {
+        return listener;
+    }
+
+    boolean takeWakeup() {
+        boolean w = wakeup;
+        wakeup = false;
+        return w;
+    }
+
+    long positionOf(TopicPartition tp) {
+        return positions.get(tp);
+    }
+
+    void moveTo(TopicPartition tp, long offset) {
+        positions.put(tp, offset);
+    }
+
+    void forgetPositions() {
+        positions.clear();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This consumer has already been closed.");
+        }
+    }
+
+    @Override
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+        ensureOpen();
+        this.listener = listener;
+    }
+
+    @Override
+    public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        ensureOpen();
+        return cluster.poll(this, timeout);
+    }
+
+    @Override
+    public Set<TopicPartition> assignment() {
+        ensureOpen();
+        return cluster.member == this ? SimCluster.partitions(cluster.assignment) : Set.of();
+    }
+
+    @Override
+    public void seek(TopicPartition tp, long offset) {
+        ensureOpen();
+        if (!assignment().contains(tp)) {
+            throw new IllegalStateException("No current assignment for partition " + tp);
+        }
+        positions.put(tp, offset);
+    }
+
+    @Override
+    public void seek(TopicPartition tp, OffsetAndMetadata offset) {
+        seek(tp, offset.offset());
+    }
+
+    @Override
+    public long position(TopicPartition tp, Duration timeout) {
+        ensureOpen();
+        if (!assignment().contains(tp)) {
+            throw new IllegalStateException("You can only check the position for partitions assigned to this consumer.");
+        }
+        return positions.get(tp);
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions, Duration timeout) {
+        ensureOpen();
+        if (cluster.committedTimeouts > 0) {
+            cluster.committedTimeouts--;
+            throw thrown(new TimeoutException("sim: committed offsets not fetched within " + timeout.toMillis() + " ms"));
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long offset = cluster.committed.get(tp.partition());
+            offsets.put(tp, offset == null ? null : new OffsetAndMetadata(offset));
+        }
+        return offsets;
+    }
+
+    @Override
+    public ConsumerGroupMetadata groupMetadata() {
+        ensureOpen();
+        return new ConsumerGroupMetadata(SimCluster.GROUP, cluster.generation, memberId, Optional.empty());
+    }
+
+    @Override
+    public OptionalLong currentLag(TopicPartition tp) {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public synchronized void wakeup() {
+        wakeup = true;
+    }
+
+    @Override
+    public void close() {
+        close(CloseOptions.timeout(Duration.ofSeconds(30)));
+    }
+
+    @Override
+    public synchronized void close(Duration timeout) {
+        close(CloseOptions.timeout(timeout));
+    }
+
+    @Override
+    public void close(CloseOptions options) {
+        if (closed) {
+            return;
+        }
+        try {
+            cluster.leave(this);
+        } finally {
+            closed = true;
+        }
+    }
+
+    private RuntimeException thrown(RuntimeException e) {
+        cluster.lastThrown = e;
+        return e;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.loginpipe.consumer;
+
+/** One fault of a simulated schedule: before the loop's {@code step}-th poll returns, {@code kind} happens. */
+record SimFault(int step, Kind kind, int arg) {
+    enum Kind {
+        /** The next send fails with an error a retry outlives (the transaction becomes abortable). */
+        SEND_ERROR,
+        /** The next sendOffsetsToTransaction times out. */
+        OFFSETS_ERROR,
+        /** The next commit fails with an abortable error. */
+        COMMIT_ERROR,
+        /** The next commit times out after the coordinator committed it (outcome unknown to the client). */
+        COMMIT_TIMEOUT_COMMITTED,
+        /** The next commit times out before the coordinator committed it; a retried commit completes it. */
+        COMMIT_TIMEOUT_PENDING,
+        /** The next abort times out. */
+        ABORT_TIMEOUT,
+        /** The next committed-offsets fetch times out (brokers or coordinator briefly away). */
+        COMMITTED_TIMEOUT,
+        /** A twin with the same transactional id starts: this producer is fenced (arg picks Kafka's answer). */
+        FENCE,
+        /** An eager rebalance: everything revoked, then the partitions picked by arg's bits assigned. */
+        REVOKE,
+        /** The member was dropped from the group: its partitions are lost, it rejoins at the next poll. */
+        LOSE,
+        /** The input gets a new partition (no committed offset), and a rebalance gives it out. */
+        ADD_PARTITION,
+        /** Records arrive on the input (arg: which partition and how many). */
+        ARRIVE,
+        /** Another member routes records of a partition this one does not own (arg: which, how many). */
+        OTHER_MEMBER,
+        /** SIGTERM: the loop is asked to stop, and started again. */
+        STOP
+    }
+
+    @Override
+    public String toString() {
+        return "step " + step + ": " + kind + (arg == 0 ? "" : "(" + arg + ")");
+    }
+}

@@ -1,0 +1,295 @@
+package dev.loginpipe.consumer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+import dev.loginpipe.common.DlqHeaders;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.metrics.KafkaMetric;
+
+/**
+ * The loop's transactional producer in the simulation, with the state machine of KafkaProducer's transaction manager
+ * as far as the loop can observe it: a failed send makes the transaction abortable and fails its later sends with the
+ * same error; a commit that timed out must be retried, not aborted; a fenced producer answers every call with an error
+ * from then on; a closed one refuses every call.
+ */
+final class SimProducer implements Producer<byte[], byte[]> {
+    private static final String ERROR_STATE = "Cannot execute transactional method because we are in an error state";
+
+    /** One send of the open transaction: which input record it copies, to where, and its fate on the brokers. */
+    record Sent(SimCluster.Coords at, SimCluster.Fate fate, CompletableFuture<RecordMetadata> result,
+                KafkaException refusal) {
+    }
+
+    private enum State { UNINITIALISED, READY, IN_TRANSACTION, ABORTABLE, COMMIT_TIMED_OUT, FATAL }
+
+    private final SimCluster cluster;
+    private State state = State.UNINITIALISED;
+    private int epoch = -1;
+    private boolean closed;
+    private KafkaException error;
+    private final List<Sent> sends = new ArrayList<>();
+    private Map<TopicPartition, OffsetAndMetadata> offsets = Map.of();
+    private int offsetsGeneration;
+    private boolean timedOutCommitApplied;
+    private boolean epochBumped;
+
+    SimProducer(SimCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @Override
+    public void initTransactions() {
+        ensureOpen();
+        if (cluster.twinOwnsId) {
+            cluster.violate("initTransactions while a live twin owns the transactional id: the twin is fenced");
+        }
+        epoch = ++cluster.epoch;
+        state = State.READY;
+    }
+
+    @Override
+    public void beginTransaction() {
+        ensureUsable();
+        expect(State.READY, "beginTransaction");
+        state = State.IN_TRANSACTION;
+        sends.clear();
+        offsets = Map.of();
+        error = null;
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        ensureUsable();
+        if (state != State.IN_TRANSACTION && state != State.ABORTABLE) {
+            throw thrown(new IllegalStateException("Cannot call send in state " + state));
+        }
+        SimCluster.Coords at = new SimCluster.Coords(Integer.parseInt(header(record, DlqHeaders.SOURCE_PARTITION)),
+                Long.parseLong(header(record, DlqHeaders.SOURCE_OFFSET)));
+        KafkaException refusal = null;
+        if (cluster.sendErrors > 0) {
+            cluster.sendErrors--;
+            refusal = new NotEnoughReplicasException("sim: not enough in-sync replicas");
+        } else if (record.topic().equals(SimCluster.OUTPUT) && cluster.refusedByOutput.contains(at)) {
+            refusal = new InvalidRecordException("sim: the output topic refuses this record for good");
+        }
+        Sent sent = new Sent(at, new SimCluster.Fate(record.topic(), header(record, DlqHeaders.ERROR_REASON)),
+                new CompletableFuture<>(), refusal);
+        sends.add(sent);
+        return sent.result();
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+        throw new UnsupportedOperationException("the loop sends without callbacks");
+    }
+
+    /** Completes every send: the first refusal makes the transaction abortable, and fails every later send with it. */
+    @Override
+    public void flush() {
+        ensureOpen();
+        for (Sent sent : sends) {
+            if (sent.result().isDone()) {
+                continue;
+            }
+            if (error == null && sent.refusal() != null) {
+                error = sent.refusal();
+                state = State.ABORTABLE;
+            }
+            if (error != null) {
+                sent.result().completeExceptionally(error);
+            } else {
+                sent.result().complete(null);
+            }
+        }
+    }
+
+    @Override
+    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        ensureUsable();
+        if (state != State.IN_TRANSACTION && state != State.ABORTABLE) {
+            throw thrown(new IllegalStateException("Cannot send offsets in state " + state));
+        }
+        if (cluster.offsetsErrors > 0) {
+            cluster.offsetsErrors--;
+            throw abortable(new TimeoutException("sim: offsets not added to the transaction in time"));
+        }
+        this.offsets = Map.copyOf(offsets);
+        this.offsetsGeneration = group.generationId();
+    }
+
+    @Override
+    public void commitTransaction() {
+        ensureOpen();
+        if (state == State.COMMIT_TIMED_OUT) {
+            if (!timedOutCommitApplied) {
+                cluster.commit(sends, offsets);
+            }
+            state = State.READY;
+            return;
+        }
+        ensureUsable();
+        if (state == State.ABORTABLE) {
+            flush();
+            throw thrown(new KafkaException(ERROR_STATE, error));
+        }
+        expect(State.IN_TRANSACTION, "commitTransaction");
+        flush();
+        if (error != null) {
+            throw thrown(new KafkaException(ERROR_STATE, error));
+        }
+        if (!offsets.isEmpty() && offsetsGeneration != cluster.generation) {
+            throw abortable(new CommitFailedException("sim: the group's generation moved on"));
+        }
+        if (cluster.commitErrors > 0) {
+            cluster.commitErrors--;
+            throw abortable(new CoordinatorNotAvailableException("sim: the coordinator moved"));
+        }
+        if (cluster.commitTimeoutsCommitted > 0 || cluster.commitTimeoutsPending > 0) {
+            timedOutCommitApplied = cluster.commitTimeoutsCommitted > 0;
+            if (timedOutCommitApplied) {
+                cluster.commitTimeoutsCommitted--;
+                cluster.commit(sends, offsets);
+            } else {
+                cluster.commitTimeoutsPending--;
+            }
+            state = State.COMMIT_TIMED_OUT;
+            throw thrown(new TimeoutException("sim: commit not completed within max.block.ms"));
+        }
+        cluster.commit(sends, offsets);
+        state = State.READY;
+    }
+
+    @Override
+    public void abortTransaction() {
+        ensureOpen();
+        if (state == State.COMMIT_TIMED_OUT) {
+            throw thrown(new IllegalStateException("Cannot attempt operation `abortTransaction` because the previous "
+                    + "call to `commitTransaction` timed out and must be retried"));
+        }
+        ensureUsable();
+        if (state != State.IN_TRANSACTION && state != State.ABORTABLE) {
+            throw thrown(new IllegalStateException("Cannot abort in state " + state));
+        }
+        if (cluster.abortTimeouts > 0) {
+            cluster.abortTimeouts--;
+            throw thrown(new TimeoutException("sim: abort not completed within max.block.ms"));
+        }
+        for (Sent sent : sends) {
+            sent.result().completeExceptionally(error != null ? error : new TransactionAbortedException("aborted"));
+        }
+        sends.clear();
+        state = State.READY;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw thrown(new IllegalStateException("Cannot perform operation after producer has been closed"));
+        }
+    }
+
+    /** Open, initialised, not fenced, not in a fatal state. */
+    private void ensureUsable() {
+        ensureOpen();
+        if (state == State.UNINITIALISED) {
+            throw thrown(new IllegalStateException("Cannot perform a transactional operation before initTransactions"));
+        }
+        if (state == State.FATAL) {
+            throw thrown(new KafkaException(ERROR_STATE, error));
+        }
+        if (epoch != cluster.epoch) {
+            if (cluster.fenceKind == 1 && !epochBumped) {
+                // KIP-588: a stale epoch is abortable at first; the abort's epoch bump then meets the fencing
+                epochBumped = true;
+                throw abortable(new InvalidProducerEpochException("sim: the producer's epoch is stale"));
+            }
+            state = State.FATAL;
+            error = cluster.fenceKind == 2
+                    ? new InvalidTxnStateException("sim: the transaction was ended by a newer producer")
+                    : new ProducerFencedException("sim: a newer producer has the transactional id");
+            throw thrown(error);
+        }
+    }
+
+    private void expect(State expected, String operation) {
+        if (state != expected) {
+            throw thrown(new IllegalStateException("Cannot " + operation + " in state " + state));
+        }
+    }
+
+    private KafkaException abortable(KafkaException e) {
+        error = e;
+        state = State.ABORTABLE;
+        return thrown(e);
+    }
+
+    private <E extends RuntimeException> E thrown(E e) {
+        cluster.lastThrown = e;
+        return e;
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), UTF_8);
+    }
+
+    @Override
+    public void registerMetricForSubscription(KafkaMetric metric) {
+    }
+
+    @Override
+    public void unregisterMetricFromSubscription(KafkaMetric metric) {
+    }
+
+    @Override
+    public List<PartitionInfo> partitionsFor(String topic) {
+        return List.of();
+    }
+
+    @Override
+    public Map<MetricName, ? extends Metric> metrics() {
+        return Map.of();
+    }
+
+    @Override
+    public Uuid clientInstanceId(Duration timeout) {
+        throw new UnsupportedOperationException();
+    }
+}

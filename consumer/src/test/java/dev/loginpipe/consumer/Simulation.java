@@ -1,0 +1,137 @@
+package dev.loginpipe.consumer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.loginpipe.common.ErrorText;
+import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.validation.EventValidator;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * Runs the routing loop against {@link SimCluster} through one schedule of faults, restarting it as a supervisor would
+ * (after a stop, or exit status 1 when a twin fenced it), until every record is committed; then checks the outcome.
+ */
+final class Simulation {
+    private static final EventValidator VALIDATOR = EventValidator.load(EventValidator.BUNDLED);
+    private static final int MAX_STARTS = 60;
+
+    /** What one run found: null when every invariant held. */
+    record Result(long seed, List<SimFault> schedule, String violation, String workload) {
+        boolean failed() {
+            return violation != null;
+        }
+    }
+
+    private Simulation() {
+    }
+
+    static Result run(long seed) {
+        return run(seed, SimCluster.schedule(seed));
+    }
+
+    static Result run(long seed, List<SimFault> schedule) {
+        SimCluster cluster = new SimCluster(seed, schedule);
+        for (int starts = 1; cluster.violation == null; starts++) {
+            if (starts > MAX_STARTS) {
+                cluster.violate("started " + MAX_STARTS + " times without finishing");
+                break;
+            }
+            RoutingLoop loop = newLoop(cluster);
+            cluster.stopper = loop::stop;
+            cluster.stopRequested = false;
+            int status;
+            try {
+                status = loop.run();
+            } catch (Throwable e) {
+                cluster.violate("an exception escaped the loop: " + ErrorText.of(e));
+                break;
+            }
+            if (status == 1 && !cluster.twinOwnsId) {
+                cluster.violate("exited 1 without a fatal error; the last client error: "
+                        + (cluster.lastThrown == null ? "none" : ErrorText.of(cluster.lastThrown)));
+            } else if (status == 0 && !cluster.stopRequested) {
+                cluster.violate("returned 0 without being asked to stop");
+            } else if (status != 0 && status != 1) {
+                cluster.violate("exit status " + status);
+            }
+            cluster.twinOwnsId = false; // the twin was stopped; the supervisor starts this instance again
+            if (cluster.finishing && cluster.everythingCommitted()) {
+                break;
+            }
+        }
+        if (cluster.violation == null) {
+            cluster.checkOutcome();
+        }
+        return new Result(seed, schedule, cluster.violation, cluster.describe());
+    }
+
+    /** The smallest schedule (removing one fault at a time) that still breaks an invariant. */
+    static Result shrink(Result failed) {
+        List<SimFault> schedule = new ArrayList<>(failed.schedule());
+        Result smallest = failed;
+        boolean removed = true;
+        while (removed) {
+            removed = false;
+            for (int i = 0; i < schedule.size(); i++) {
+                List<SimFault> fewer = new ArrayList<>(schedule);
+                fewer.remove(i);
+                Result r = run(failed.seed(), List.copyOf(fewer));
+                if (r.failed()) {
+                    schedule = fewer;
+                    smallest = r;
+                    removed = true;
+                    break;
+                }
+            }
+        }
+        return smallest;
+    }
+
+    private static RoutingLoop newLoop(SimCluster cluster) {
+        RecordRouter router = new RecordRouter(VALIDATOR, SimCluster.OUTPUT, SimCluster.DLQ, SimCluster.GROUP,
+                "sim-1", 1_000_000, 1_000_000) {
+            @Override
+            public Routed route(ConsumerRecord<byte[], byte[]> in) {
+                if (cluster.routingThrows.contains(new SimCluster.Coords(in.partition(), in.offset()))) {
+                    throw new IllegalStateException("sim: a routing bug met " + in.partition() + "@" + in.offset());
+                }
+                return super.route(in);
+            }
+        };
+        Clients clients = new Clients() {
+            @Override
+            public Consumer<byte[], byte[]> consumer() {
+                return new SimConsumer(cluster);
+            }
+
+            @Override
+            public Producer<byte[], byte[]> producer() {
+                return new SimProducer(cluster);
+            }
+        };
+        LoopClock clock = new LoopClock() {
+            @Override
+            public long nanoTime() {
+                return cluster.nanos;
+            }
+
+            @Override
+            public void sleep(long millis) {
+                cluster.nanos += millis * 1_000_000L;
+                if (++cluster.sleepsSincePoll > 10_000) {
+                    cluster.violate("backs off 10,000 times without polling");
+                    cluster.stopper.run();
+                }
+            }
+        };
+        TopicLimits limits = new TopicLimits(new java.util.Properties(), 1_000_000,
+                List.of(SimCluster.OUTPUT, SimCluster.DLQ));
+        return new RoutingLoop(SimCluster.INPUT, List.of(SimCluster.OUTPUT, SimCluster.DLQ), clients, clock, router,
+                limits, new ConsumerMetrics(new PrometheusRegistry()), new Health(), cluster.maxRecords,
+                cluster.commitIntervalMs, List.of());
+    }
+}
