@@ -18,6 +18,7 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.common.validation.EventValidator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -86,23 +87,28 @@ public final class ConsumerMain {
         System.exit(status.get());
     }
 
+    /** The loop with its clients, router, size limits and broker probe. */
     static RoutingLoop newLoop(Config config, ConsumerMetrics metrics, Health health) {
         Properties producerProps = producerProperties(config);
+        Properties consumerProps = consumerProperties(config);
         String output = config.get(Settings.OUTPUT_TOPIC);
         String dlq = config.get(Settings.DLQ_TOPIC);
         int producerMax = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Integer.toString(TopicLimits.KAFKA_DEFAULT_MAX_BYTES)));
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
-        limits.refresh();
+        EventValidator validator = config.get(Settings.SCHEMA_PATH).withMaxJsonDepth(config.get(Settings.MAX_JSON_DEPTH));
+        RecordRouter router = new RecordRouter(validator, output, dlq, config.get(Settings.GROUP_ID),
+                config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
+        limits.start(() -> router.limits(limits.of(output), limits.of(dlq)));
         BrokerProbe probe = BrokerProbe.start(adminProps, List.of(config.get(Settings.INPUT_TOPIC), output, dlq));
         health.dependsOn(() -> probe.problem() != null ? probe.problem() : limits.problem());
-        RecordRouter router = new RecordRouter(
-                config.get(Settings.SCHEMA_PATH).withMaxJsonDepth(config.get(Settings.MAX_JSON_DEPTH)), output, dlq,
-                config.get(Settings.GROUP_ID), config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
+        RoutingLoop.Batching batching = new RoutingLoop.Batching(config.get(Settings.BATCH_MAX_RECORDS),
+                Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
+                config.get(Settings.COMMIT_INTERVAL_MS));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
-                Clients.kafka(consumerProperties(config), producerProps), LoopClock.SYSTEM, router, limits, metrics, health, config.get(Settings.BATCH_MAX_RECORDS),
-                config.get(Settings.COMMIT_INTERVAL_MS), List.of(probe));
+                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, limits::refreshSoon, metrics,
+                health, batching, List.of(probe, limits));
     }
 
     static Properties consumerProperties(Config config) {

@@ -168,13 +168,12 @@ class HostileRecordsTest {
                 return super.route(in);
             }
         };
-        TopicLimits limits = new TopicLimits(config.kafkaProperties(ClientKind.ADMIN), 1_000_000,
-                List.of(pipeline.output, pipeline.dlq));
         ConsumerMetrics metrics = new ConsumerMetrics(new PrometheusRegistry());
         RoutingLoop loop = new RoutingLoop(pipeline.input, List.of(pipeline.output, pipeline.dlq),
                 Clients.kafka(ConsumerMain.consumerProperties(config), ConsumerMain.producerProperties(config)),
-                LoopClock.SYSTEM, buggy, limits, metrics, new Health(),
-                config.get(Settings.BATCH_MAX_RECORDS), config.get(Settings.COMMIT_INTERVAL_MS), List.of());
+                LoopClock.SYSTEM, buggy, () -> { }, metrics, new Health(), new RoutingLoop.Batching(
+                        config.get(Settings.BATCH_MAX_RECORDS), 2_000, config.get(Settings.COMMIT_INTERVAL_MS)),
+                List.of());
         pipeline.send(List.of(record(utf8("a"), utf8(validEvent("a"))), record(utf8("b"), utf8("{\"boom\":1}")),
                 record(utf8("c"), utf8(validEvent("c")))));
         Thread thread = new Thread(loop::run, "buggy-loop");

@@ -19,9 +19,14 @@ import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.local.TestKafka;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.header.Header;
 
 /** One test's topics and group on a real broker, and ways to run the consumer against them. */
@@ -173,6 +178,25 @@ final class Pipeline {
         assertThat(missing).as("input records missing from output and DLQ").isEmpty();
         assertThat(seen).as("input records routed more than once").allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
         assertThat(routed).hasSize(inputCount);
+    }
+
+    /** The group's committed offsets are at the end of every input partition. */
+    boolean groupCaughtUp() throws Exception {
+        try (Admin admin = TestKafka.admin(bootstrap)) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (TopicPartitionInfo p : admin.describeTopics(List.of(input)).allTopicNames().get().get(input).partitions()) {
+                latest.put(new TopicPartition(input, p.partition()), OffsetSpec.latest());
+            }
+            for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+                OffsetAndMetadata at = committed.get(end.getKey());
+                if (end.getValue().offset() > 0 && (at == null || at.offset() < end.getValue().offset())) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -28,7 +28,7 @@ class RoutingSimulationTest {
     @Test
     @Tag("slow")
     void manyMoreSchedules() {
-        assertHolds(1_000_000, 1_000_000 + Long.getLong("loginpipe.sim.slowSeeds", 50_000));
+        assertHolds(1_000_000, 1_000_000 + Long.getLong("loginpipe.sim.slowSeeds", 30_000));
     }
 
     private static void assertHolds(long from, long to) {

@@ -37,6 +37,8 @@ final class SimCluster {
     static final String GROUP = "sim";
     /** Polls after the last fault within which every record must be routed and committed: past it, the loop stalls. */
     private static final int STALL_LIMIT = 3_000;
+    /** Polls within which a fenced zombie given partitions back must stop. */
+    private static final int ZOMBIE_POLLS = 20;
 
     /** Where a record is on the input. */
     record Coords(int partition, long offset) {
@@ -77,8 +79,18 @@ final class SimCluster {
 
     // The transaction coordinator.
     int epoch;
-    /** A twin with the same transactional id started: the loop's producer is fenced, and must not fence the twin back. */
-    boolean twinOwnsId;
+    /** The epoch of the loop's newest producer: behind {@link #epoch} when a twin fenced it. */
+    int loopEpoch;
+    private int rejoinAt;
+    /** The member the group dropped, until it is given partitions again. */
+    private SimConsumer lost;
+    /** Poll by which the fenced zombie must have stopped; 0 when there is none. */
+    int zombieDeadline;
+    /**
+     * A twin with the same transactional id fenced the loop's producer, and Kafka told the loop so: from then on it
+     * must neither initialise a producer (that would fence the live twin) nor go on.
+     */
+    boolean fenceSignalled;
     int fenceKind;
     final Map<Coords, Fate> routed = new HashMap<>();
 
@@ -89,6 +101,7 @@ final class SimCluster {
     int commitTimeoutsCommitted;
     int commitTimeoutsPending;
     int abortTimeouts;
+    int brokenProducers;
     int committedTimeouts;
 
     // The run.
@@ -203,8 +216,11 @@ final class SimCluster {
         if (consumer.takeWakeup()) {
             throw new WakeupException();
         }
-        if (member != consumer) {
+        if (member != consumer && step >= rejoinAt) {
             join(consumer, step > lastFaultStep ? all() : pick(new Random(seed * 17 + step).nextInt(256)));
+        }
+        if (zombieDeadline > 0 && step > zombieDeadline) {
+            violate("a fenced zombie still holds partitions " + ZOMBIE_POLLS + " polls after the group gave them back");
         }
         Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch = fetch(consumer, new Random(seed * 31 + step));
         nanos += batch.isEmpty() ? timeout.toNanos() : 1_000_000L;
@@ -250,11 +266,18 @@ final class SimCluster {
             case COMMIT_TIMEOUT_COMMITTED -> commitTimeoutsCommitted++;
             case COMMIT_TIMEOUT_PENDING -> commitTimeoutsPending++;
             case ABORT_TIMEOUT -> abortTimeouts++;
+            case PRODUCER_BROKEN -> brokenProducers++;
             case COMMITTED_TIMEOUT -> committedTimeouts++;
             case FENCE -> {
                 epoch++;
-                twinOwnsId = true;
                 fenceKind = arg % 3;
+            }
+            case ZOMBIE -> {
+                epoch++;
+                fenceKind = arg % 3;
+                if (member == consumer) {
+                    lose(consumer);
+                }
             }
             case REVOKE -> {
                 if (member == consumer) {
@@ -340,6 +363,8 @@ final class SimCluster {
 
     private void lose(SimConsumer consumer) {
         generation++;
+        rejoinAt = step + 1 + new Random(seed * 13 + step).nextInt(3); // KafkaConsumer rejoins at a later poll
+        lost = consumer;
         Set<TopicPartition> lost = partitions(assignment);
         assignment.clear();
         consumer.forgetPositions();
@@ -352,6 +377,12 @@ final class SimCluster {
 
     private void join(SimConsumer consumer, Set<Integer> partitions) {
         generation++;
+        if (lost == consumer && epoch != loopEpoch && partitions.stream().anyMatch(committed::containsKey)) {
+            zombieDeadline = step + ZOMBIE_POLLS; // it must learn that it is fenced, and stop
+        }
+        if (!partitions.isEmpty()) {
+            lost = null;
+        }
         member = consumer;
         assignment.clear();
         assignment.addAll(partitions);

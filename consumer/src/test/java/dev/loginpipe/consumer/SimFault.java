@@ -13,12 +13,16 @@ record SimFault(int step, Kind kind, int arg) {
         COMMIT_TIMEOUT_COMMITTED,
         /** The next commit times out before the coordinator committed it; a retried commit completes it. */
         COMMIT_TIMEOUT_PENDING,
+        /** The producer meets an error it cannot abort that is not fencing: it must be replaced. */
+        PRODUCER_BROKEN,
         /** The next abort times out. */
         ABORT_TIMEOUT,
         /** The next committed-offsets fetch times out (brokers or coordinator briefly away). */
         COMMITTED_TIMEOUT,
         /** A twin with the same transactional id starts: this producer is fenced (arg picks Kafka's answer). */
         FENCE,
+        /** SIGSTOP past the session timeout while a twin started: fenced and dropped from the group at once. */
+        ZOMBIE,
         /** An eager rebalance: everything revoked, then the partitions picked by arg's bits assigned. */
         REVOKE,
         /** The member was dropped from the group: its partitions are lost, it rejoins at the next poll. */

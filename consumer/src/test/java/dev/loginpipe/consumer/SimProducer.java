@@ -68,10 +68,12 @@ final class SimProducer implements Producer<byte[], byte[]> {
     @Override
     public void initTransactions() {
         ensureOpen();
-        if (cluster.twinOwnsId) {
-            cluster.violate("initTransactions while a live twin owns the transactional id: the twin is fenced");
+        if (cluster.fenceSignalled) {
+            cluster.violate("initTransactions after Kafka said a twin owns the transactional id: the live twin is fenced");
         }
         epoch = ++cluster.epoch;
+        cluster.loopEpoch = epoch;
+        cluster.zombieDeadline = 0; // a new producer is not fenced
         state = State.READY;
     }
 
@@ -90,6 +92,10 @@ final class SimProducer implements Producer<byte[], byte[]> {
         ensureUsable();
         if (state != State.IN_TRANSACTION && state != State.ABORTABLE) {
             throw thrown(new IllegalStateException("Cannot call send in state " + state));
+        }
+        if (cluster.zombieDeadline > 0) {
+            cluster.violate("a fenced zombie routed records after the group gave it partitions back, instead of "
+                    + "checking its producer first");
         }
         SimCluster.Coords at = new SimCluster.Coords(Integer.parseInt(header(record, DlqHeaders.SOURCE_PARTITION)),
                 Long.parseLong(header(record, DlqHeaders.SOURCE_OFFSET)));
@@ -234,7 +240,14 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (state == State.FATAL) {
             throw thrown(new KafkaException(ERROR_STATE, error));
         }
+        if (cluster.brokenProducers > 0) {
+            cluster.brokenProducers--;
+            state = State.FATAL;
+            error = new KafkaException("sim: an error the transaction manager cannot recover from");
+            throw thrown(error);
+        }
         if (epoch != cluster.epoch) {
+            cluster.fenceSignalled = true;
             if (cluster.fenceKind == 1 && !epochBumped) {
                 // KIP-588: a stale epoch is abortable at first; the abort's epoch bump then meets the fencing
                 epochBumped = true;
