@@ -176,11 +176,25 @@ export KAFKA_TOPICS_CMD="java -cp local-kafka/target/local-kafka.jar org.apache.
 grep '^create-topics:' "$logs/create-topics.log" | sed 's/^/  /'
 
 # ---- services ----
+# The key that signs the console's audit trail: REDRIVE_AUDIT_KEY, or one made once and kept beside the broker's
+# data, so that the trail still verifies after a restart.
+audit_key() {
+  if [[ -n ${REDRIVE_AUDIT_KEY:-} ]]; then
+    printf '%s' "$REDRIVE_AUDIT_KEY"
+    return
+  fi
+  local file=$local_dir/audit.key
+  if [[ ! -s $file ]]; then
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$file")
+  fi
+  cat "$file"
+}
 for name in "${services[@]}"; do
   args=()
   [[ $name == dlq-consumer ]] && args=(watch)
   [[ $name == dlq-console ]] && args=(console)
   extra=()
+  [[ $name == dlq-console ]] && extra=(REDRIVE_AUDIT_KEY="$(audit_key)")
   ((events)) && [[ $name == producer ]] && extra=(EVENT_COUNT="$events" EVENTS_PER_SECOND="$rate")
   # The producer comes last, once the others are ready: a demo's events then meet consumers in their group.
   if [[ $name == producer ]]; then

@@ -23,6 +23,8 @@ import dev.loginpipe.common.observability.PeriodicSummary;
 import dev.loginpipe.dlq.console.Console;
 import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
+import dev.loginpipe.dlq.redrive.AuditKeys;
+import dev.loginpipe.dlq.replay.ReplayOptions;
 import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.dlq.replay.Replayer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -74,11 +76,18 @@ public final class DlqMain {
             throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
         }
         Config config = Launcher.configure(Service.DLQ_CONSUMER);
+        Replayer replayer;
+        try {
+            replayer = new Replayer(config);
+            AuditKeys.of(config);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
         try {
             switch (commandLine.command()) {
                 case "report" -> report(config, commandLine.flags().contains("--json"));
-                case "replay" -> System.out.print(new Replayer(config).replay(
-                        commandLine.replayOptions(config.get(Settings.INPUT_TOPIC)), commandLine.replayControl()).text());
+                case "replay" -> System.out.print(replayer.replay(replayOptions(commandLine, config, replayer),
+                        commandLine.replayControl()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
                 case "console" -> console(config);
                 default -> watch(config);
@@ -91,6 +100,17 @@ public final class DlqMain {
             LOG.error("{} failed: {}", commandLine.command(), ErrorText.of(e));
             System.exit(1);
         }
+    }
+
+    /** The options of {@code replay}; a target that may not be replayed to is a usage error (exit 2). */
+    private static ReplayOptions replayOptions(CommandLine commandLine, Config config, Replayer replayer) {
+        ReplayOptions options = commandLine.replayOptions(config.get(Settings.INPUT_TOPIC));
+        try {
+            replayer.targets().check(options.to());
+        } catch (IllegalArgumentException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, "--" + e.getMessage());
+        }
+        return options;
     }
 
     private static void report(Config config, boolean json) {

@@ -23,6 +23,9 @@ public final class DlqFixture {
     public static final String DETAILS = "[{\"path\":\"/ip\",\"keyword\":\"format\",\"message\":\"bad\"},"
             + "{\"path\":\"/device_type\",\"keyword\":\"required\",\"message\":\"missing\"}]";
 
+    /** The key the tests' consoles sign their audit trails with. */
+    public static final String AUDIT_KEY = "test-audit-key-0123456789abcdef-0123456789";
+
     public final String dlq = TestKafka.uniqueName("dlq");
     public final String input = TestKafka.uniqueName("user-login");
     public final String ledger = dlq + "-replayed";
@@ -36,7 +39,7 @@ public final class DlqFixture {
     public Config config(String... overrides) {
         Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", BOOTSTRAP, "DLQ_TOPIC", dlq,
                 "INPUT_TOPIC", input, "REPLAY_GROUP_ID", TestKafka.uniqueName("replay"), "REPLAY_LEDGER_TOPIC", ledger,
-                "HTTP_PORT", "0", "INSTANCE_ID", "test", "MAX_REPLAYS", "2"));
+                "HTTP_PORT", "0", "INSTANCE_ID", "test", "MAX_REPLAYS", "2", "REDRIVE_AUDIT_KEY", AUDIT_KEY));
         for (int i = 0; i < overrides.length; i += 2) {
             env.put(overrides[i], overrides[i + 1]);
         }

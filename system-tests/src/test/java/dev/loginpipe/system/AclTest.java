@@ -1,9 +1,12 @@
 package dev.loginpipe.system;
 
 import static dev.loginpipe.system.Acls.allow;
+import static dev.loginpipe.system.Acls.allowPrefixed;
+import static dev.loginpipe.system.SecureBroker.CONSOLE;
 import static dev.loginpipe.system.SecureBroker.DLQ_READER;
 import static dev.loginpipe.system.SecureBroker.ROUTER;
 import static dev.loginpipe.system.SecureBroker.SENDER;
+import static org.apache.kafka.common.acl.AclOperation.CREATE;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE_CONFIGS;
 import static org.apache.kafka.common.acl.AclOperation.READ;
@@ -12,15 +15,29 @@ import static org.apache.kafka.common.resource.ResourceType.GROUP;
 import static org.apache.kafka.common.resource.ResourceType.TOPIC;
 import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
+import dev.loginpipe.common.config.Service;
 import dev.loginpipe.consumer.ConsumerMain;
 import dev.loginpipe.dlq.DlqMain;
+import dev.loginpipe.dlq.redrive.Plan;
+import dev.loginpipe.dlq.redrive.PlanSpec;
+import dev.loginpipe.dlq.redrive.Redrive;
+import dev.loginpipe.local.TestKafka;
 import dev.loginpipe.producer.ProducerMain;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +87,65 @@ class AclTest {
             try (ServiceProcess report = ServiceProcess.start(DlqMain.class, env("dlq-1", DLQ_READER), "report", "--json")) {
                 assertThat(report.awaitExit(Duration.ofSeconds(60))).as(report.output()).isZero();
                 assertThat(report.output()).contains("\"total\":" + deadLettered);
+            }
+        }
+    }
+
+    /**
+     * The console's ACLs from the README, on a broker with an authorizer: with them the console runs a plan (its
+     * trail, the ledger, the input, its groups and transactional id); the producer's principal, which may write the
+     * input, can write neither the audit trail nor the ledger, so nobody but the console can forge an entry or erase
+     * a ledger record.
+     */
+    @Test
+    void theAuditTrailAndTheLedgerAreWritableByTheConsoleAlone() throws Exception {
+        String audit = TestKafka.uniqueName("audit");
+        String replayGroup = TestKafka.uniqueName("replay");
+        TestKafka.createTopic(broker.internalBootstrapServers(), audit, 1);
+        Acls.grant(broker.internalBootstrapServers(),
+                allow(SENDER, WRITE, TOPIC, pipeline.input),
+                allow(ROUTER, READ, TOPIC, pipeline.input),
+                allow(ROUTER, WRITE, TOPIC, pipeline.output),
+                allow(ROUTER, WRITE, TOPIC, pipeline.dlq),
+                allow(ROUTER, READ, GROUP, pipeline.group),
+                allow(ROUTER, WRITE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
+                allow(ROUTER, DESCRIBE, TRANSACTIONAL_ID, pipeline.transactionalId(INSTANCE)),
+                allow(CONSOLE, READ, TOPIC, pipeline.dlq),
+                allow(CONSOLE, READ, TOPIC, pipeline.output),
+                allow(CONSOLE, WRITE, TOPIC, pipeline.input),
+                allow(CONSOLE, READ, TOPIC, pipeline.ledger),
+                allow(CONSOLE, WRITE, TOPIC, pipeline.ledger),
+                allow(CONSOLE, CREATE, TOPIC, pipeline.ledger),
+                allow(CONSOLE, READ, TOPIC, audit),
+                allow(CONSOLE, WRITE, TOPIC, audit),
+                allowPrefixed(CONSOLE, READ, GROUP, replayGroup + "-"),
+                allow(CONSOLE, WRITE, TRANSACTIONAL_ID, "loginpipe-dlq-replay-" + pipeline.ledger),
+                allow(CONSOLE, DESCRIBE, TRANSACTIONAL_ID, "loginpipe-dlq-replay-" + pipeline.ledger));
+        try (ServiceProcess producer = ServiceProcess.start(ProducerMain.class, producerEnv());
+             ServiceProcess consumer = ServiceProcess.start(ConsumerMain.class, env(INSTANCE, ROUTER))) {
+            assertThat(producer.awaitExit(Duration.ofSeconds(60))).as(producer.output()).isZero();
+            pipeline.assertExactlyOnce(EVENTS);
+            assertThat(consumer.stop()).as(consumer.output()).isZero();
+        }
+
+        Map<String, String> console = env("console-1", CONSOLE);
+        console.putAll(Map.of("REDRIVE_AUDIT_TOPIC", audit, "REPLAY_GROUP_ID", replayGroup,
+                "REDRIVE_AUDIT_KEY", "acl-test-key-0123456789abcdef0123456789"));
+        try (Redrive redrive = Redrive.open(Config.load(Service.DLQ_CONSUMER, console))) {
+            Plan plan = redrive.create("ana", new PlanSpec(null, null, null, null, pipeline.input, 1000, 5, 100, 1));
+            redrive.start("ana", plan.id());
+            await().atMost(Duration.ofSeconds(60)).until(() -> plan.state() == Plan.State.FINISHED);
+            assertThat(plan.published()).isEqualTo(5);
+            assertThat(redrive.verifyAudit().valid()).isTrue();
+        }
+        assertThat(pipeline.readNow(audit)).hasSize(3); // created, started, finished
+
+        Properties sender = Config.load(Service.PRODUCER, env("forger", SENDER)).kafkaProperties(ClientKind.PRODUCER);
+        for (String topic : List.of(audit, pipeline.ledger)) {
+            try (KafkaProducer<byte[], byte[]> forger = new KafkaProducer<>(sender, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                assertThatThrownBy(() -> forger.send(new ProducerRecord<>(topic, "forged".getBytes())).get())
+                        .as(topic).hasCauseInstanceOf(TopicAuthorizationException.class);
             }
         }
     }

@@ -26,6 +26,12 @@ final class Acls {
                 new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
     }
 
+    /** For every resource whose name starts with {@code prefix}. */
+    static AclBinding allowPrefixed(String user, AclOperation operation, ResourceType type, String prefix) {
+        return new AclBinding(new ResourcePattern(type, prefix, PatternType.PREFIXED),
+                new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
+    }
+
     static void grant(String internalBootstrap, AclBinding... bindings) {
         try (Admin admin = TestKafka.admin(internalBootstrap)) {
             admin.createAcls(List.of(bindings)).all().get();

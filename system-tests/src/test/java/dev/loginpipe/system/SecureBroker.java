@@ -23,6 +23,7 @@ final class SecureBroker {
     static final String ROUTER = "router";
     static final String SENDER = "sender";
     static final String DLQ_READER = "dlqreader";
+    static final String CONSOLE = "console";
     private static SecureBroker shared;
 
     final TlsFiles tls;
@@ -35,7 +36,7 @@ final class SecureBroker {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (String user : List.of(ADMIN, ROUTER, SENDER, DLQ_READER)) {
+        for (String user : List.of(ADMIN, ROUTER, SENDER, DLQ_READER, CONSOLE)) {
             passwords.put(user, newPassword());
         }
         cluster = TestKafka.secured(new SaslSslListener(tls.keyStore(), tls.keyStorePassword(), passwords, List.of(ADMIN)));

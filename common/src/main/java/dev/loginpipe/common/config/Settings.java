@@ -71,8 +71,14 @@ public final class Settings {
             DLQ_CONSUMER);
     public static final Setting<String> REDRIVE_AUDIT_TOPIC = Setting.of("REDRIVE_AUDIT_TOPIC", SettingType.STRING,
             "user-login-dlq-audit", "Topic of the DLQ console's redrive audit trail: every dry run and plan action, "
-                    + "each entry chained to the one before by its SHA-256; kept forever; created when missing.",
+                    + "each entry signed and chained to the one before; kept forever; created when missing.",
             DLQ_CONSUMER);
+    public static final Setting<String> REPLAY_TARGETS = Setting.of("REPLAY_TARGETS", SettingType.OPTIONAL_STRING, "",
+            "Topics besides INPUT_TOPIC that replay and redrive plans may publish to, comma-separated; the DLQ, the "
+                    + "output, the ledger, the audit trail and internal topics are never allowed.", DLQ_CONSUMER);
+    public static final Setting<String> REDRIVE_AUDIT_KEY = Setting.secret("REDRIVE_AUDIT_KEY",
+            "Key (32 characters or more) with which the DLQ console signs its audit trail (HMAC-SHA256) and checks it; "
+                    + "empty: redrive is read-only.", DLQ_CONSUMER);
     public static final Setting<Integer> HTTP_PORT = Setting.of("HTTP_PORT", SettingType.PORT, "8080",
             "Port of /health/live, /health/ready and /metrics; 0 turns the HTTP server off.");
     public static final Setting<Integer> LOG_SUMMARY_SECONDS = Setting.of("LOG_SUMMARY_SECONDS",
@@ -93,7 +99,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
             GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
-            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
+            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
             CONSOLE_TOKEN, CONSOLE_SHOW_VALUES);
 
     private Settings() {

@@ -180,6 +180,11 @@ final class ConsoleServer implements AutoCloseable {
                 error(exchange, 503, unavailable);
                 return;
             }
+            String readOnly = redrive.readOnly();
+            if (readOnly != null) {
+                error(exchange, 403, readOnly);
+                return;
+            }
             ObjectNode result = api.dryRun(Params.ofFields(fields, Selection.PARAMS));
             if (result == null) {
                 error(exchange, 429, "a dry run is already running; try again when it is done");

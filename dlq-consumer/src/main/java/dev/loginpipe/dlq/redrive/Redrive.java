@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,7 @@ public final class Redrive implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_WHO = 64;
+    private static final long WATCH_SECONDS = 5;
 
     private final Config config;
     private final Replayer replayer;
@@ -45,6 +47,12 @@ public final class Redrive implements AutoCloseable {
     /** Set on close: a plan stopped by a shutdown stays running in the trail, to run on after the restart. */
     private volatile boolean closing;
     private final Semaphore dryRuns = new Semaphore(1);
+    /** Reads what anyone appended to the audit trail, so that a forged entry is seen without waiting for an action. */
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "audit-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** The one engine: plans take turns, so one process never runs two replays of one ledger at once. */
     private final ExecutorService engine = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "redrive");
@@ -56,7 +64,7 @@ public final class Redrive implements AutoCloseable {
         this.config = config;
         this.replayer = new Replayer(config);
         this.audit = audit;
-        rebuild(AuditTrail.parsed(audit.entries()));
+        rebuild(audit.verifiedEntries());
         Instant oldest = plans.values().stream().map(Plan::createdAt).min(Instant::compareTo).orElse(Instant.now());
         this.outcomes = new Outcomes(config, oldest, plans.keySet());
     }
@@ -71,10 +79,19 @@ public final class Redrive implements AutoCloseable {
             audit.close(); // the brokers went away while the plans were rebuilt: the opener tries again
             throw e;
         }
+        String readOnly = audit.readOnly();
+        if (readOnly != null) {
+            LOG.warn("redrive: {}", readOnly);
+        }
         redrive.plans().stream().filter(p -> p.state() == State.RUNNING).forEach(p -> {
-            LOG.info("redrive plan {} was running: it runs on", p.id());
-            redrive.engine.submit(() -> redrive.run(p));
+            if (readOnly == null) {
+                LOG.info("redrive plan {} was running: it runs on", p.id());
+                redrive.engine.submit(() -> redrive.run(p));
+            } else {
+                p.state(State.PAUSED, "halted: the audit trail is read-only");
+            }
         });
+        redrive.watcher.scheduleWithFixedDelay(redrive::readTrail, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
         return redrive;
     }
 
@@ -83,6 +100,10 @@ public final class Redrive implements AutoCloseable {
      * whole DLQ, so one runs at a time.
      */
     public ReplaySummary dryRun(String who, PlanSpec spec) {
+        String readOnly = audit.readOnly();
+        if (readOnly != null) {
+            throw new AuditTrail.ReadOnly(readOnly);
+        }
         if (!dryRuns.tryAcquire()) {
             throw new NotNow("a dry run is already running; try again when it is done");
         }
@@ -121,9 +142,7 @@ public final class Redrive implements AutoCloseable {
     }
 
     public Plan create(String who, PlanSpec spec) {
-        if (spec.to().equals(config.get(Settings.DLQ_TOPIC))) {
-            throw new IllegalArgumentException("to: the DLQ itself; redrive sends records back to be processed");
-        }
+        replayer.targets().check(spec.to());
         Plan plan = new Plan("plan-" + UUID.randomUUID().toString().substring(0, 8), spec, who(who), Instant.now());
         ObjectNode fields = JSON.createObjectNode().put("plan", plan.id());
         spec.json(fields.putObject("spec"));
@@ -188,7 +207,17 @@ public final class Redrive implements AutoCloseable {
     }
 
     public AuditTrail.Verification verifyAudit() {
-        return audit.verify();
+        return audit.verification();
+    }
+
+    /** The topics plans may publish to. */
+    public java.util.Set<String> targets() {
+        return replayer.targets().allowed();
+    }
+
+    /** Why redrive can record nothing (and so do nothing), or null. */
+    public String readOnly() {
+        return audit.readOnly();
     }
 
     /** What happened to one DLQ record: its ledger entry (which replay published it, when, where) and the trail of
@@ -228,16 +257,11 @@ public final class Redrive implements AutoCloseable {
             return; // paused or cancelled while it waited its turn
         }
         try {
-            long before = LedgerEntries.publishedBy(config, plan.id());
-            plan.published(before);
-            long left = plan.spec().maxCount() - before;
-            if (left > 0) {
-                plan.awaitPace();
-                try {
-                    replayer.replay(plan.spec().options(left, false), control(plan, before));
-                } finally {
-                    plan.runEnded();
-                }
+            plan.awaitPace();
+            try {
+                replayer.replay(plan.spec().options(plan.spec().maxCount(), false), control(plan));
+            } finally {
+                plan.runEnded();
             }
             synchronized (plan) {
                 if (plan.state() == State.RUNNING && !closing) {
@@ -248,8 +272,12 @@ public final class Redrive implements AutoCloseable {
             }
         } catch (InterruptedException closed) {
             Thread.currentThread().interrupt(); // close(): the plan stays running in the trail
+        } catch (AuditTrail.ReadOnly e) {
+            halted(plan, e.getMessage());
         } catch (ReplayFencedException e) {
             stopped(plan, "fenced: another replay of the same ledger started; resume when it is done");
+        } catch (IllegalArgumentException e) {
+            stopped(plan, "failed: " + e.getMessage()); // a target no longer allowed
         } catch (KafkaException | IllegalStateException e) {
             stopped(plan, "failed: " + ErrorText.of(e));
         } catch (RuntimeException e) {
@@ -266,14 +294,53 @@ public final class Redrive implements AutoCloseable {
         LOG.warn("redrive plan {} paused: {}", plan.id(), why);
         synchronized (plan) {
             if (plan.state() == State.RUNNING) {
-                record("redrive: " + why, "paused", plan);
+                try {
+                    record("redrive: " + why, "paused", plan);
+                } catch (AuditTrail.ReadOnly e) {
+                    halted(plan, e.getMessage());
+                    return;
+                }
                 plan.state(State.PAUSED, why);
             }
         }
     }
 
-    private ReplayControl control(Plan plan, long before) {
+    /** The trail can record nothing: the plan stops where it is, unrecorded; after a restart it is rebuilt as recorded. */
+    private void halted(Plan plan, String why) {
+        synchronized (plan) {
+            if (plan.state() == State.RUNNING) {
+                LOG.warn("redrive plan {} halted: {}", plan.id(), why);
+                plan.state(State.PAUSED, "halted: the audit trail is read-only");
+            }
+        }
+    }
+
+    private void readTrail() {
+        try {
+            String before = audit.readOnly();
+            audit.readNew();
+            String now = audit.readOnly();
+            if (now != null && !now.equals(before)) {
+                LOG.warn("redrive: {}", now);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("audit trail not read", e);
+        }
+    }
+
+    private ReplayControl control(Plan plan) {
         return new ReplayControl() {
+            /** What the plan had published before this run: read from the ledger once the run holds its id. */
+            private long before;
+
+            @Override
+            public long limit(long configured) {
+                before = LedgerEntries.publishedBy(config, plan.id());
+                plan.published(before);
+                long left = plan.spec().maxCount() - before;
+                return left > 0 ? left : NOTHING_LEFT;
+            }
+
             @Override
             public String replayId() {
                 return plan.id();
@@ -291,6 +358,11 @@ public final class Redrive implements AutoCloseable {
 
             @Override
             public boolean proceed() {
+                String readOnly = audit.readOnly();
+                if (readOnly != null) {
+                    halted(plan, readOnly);
+                    return false;
+                }
                 if (plan.stopLossHit(outcomes.of(plan.id()))) {
                     stopped(plan, "stop-loss: more than " + plan.spec().stopLossPercent()
                             + "% of the records sent came back to the DLQ");
@@ -363,6 +435,7 @@ public final class Redrive implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closing = true;
+        watcher.shutdownNow();
         engine.shutdownNow();
         engine.awaitTermination(30, TimeUnit.SECONDS);
         outcomes.close();

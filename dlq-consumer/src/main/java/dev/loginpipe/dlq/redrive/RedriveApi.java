@@ -18,7 +18,8 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
  * token, Host, and for every POST its CSRF checks). Answers are JSON with a status; a bad request says which field.
  * Until the console has read the audit trail (the brokers out of reach), every endpoint answers 503 with the reason.
  * <pre>
- * GET  /api/plans                             every plan with its progress and outcomes
+ * GET  /api/plans                             every plan with its progress and outcomes, the allowed targets, and
+ *                                             why redrive is read-only (null when it is not)
  * POST /api/plans                             create: reason, signature, since, until, to, rate, max,
  *                                             stop_loss_percent, min_sample, who
  * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
@@ -36,6 +37,8 @@ public final class RedriveApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The newest entries a page gets (the verification covers them all). */
     private static final int MAX_ENTRIES = 1_000;
+    /** The name's share of the trail's 64-character {@code who}: the request's address always fits after it. */
+    private static final int MAX_NAME = 40;
 
     /** A status and a JSON body. */
     public record Answer(int status, JsonNode body) {
@@ -57,6 +60,12 @@ public final class RedriveApi {
         return opener.unavailable();
     }
 
+    /** Why redrive can record nothing, and so do nothing (no key, or a trail that does not verify), or null. */
+    public String readOnly() {
+        Redrive redrive = opener.redrive();
+        return redrive == null ? null : redrive.readOnly();
+    }
+
     public static boolean handles(String path) {
         return path.equals("/api/plans") || path.startsWith("/api/plans/") || path.equals("/api/audit")
                 || HISTORY.matcher(path).matches();
@@ -75,6 +84,8 @@ public final class RedriveApi {
                 ObjectNode body = JSON.createObjectNode();
                 var plans = body.putArray("plans");
                 redrive.plans().forEach(p -> plans.add(redrive.json(p)));
+                body.put("read_only", redrive.readOnly());
+                body.putArray("targets").addAll(redrive.targets().stream().sorted().map(body::textNode).toList());
                 return new Answer(200, body);
             } else if (method.equals("GET") && path.equals("/api/audit")) {
                 ObjectNode body = JSON.createObjectNode();
@@ -117,6 +128,8 @@ public final class RedriveApi {
             return Answer.error(400, e.getMessage());
         } catch (Redrive.NotNow e) {
             return Answer.error(409, e.getMessage());
+        } catch (AuditTrail.ReadOnly e) {
+            return Answer.error(403, e.getMessage());
         }
     }
 
@@ -177,9 +190,11 @@ public final class RedriveApi {
         }
     }
 
-    /** The name the person gave (the page asks for it) and where the request came from. */
+    /** The name the person gave (the page asks for it, cut to 40 characters) and where the request came from. */
     private static String who(Map<String, String> fields, String from) {
         String name = fields.getOrDefault("who", "").strip();
+        name = name.codePoints().limit(MAX_NAME).collect(StringBuilder::new, StringBuilder::appendCodePoint,
+                StringBuilder::append).toString();
         return (name.isEmpty() ? "anonymous" : name) + " (" + from + ")";
     }
 }

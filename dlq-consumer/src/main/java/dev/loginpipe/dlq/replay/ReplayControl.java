@@ -30,6 +30,17 @@ public interface ReplayControl {
         return configured;
     }
 
+    /** What {@link #limit} answers when the run may publish nothing more. */
+    long NOTHING_LEFT = -1;
+
+    /**
+     * The most records this run may publish (0: no limit, {@link #NOTHING_LEFT}: none), asked once the run holds the
+     * transactional id, so whatever a killed run left open is settled (committed or aborted) before anything is counted.
+     */
+    default long limit(long configured) {
+        return configured;
+    }
+
     /** Told after each committed transaction (each poll, in a dry run): the counts so far. */
     default void progress(ReplaySummary soFar) {
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.KafkaErrors;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.dlq.DlqClients;
@@ -22,9 +23,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -44,12 +42,20 @@ public final class Replayer {
     private static final int MAX_EXAMPLES = 10;
 
     private final Config config;
+    private final ReplayTargets targets;
 
     public Replayer(Config config) {
         this.config = config;
+        this.targets = new ReplayTargets(config);
+    }
+
+    /** Where records may be replayed to; every run is checked against it. */
+    public ReplayTargets targets() {
+        return targets;
     }
 
     public ReplaySummary replay(ReplayOptions options, ReplayControl control) {
+        targets.check(options.to());
         String dlq = config.get(Settings.DLQ_TOPIC);
         String transactionalId = ReplayLedger.transactionalId(config);
         try (KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null
@@ -59,6 +65,11 @@ public final class Replayer {
                 // pending offsets that would keep the group's position unknown until the transaction timed out).
                 producer.initTransactions();
             }
+            long limit = control.limit(options.limit());
+            if (limit == ReplayControl.NOTHING_LEFT) {
+                return new Run(options, config.get(Settings.MAX_REPLAYS), control.replayId(), null).summary();
+            }
+            options = options.withLimit(limit);
             ReplayLedger ledger = ReplayLedger.read(config, producer != null);
             Run run = new Run(options, config.get(Settings.MAX_REPLAYS), control.replayId(), ledger);
             LOG.info("replay {}: the ledger {} holds {} records of {} already replayed ({} KB in memory)",
@@ -101,7 +112,7 @@ public final class Replayer {
             producer.sendOffsetsToTransaction(batch.offsets, consumer.groupMetadata());
             producer.commitTransaction();
         } catch (KafkaException e) {
-            if (fenced(e)) {
+            if (KafkaErrors.isFenced(e)) {
                 throw new ReplayFencedException(transactionalId, run.committedSummary(batch.published.size()));
             }
             try {
@@ -111,22 +122,6 @@ public final class Replayer {
             }
             throw e;
         }
-    }
-
-    /**
-     * A newer run of the same transactional id exists: this producer can never commit again. Under Kafka 4's
-     * transactions V2 a commit that races the abort of its transaction by the coordinator (which a newer run's start
-     * makes) is answered INVALID_TXN_STATE instead of PRODUCER_FENCED (KAFKA-20785); the transaction was rolled back
-     * all the same.
-     */
-    private static boolean fenced(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
-                    || t instanceof InvalidTxnStateException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

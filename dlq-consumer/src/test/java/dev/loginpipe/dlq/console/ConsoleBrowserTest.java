@@ -260,8 +260,9 @@ class ConsoleBrowserTest {
         // Progress and the end come by the event stream, without a reload.
         waitFor("document.querySelector('#plans tr[data-state=finished]') !== null");
         assertThat(text("#plans td.published")).isEqualTo("3");
-        waitFor("document.getElementById('audit-verification').textContent === 'hash chain verified: 4 entries'");
-        assertThat(text("#audit")).contains(IMG).contains("dry-run").contains("created").contains("started")
+        waitFor("document.getElementById('audit-verification').textContent === 'signatures and chain verified: 4 entries'");
+        // The name is cut to 40 characters, so that the request's address always follows it.
+        assertThat(text("#audit")).contains(IMG.substring(0, 40) + " (127.0.0.1)").contains("dry-run").contains("created").contains("started")
                 .contains("finished");
         assertNothingRan();
         screenshot("console-redrive");
@@ -271,6 +272,34 @@ class ConsoleBrowserTest {
         assertThat(text("#record-history ol.history")).contains("created by").contains("finished by redrive");
         assertThat(fixture.post("/api/plans", "{\"rate\":\"1\",\"max\":\"1\"}", "Content-Type", "application/json")
                 .statusCode()).isEqualTo(403);
+    }
+
+    /** Someone who can write the audit topic but lacks the key appends a forged start while the page is open. */
+    @Test
+    void aForgedEntryInTheTrailIsShownAsNotValidAndNoPlanCanBeActedOn() throws IOException {
+        fixture = new ConsoleFixture(1);
+        fixture.write(List.of(fixture.record(0, "a", contract("not-json", 1_000))));
+        fixture.start();
+        HttpResponse<String> created = fixture.postFromPage("/api/plans", "{\"rate\":\"10\",\"max\":\"1\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String plan = fixture.json(created).path("id").asText();
+        openConsole();
+        waitFor("document.querySelector('#plans tr[data-state=created] button[data-action=start]') !== null");
+
+        fixture.write(List.of(new ProducerRecord<>(fixture.dlq + "-audit", 0, null, ("{\"seq\":1,\"who\":\"mallory\","
+                + "\"action\":\"started\",\"plan\":\"" + plan + "\"}").getBytes(StandardCharsets.UTF_8))));
+
+        waitFor("document.body.dataset.readOnly === 'true'");
+        waitFor("document.querySelector('#plans button') === null");
+        waitFor("document.getElementById('audit-verification').textContent.startsWith('NOT VALID from entry 1 of 2')");
+        assertThat(text("#audit-verification")).endsWith("entry 1 is not signed with a key of this console: "
+                + "someone else wrote it");
+        assertThat(text("#plan-result")).startsWith("the audit trail does not verify from entry 1");
+        assertThat(text("#plans td.state")).isEqualTo("created");
+        assertThat(fixture.postFromPage("/api/plans/" + plan + "/start", "{}").statusCode()).isEqualTo(403);
+        assertThat(dev.loginpipe.local.TestKafka.readCommitted(fixture.bootstrap, fixture.input, 0,
+                Duration.ofSeconds(2))).isEmpty();
+        screenshot("console-audit-not-valid");
     }
 
     @Test

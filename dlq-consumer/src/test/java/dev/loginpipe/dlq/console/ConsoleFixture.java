@@ -66,7 +66,8 @@ final class ConsoleFixture implements AutoCloseable {
 
     Config config(String... settings) {
         Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", bootstrap, "DLQ_TOPIC", dlq,
-                "HTTP_PORT", "0", "INSTANCE_ID", "test", "CONSOLE_PORT", "0"));
+                "HTTP_PORT", "0", "INSTANCE_ID", "test", "CONSOLE_PORT", "0", "REDRIVE_AUDIT_KEY",
+                dev.loginpipe.dlq.DlqFixture.AUDIT_KEY));
         // Redrive's topics and group of this test's own.
         env.putAll(Map.of("INPUT_TOPIC", input, "REDRIVE_AUDIT_TOPIC", dlq + "-audit", "REPLAY_LEDGER_TOPIC",
                 dlq + "-replayed", "REPLAY_GROUP_ID", dlq + "-replay"));

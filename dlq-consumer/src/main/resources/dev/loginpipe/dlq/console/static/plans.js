@@ -28,10 +28,14 @@ function showUnavailable(message) {
   show(message);
 }
 
-/** The plans table; each row's buttons are the actions its state allows. */
+/** The plans table; each row's buttons are the actions its state allows, none while redrive is read-only. */
 export function showPlans(list, api) {
+  if (list.read_only) {
+    showUnavailable(list.read_only);
+  }
+  document.body.dataset.readOnly = list.read_only ? 'true' : 'false';
   fill($('plans').tBodies[0], ...list.plans.map((p) => {
-    const buttons = (ACTIONS[p.state] || []).map((action) => {
+    const buttons = (list.read_only ? [] : ACTIONS[p.state] || []).map((action) => {
       const button = el('button', {type: 'button', 'data-action': action}, action);
       button.addEventListener('click', () => act(api, p.id, action));
       return button;
@@ -65,8 +69,8 @@ async function act(api, id, action) {
 async function loadAudit(api) {
   const audit = await api('/api/audit');
   const v = audit.verification;
-  fill($('audit-verification'), v.valid ? 'hash chain verified: ' + v.entries + ' entries'
-    : 'TAMPERED at entry ' + v.broken_at + ': ' + v.problem);
+  fill($('audit-verification'), v.valid ? 'signatures and chain verified: ' + v.entries + ' entries'
+    : 'NOT VALID from entry ' + v.broken_at + ' of ' + v.entries + ': ' + v.problem);
   $('audit-verification').className = v.valid ? 'verified' : 'tampered';
   fill($('audit').tBodies[0], ...audit.entries.slice().reverse().map((e) => el('tr', {},
     el('td', {class: 'n'}, String(e.seq ?? '?')),
@@ -114,7 +118,7 @@ export function onPlansEvent(data, api) {
     showUnavailable(list.error);
     return;
   }
-  if (waiting) {
+  if (waiting && !list.read_only) {
     waiting = false;
     show('');
   }
