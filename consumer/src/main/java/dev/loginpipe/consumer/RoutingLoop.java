@@ -203,6 +203,9 @@ final class RoutingLoop {
      */
     private void confirmNotFenced() {
         Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return; // a rebalance took them away meanwhile: checked when partitions come back
+        }
         Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(assigned, CHECK_TIMEOUT));
         committed.values().removeIf(Objects::isNull);
         if (!committed.isEmpty()) {

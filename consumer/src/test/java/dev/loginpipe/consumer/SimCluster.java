@@ -115,7 +115,6 @@ final class SimCluster {
     String violation;
     /** The last exception the clients gave the loop, to say why it exited. */
     Throwable lastThrown;
-    final List<String> trace = new ArrayList<>();
 
     SimCluster(long seed, List<SimFault> schedule) {
         this.seed = seed;
@@ -257,7 +256,6 @@ final class SimCluster {
     }
 
     private void apply(SimFault fault, SimConsumer consumer) {
-        trace.add(fault.toString());
         int arg = fault.arg();
         switch (fault.kind()) {
             case SEND_ERROR -> sendErrors++;
@@ -377,6 +375,10 @@ final class SimCluster {
 
     private void join(SimConsumer consumer, Set<Integer> partitions) {
         generation++;
+        if (zombieDeadline > 0 && partitions.isEmpty()) {
+            zombieDeadline = 0; // a zombie holding nothing harms nothing; it must stop once given partitions again
+            lost = consumer;
+        }
         if (lost == consumer && epoch != loopEpoch && partitions.stream().anyMatch(committed::containsKey)) {
             zombieDeadline = step + ZOMBIE_POLLS; // it must learn that it is fenced, and stop
         }
@@ -521,9 +523,5 @@ final class SimCluster {
     String describe() {
         return partitions() + " partitions, " + expected.size() + " records, BATCH_MAX_RECORDS " + maxRecords
                 + ", max.poll.records " + maxPollRecords + ", COMMIT_INTERVAL_MS " + commitIntervalMs;
-    }
-
-    Fate expected(Coords at) {
-        return expected.get(at);
     }
 }
