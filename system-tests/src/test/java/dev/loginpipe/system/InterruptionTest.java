@@ -49,7 +49,7 @@ class InterruptionTest {
         }
     }
 
-    /** A topic of three partitions for replay to publish to. */
+    /** A topic of three partitions for replay to publish to (each replay names it in REPLAY_TARGETS). */
     private String replayTarget() {
         String target = TestKafka.uniqueName("replayed");
         TestKafka.createTopic(bootstrap, target, 3);
@@ -68,7 +68,7 @@ class InterruptionTest {
     /** A replay to {@code target} in {@code group}, polling that many records at a time. */
     private ServiceProcess replay(String instance, String group, String maxPollRecords, String target) {
         return ServiceProcess.start(DlqMain.class, env(instance, "REPLAY_GROUP_ID", group,
-                "KAFKA_CLIENT_MAX_POLL_RECORDS", maxPollRecords), "replay", "--to", target);
+                "KAFKA_CLIENT_MAX_POLL_RECORDS", maxPollRecords, "REPLAY_TARGETS", target), "replay", "--to", target);
     }
 
     /** A replay to {@code target} in {@code group}, polling that many records at a time, once it has committed. */
@@ -114,7 +114,7 @@ class InterruptionTest {
         // One record a transaction: the first run is still publishing when the second starts.
         try (ServiceProcess first = replayCommitting("replay-1", firstGroup, "1", target)) {
             try (ServiceProcess second = ServiceProcess.start(DlqMain.class, env("replay-2", "REPLAY_GROUP_ID",
-                    pipeline.group + "-replay-2"), "replay", "--to", target)) {
+                    pipeline.group + "-replay-2", "REPLAY_TARGETS", target), "replay", "--to", target)) {
                 assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
                 assertThat(second.output()).containsPattern("replayed \\d+ of 3000 records read")
                         .containsPattern("skipped, already replayed: [1-9]");
