@@ -15,13 +15,14 @@ import dev.loginpipe.dlq.replay.ReplayOptions;
 
 /** The command and its options, checked against what each command accepts; a bad one throws with one line. */
 record CommandLine(String command, Map<String, String> values, Set<String> flags) {
-    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console");
+    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console", "user");
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
+            "user", Set.of("--name", "--role"),
             "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"),
-            "console", Set.of());
+            "console", Set.of(), "user", Set.of("--list", "--remove", "--password", "--proxy-only"));
 
     /** A command line that cannot be used; the message says why, for people. */
     static final class UsageException extends RuntimeException {
@@ -57,6 +58,16 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
         }
         if (command.equals("export") && !values.containsKey("--out")) {
             throw new UsageException("export needs --out FILE");
+        }
+        if (command.equals("user")) {
+            boolean list = flags.contains("--list");
+            boolean remove = flags.contains("--remove");
+            boolean put = values.containsKey("--role");
+            if ((list ? 1 : 0) + (remove ? 1 : 0) + (put ? 1 : 0) != 1 || list == values.containsKey("--name")
+                    || !put && (flags.contains("--password") || flags.contains("--proxy-only"))) {
+                throw new UsageException("user: --list, --name N --remove, or --name N --role R [--password | "
+                        + "--proxy-only]");
+            }
         }
         CommandLine commandLine = new CommandLine(command, values, flags);
         commandLine.replayOptions(null); // checks times, the limit and the rest before anything connects

@@ -5,6 +5,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,8 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.dlq.access.Users;
+import dev.loginpipe.dlq.access.UsersCommand;
 import dev.loginpipe.dlq.console.Console;
 import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
@@ -32,7 +36,7 @@ import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar dlq-consumer.jar [watch|report|replay|export|console]}: makes the DLQ something people can act on. */
+/** {@code java -jar dlq-consumer.jar [watch|report|replay|export|console|user]}: makes the DLQ something people can act on. */
 public final class DlqMain {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     static final String USAGE = """
@@ -56,6 +60,12 @@ public final class DlqMain {
               console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
                                         grouped by signature, records, payloads with the error marked, dry runs;
                                         /health and /metrics on HTTP_PORT
+              user --name N --role R [--password | --proxy-only]
+                                        add a console account to CONSOLE_USERS_FILE (its password asked twice,
+                                        or the first line of stdin), or set its role (and, with --password, a
+                                        new password); R: viewer, operator or admin
+              user --name N --remove    remove an account
+              user --list               list the accounts
               --help                    this text
             Exit status: 0 done, 1 failed (e.g. broker unreachable), 2 bad setting or command line.
             """;
@@ -74,6 +84,10 @@ public final class DlqMain {
             commandLine = CommandLine.parse(args);
         } catch (CommandLine.UsageException e) {
             throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
+        if (commandLine.command().equals("user")) {
+            user(commandLine);
+            return;
         }
         Config config = Launcher.configure(Service.DLQ_CONSUMER);
         Replayer replayer;
@@ -111,6 +125,33 @@ public final class DlqMain {
             throw Launcher.exit(Service.DLQ_CONSUMER, "--" + e.getMessage());
         }
         return options;
+    }
+
+    /** Changes CONSOLE_USERS_FILE; talks to no broker, so it needs no BOOTSTRAP_SERVERS. */
+    private static void user(CommandLine commandLine) throws IOException {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putIfAbsent(Settings.BOOTSTRAP_SERVERS.name(), "unused:9092");
+        String file;
+        try {
+            file = Config.load(Service.DLQ_CONSUMER, env).get(Settings.CONSOLE_USERS_FILE);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
+        if (file.isEmpty()) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, "CONSOLE_USERS_FILE: required by the user command");
+        }
+        try {
+            Users users = Users.load(Path.of(file));
+            String name = commandLine.values().get("--name");
+            System.out.print(commandLine.flags().contains("--list") ? UsersCommand.list(users)
+                    : commandLine.flags().contains("--remove") ? UsersCommand.remove(users, name)
+                    : UsersCommand.put(users, name, commandLine.values().get("--role"),
+                            commandLine.flags().contains("--password"), commandLine.flags().contains("--proxy-only")));
+        } catch (IllegalArgumentException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, "CONSOLE_USERS_FILE: " + file + ": " + e.getMessage());
+        } catch (UsersCommand.Refused e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
+        }
     }
 
     private static void report(Config config, boolean json) {

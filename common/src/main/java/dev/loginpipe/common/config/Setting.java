@@ -21,7 +21,8 @@ public record Setting<T>(String name, SettingType<T> type, Supplier<String> defa
     public static <T> Setting<T> of(String name, SettingType<T> type, String defaultValue, String doc,
                                     Service... services) {
         return new Setting<>(name, type, defaultValue == null ? null : () -> defaultValue,
-                defaultValue == null ? null : defaultValue, doc, false, copy(services));
+                defaultValue == null ? null : defaultValue.isEmpty() ? "empty" : defaultValue, doc, false,
+                copy(services));
     }
 
     public static <T> Setting<T> computed(String name, SettingType<T> type, Supplier<String> defaultValue,

@@ -87,20 +87,33 @@ public final class Settings {
     public static final Setting<Integer> CONSOLE_PORT = Setting.of("CONSOLE_PORT", SettingType.PORT, "8090",
             "Port of the DLQ console (dlq-consumer.jar console).", DLQ_CONSUMER);
     public static final Setting<String> CONSOLE_BIND = Setting.of("CONSOLE_BIND", SettingType.STRING, "127.0.0.1",
-            "Address the DLQ console listens on; anything but loopback requires CONSOLE_TOKEN.", DLQ_CONSUMER);
+            "Address the DLQ console listens on; anything but loopback requires CONSOLE_USERS_FILE, CONSOLE_TOKEN "
+                    + "or CONSOLE_TRUSTED_PROXY.", DLQ_CONSUMER);
+    public static final Setting<String> CONSOLE_USERS_FILE = Setting.of("CONSOLE_USERS_FILE", SettingType.OPTIONAL_STRING, "",
+            "The DLQ console's accounts (name, role, salted PBKDF2 hash), written by 'dlq-consumer.jar user'; "
+                    + "empty: none.", DLQ_CONSUMER);
     public static final Setting<String> CONSOLE_TOKEN = Setting.secret("CONSOLE_TOKEN",
-            "Token the DLQ console asks for on every request (login form or Authorization: Bearer); empty: none.",
-            DLQ_CONSUMER);
+            "Shared token for scripts (Authorization: Bearer, or the login form with no name), role 'script': "
+                    + "an operator of its own plans; empty: none.", DLQ_CONSUMER);
+    public static final Setting<String> CONSOLE_TRUSTED_PROXY = Setting.of("CONSOLE_TRUSTED_PROXY",
+            SettingType.OPTIONAL_STRING, "", "IP address of a signing-in reverse proxy (oauth2-proxy and the like): its "
+                    + "requests' X-Forwarded-User is the user; empty: that header is ignored.", DLQ_CONSUMER);
+    public static final Setting<String> CONSOLE_KEYSTORE = Setting.of("CONSOLE_KEYSTORE", SettingType.OPTIONAL_STRING, "",
+            "PKCS12 keystore with the DLQ console's certificate and key: it then serves HTTPS only, with Secure "
+                    + "cookies; empty: HTTP.", DLQ_CONSUMER);
+    public static final Setting<String> CONSOLE_KEYSTORE_PASSWORD = Setting.secret("CONSOLE_KEYSTORE_PASSWORD",
+            "Password of CONSOLE_KEYSTORE.", DLQ_CONSUMER);
     public static final Setting<Boolean> CONSOLE_SHOW_VALUES = Setting.of("CONSOLE_SHOW_VALUES", SettingType.BOOLEAN,
-            "false", "Show IP addresses and ids in the DLQ console in the clear (otherwise they are masked).",
-            DLQ_CONSUMER);
+            "false", "Show IP addresses and ids in the clear to the token and to a console without accounts (admins "
+                    + "always see them, viewers and operators never).", DLQ_CONSUMER);
 
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
             GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
             REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
-            CONSOLE_TOKEN, CONSOLE_SHOW_VALUES);
+            CONSOLE_USERS_FILE, CONSOLE_TOKEN, CONSOLE_TRUSTED_PROXY, CONSOLE_KEYSTORE, CONSOLE_KEYSTORE_PASSWORD,
+            CONSOLE_SHOW_VALUES);
 
     private Settings() {
     }

@@ -5,13 +5,18 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+
+import javax.net.ssl.SSLContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.access.Accounts;
+import dev.loginpipe.dlq.access.Users;
 import dev.loginpipe.dlq.redrive.RedriveApi;
 import dev.loginpipe.dlq.redrive.RedriveOpener;
 
@@ -39,26 +44,26 @@ public final class Console implements AutoCloseable {
     }
 
     /**
-     * Starts indexing and serving. A bad bind address, a port in use, or a non-loopback address without a token is
+     * Starts indexing and serving. A bad bind address, a port in use, a keystore that cannot be read, or a
+     * non-loopback address without accounts, token or proxy is
      * a {@link ConfigException} naming the variable, thrown before anything connects. Nothing here waits for the
      * brokers: the index fills and redrive plans come back from their audit trail in the background.
      */
     public static Console start(Config config, Health health, ReplayedRecords replayed) {
-        String token = config.get(Settings.CONSOLE_TOKEN);
         String bind = config.get(Settings.CONSOLE_BIND);
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(bind);
-        } catch (UnknownHostException e) {
-            throw new ConfigException(Settings.CONSOLE_BIND.name(), "cannot resolve '" + bind + "'");
+        InetAddress address = address(Settings.CONSOLE_BIND.name(), bind);
+        String proxy = config.get(Settings.CONSOLE_TRUSTED_PROXY);
+        InetAddress trustedProxy = proxy.isEmpty() ? null : address(Settings.CONSOLE_TRUSTED_PROXY.name(), proxy);
+        Accounts accounts = new Accounts(users(config), config.get(Settings.CONSOLE_TOKEN),
+                config.get(Settings.CONSOLE_SHOW_VALUES));
+        if (!address.isLoopbackAddress() && trustedProxy == null && accounts.open()) {
+            throw new ConfigException(Settings.CONSOLE_USERS_FILE.name(), "accounts (or CONSOLE_TOKEN) are required "
+                    + "when CONSOLE_BIND (" + bind + ") is not a loopback address: anyone who reaches it would read "
+                    + "the DLQ");
         }
-        if (!address.isLoopbackAddress() && token.isEmpty()) {
-            throw new ConfigException(Settings.CONSOLE_TOKEN.name(), "required when CONSOLE_BIND (" + bind
-                    + ") is not a loopback address: anyone who reaches it would read the DLQ");
-        }
+        SSLContext tls = ConsoleTls.of(config);
         String topic = config.get(Settings.DLQ_TOPIC);
         ObjectMapper json = new ObjectMapper();
-        Display display = new Display(!config.get(Settings.CONSOLE_SHOW_VALUES));
         int maxReplays = config.get(Settings.MAX_REPLAYS);
         DlqIndex index = new DlqIndex();
         Signatures signatures = new Signatures();
@@ -68,12 +73,12 @@ public final class Console implements AutoCloseable {
         // A dry run has a consumer of its own: pages do not wait for it.
         RecordFetcher bulkFetcher = new RecordFetcher(config, topic, "console-dry-run", RecordFetcher.FOR_BULK);
         try {
-            ConsoleApi api = new ConsoleApi(topic, index, signatures, replayed, maxReplays, display, health,
-                    new RecordPages(index, signatures, fetcher, replayed, display, json),
-                    new RecordDetail(signatures, fetcher, replayed, display, json),
-                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), display, json), json);
-            server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)),
-                    new Guard(token, address.isLoopbackAddress()), api,
+            ConsoleApi api = new ConsoleApi(topic, index, signatures, replayed, maxReplays, health,
+                    new RecordPages(index, signatures, fetcher, replayed, json),
+                    new RecordDetail(signatures, fetcher, replayed, json),
+                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json), json);
+            server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls,
+                    new Guard(accounts, address.isLoopbackAddress(), trustedProxy), api,
                     new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC)), index, health, json);
         } catch (BindException e) {
             fetcher.close();
@@ -92,6 +97,32 @@ public final class Console implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         return new Console(reader, thread, fetcher, bulkFetcher, server, redrive);
+    }
+
+    private static InetAddress address(String setting, String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new ConfigException(setting, "cannot resolve '" + text + "'");
+        }
+    }
+
+    /** The accounts of CONSOLE_USERS_FILE (none when it is empty); a file that does not parse names its line. */
+    private static Users users(Config config) {
+        String file = config.get(Settings.CONSOLE_USERS_FILE);
+        if (file.isEmpty()) {
+            return Users.none();
+        }
+        try {
+            return Users.load(Path.of(file));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(Settings.CONSOLE_USERS_FILE.name(), file + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether redrive has read its audit trail (until then its endpoints answer 503 with the reason). */
+    boolean redriveAvailable() {
+        return redrive.unavailable() == null;
     }
 
     /** The port it listens on (CONSOLE_PORT, or the one the system chose for 0). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.access.Principal;
 
 /** What the console's endpoints answer, apart from HTTP: one method per endpoint. */
 final class ConsoleApi {
@@ -12,7 +13,6 @@ final class ConsoleApi {
     private final Signatures signatures;
     private final ReplayedRecords replayed;
     private final int maxReplays;
-    private final Display display;
     private final Health health;
     private final RecordPages pages;
     private final RecordDetail detail;
@@ -20,14 +20,13 @@ final class ConsoleApi {
     private final ObjectMapper json;
 
     ConsoleApi(String topic, DlqIndex index, Signatures signatures, ReplayedRecords replayed, int maxReplays,
-               Display display, Health health, RecordPages pages, RecordDetail detail, DryRun dryRun,
+               Health health, RecordPages pages, RecordDetail detail, DryRun dryRun,
                ObjectMapper json) {
         this.topic = topic;
         this.index = index;
         this.signatures = signatures;
         this.replayed = replayed;
         this.maxReplays = maxReplays;
-        this.display = display;
         this.health = health;
         this.pages = pages;
         this.detail = detail;
@@ -35,24 +34,29 @@ final class ConsoleApi {
         this.json = json;
     }
 
-    ObjectNode summary() {
-        return json.createObjectNode().put("topic", topic).put("total", index.size()).put("ready", health.isReady())
-                .put("masked", display.masked()).put("max_replays", maxReplays);
+    /** The DLQ's counts, and who is asking with what they may do (the page shows only that). */
+    ObjectNode summary(Principal principal) {
+        ObjectNode out = json.createObjectNode().put("topic", topic).put("total", index.size())
+                .put("ready", health.isReady()).put("masked", principal.masked()).put("max_replays", maxReplays);
+        out.putObject("user").put("name", principal.name()).put("role", principal.role().label())
+                .put("may_operate", principal.role().mayOperate())
+                .put("may_act_on_any_plan", principal.role().mayActOnAnyPlan());
+        return out;
     }
 
     ArrayNode signatures() {
         return SignatureStats.compute(index, signatures, replayed, maxReplays, System.currentTimeMillis(), json);
     }
 
-    ObjectNode records(Params params) {
-        return pages.page(params);
+    ObjectNode records(Params params, Principal principal) {
+        return pages.page(params, new Display(principal.masked()));
     }
 
-    ObjectNode record(int partition, long offset) {
-        return detail.of(partition, offset);
+    ObjectNode record(int partition, long offset, Principal principal) {
+        return detail.of(partition, offset, new Display(principal.masked()));
     }
 
-    ObjectNode dryRun(Params params) {
-        return dryRun.run(Selection.of(params));
+    ObjectNode dryRun(Params params, Principal principal) {
+        return dryRun.run(Selection.of(params), new Display(principal.masked()));
     }
 }

@@ -14,14 +14,21 @@ import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLContext;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.dlq.access.Accounts;
+import dev.loginpipe.dlq.access.Principal;
+import dev.loginpipe.dlq.redrive.Caller;
 import dev.loginpipe.dlq.redrive.RedriveApi;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -63,17 +70,26 @@ final class ConsoleServer implements AutoCloseable {
     private final Health health;
     private final ObjectMapper json;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final boolean https;
     private volatile boolean stopping;
 
-    ConsoleServer(InetSocketAddress address, Guard guard, ConsoleApi api, RedriveApi redrive, DlqIndex index,
-                  Health health, ObjectMapper json) throws IOException {
+    /** {@code tls}: null serves HTTP. */
+    ConsoleServer(InetSocketAddress address, SSLContext tls, Guard guard, ConsoleApi api, RedriveApi redrive,
+                  DlqIndex index, Health health, ObjectMapper json) throws IOException {
         this.guard = guard;
         this.api = api;
         this.redrive = redrive;
         this.index = index;
         this.health = health;
         this.json = json;
-        this.server = HttpServer.create(address, 64);
+        this.https = tls != null;
+        if (tls == null) {
+            this.server = HttpServer.create(address, 64);
+        } else {
+            HttpsServer secure = HttpsServer.create(address, 64);
+            secure.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = secure;
+        }
         this.threads = Executors.newFixedThreadPool(MAX_STREAMS + 8, r -> {
             Thread t = new Thread(r, "console-http");
             t.setDaemon(true);
@@ -137,13 +153,23 @@ final class ConsoleServer implements AutoCloseable {
             login(exchange);
             return;
         }
-        if (!PUBLIC.contains(path) && !guard.authenticated(exchange.getRequestHeaders())) {
+        if (path.equals("/api/logout") && method.equals("POST")) {
+            logout(exchange);
+            return;
+        }
+        Principal principal = PUBLIC.contains(path) ? null : guard.principal(exchange);
+        if (!PUBLIC.contains(path) && principal == null) {
             if (path.equals("/") && method.equals("GET")) {
                 exchange.getResponseHeaders().set("Location", "/login");
                 exchange.sendResponseHeaders(303, -1);
             } else {
-                error(exchange, 401, "the console's token is required (log in on /login, or Authorization: Bearer)");
+                error(exchange, 401, "sign in first (on /login, or Authorization: Bearer with the console's token)");
             }
+            return;
+        }
+        if (method.equals("POST") && principal != null && !principal.role().mayOperate()) {
+            error(exchange, 403, principal.name() + " is a " + principal.role().label()
+                    + ": dry runs and plans need the role operator or admin");
             return;
         }
         String query = exchange.getRequestURI().getRawQuery();
@@ -155,18 +181,19 @@ final class ConsoleServer implements AutoCloseable {
         } else if (path.equals("/api/summary")) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());
-            send(exchange, 200, api.summary());
+            send(exchange, 200, api.summary(principal));
         } else if (path.equals("/api/signatures")) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());
             send(exchange, 200, api.signatures());
         } else if (path.equals("/api/records")) {
             requireMethod(method, "GET");
-            send(exchange, 200, api.records(Params.ofQuery(query, RecordPages.PARAMS)));
+            send(exchange, 200, api.records(Params.ofQuery(query, RecordPages.PARAMS), principal));
         } else if (record.matches()) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());
-            ObjectNode detail = api.record(Integer.parseInt(record.group(1)), Long.parseLong(record.group(2)));
+            ObjectNode detail = api.record(Integer.parseInt(record.group(1)), Long.parseLong(record.group(2)),
+                    principal);
             if (detail == null) {
                 error(exchange, 404, "no record at " + record.group(1) + ":" + record.group(2));
             } else {
@@ -185,11 +212,11 @@ final class ConsoleServer implements AutoCloseable {
                 error(exchange, 403, readOnly);
                 return;
             }
-            ObjectNode result = api.dryRun(Params.ofFields(fields, Selection.PARAMS));
+            ObjectNode result = api.dryRun(Params.ofFields(fields, Selection.PARAMS), principal);
             if (result == null) {
                 error(exchange, 429, "a dry run is already running; try again when it is done");
             } else {
-                redrive.recordDryRun(fields, result, from(exchange));
+                redrive.recordDryRun(fields, result, new Caller(principal, from(exchange)));
                 send(exchange, 200, result);
             }
         } else if (path.equals("/api/events")) {
@@ -199,7 +226,7 @@ final class ConsoleServer implements AutoCloseable {
         } else if (RedriveApi.handles(path)) {
             Params.ofQuery(query, Set.of());
             RedriveApi.Answer answer = redrive.answer(method, path,
-                    method.equals("POST") ? body(exchange) : Map.of(), from(exchange));
+                    method.equals("POST") ? body(exchange) : Map.of(), new Caller(principal, from(exchange)));
             send(exchange, answer.status(), answer.body());
         } else {
             error(exchange, 404, "no such page");
@@ -211,15 +238,31 @@ final class ConsoleServer implements AutoCloseable {
         return exchange.getRemoteAddress().getAddress().getHostAddress();
     }
 
+    /** Signs in with {@code name} and {@code password}, or with {@code token} alone; the cookie holds a session id. */
     private void login(HttpExchange exchange) throws IOException {
-        String token = body(exchange).getOrDefault("token", "");
-        if (!guard.tokenRequired() || !guard.matches(token)) {
-            error(exchange, guard.tokenRequired() ? 401 : 400,
-                    guard.tokenRequired() ? "wrong token" : "this console has no token");
+        Map<String, String> fields = body(exchange);
+        String name = fields.getOrDefault("name", "").strip();
+        String secret = name.isEmpty() ? fields.getOrDefault("token", "") : fields.getOrDefault("password", "");
+        Accounts.SignIn signIn;
+        try {
+            signIn = guard.accounts().signIn(name, secret, from(exchange));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("stopping");
+        }
+        if (signIn.sessionId() == null) {
+            error(exchange, signIn.status(), signIn.refusal());
             return;
         }
-        exchange.getResponseHeaders().add("Set-Cookie",
-                Guard.COOKIE + "=" + Guard.cookieValue(token) + "; Path=/; HttpOnly; SameSite=Strict");
+        exchange.getResponseHeaders().add("Set-Cookie", Guard.COOKIE + "=" + signIn.sessionId()
+                + "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
+        exchange.sendResponseHeaders(204, -1);
+    }
+
+    private void logout(HttpExchange exchange) throws IOException {
+        guard.accounts().signOut(Guard.sessionId(exchange.getRequestHeaders()));
+        exchange.getResponseHeaders().add("Set-Cookie", Guard.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+                + (https ? "; Secure" : ""));
         exchange.sendResponseHeaders(204, -1);
     }
 
@@ -240,7 +283,9 @@ final class ConsoleServer implements AutoCloseable {
                 String event = json.createObjectNode().put("total", index.size()).put("ready", health.isReady())
                         .toString();
                 // The plans' progress and outcomes, whenever they change.
-                String plans = redrive.answer("GET", "/api/plans", Map.of(), "events").body().toString();
+                JsonNode planState = redrive.plans();
+                String plans = planState == null
+                        ? json.createObjectNode().put("error", redrive.unavailable()).toString() : planState.toString();
                 long now = System.currentTimeMillis();
                 boolean wrote = false;
                 if (!plans.equals(lastPlans)) {

@@ -23,22 +23,20 @@ final class DryRun {
     private final Signatures signatures;
     private final RecordFetcher fetcher;
     private final EventValidator validator;
-    private final Display display;
     private final ObjectMapper json;
     private final Semaphore oneAtATime = new Semaphore(1);
 
-    DryRun(DlqIndex index, Signatures signatures, RecordFetcher fetcher, EventValidator validator, Display display,
+    DryRun(DlqIndex index, Signatures signatures, RecordFetcher fetcher, EventValidator validator,
            ObjectMapper json) {
         this.index = index;
         this.signatures = signatures;
         this.fetcher = fetcher;
         this.validator = validator;
-        this.display = display;
         this.json = json;
     }
 
     /** Null when another dry run is running. */
-    ObjectNode run(Selection selection) {
+    ObjectNode run(Selection selection, Display display) {
         if (!oneAtATime.tryAcquire()) {
             return null;
         }

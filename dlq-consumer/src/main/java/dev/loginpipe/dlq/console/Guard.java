@@ -1,36 +1,41 @@
 package dev.loginpipe.dlq.console;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Set;
 
 import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import dev.loginpipe.dlq.access.Accounts;
+import dev.loginpipe.dlq.access.Principal;
 
 /**
- * Who may ask the console what. With {@code CONSOLE_TOKEN} set, every request but the login page carries the token,
- * as {@code Authorization: Bearer} or as the cookie the login form sets (compared in constant time). Bound to
- * loopback, the Host must be a loopback name, so a web page cannot reach the console through DNS rebinding. Every
- * POST, token or not, must come from the console's own page: a header a cross-site form cannot send, JSON, and, when
- * the browser says where it comes from, the same origin (CSRF).
+ * Who may ask the console what. A request is someone's through, in this order: the trusted proxy's
+ * {@code X-Forwarded-User} (only from the proxy's address), {@code Authorization: Bearer} with the token, or the
+ * session cookie a sign-in set; a loopback console with neither accounts nor token nor proxy is its one local user's.
+ * Bound to loopback, the Host must be a loopback name, so a web page cannot reach the console through DNS rebinding.
+ * Every POST must come from the console's own page: a header a cross-site form cannot send, JSON, and, when the
+ * browser says where it comes from, the same origin (CSRF).
  */
 final class Guard {
-    static final String COOKIE = "console_token";
+    static final String COOKIE = "console_session";
     static final String CSRF_HEADER = "X-Console-Request";
+    static final String PROXY_USER_HEADER = "X-Forwarded-User";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
 
-    private final byte[] tokenDigest;
+    private final Accounts accounts;
     private final boolean loopback;
+    private final InetAddress trustedProxy;
 
-    Guard(String token, boolean loopback) {
-        this.tokenDigest = token.isEmpty() ? null : digest(token);
+    /** {@code trustedProxy}: null for none. */
+    Guard(Accounts accounts, boolean loopback, InetAddress trustedProxy) {
+        this.accounts = accounts;
         this.loopback = loopback;
+        this.trustedProxy = trustedProxy;
     }
 
-    boolean tokenRequired() {
-        return tokenDigest != null;
+    Accounts accounts() {
+        return accounts;
     }
 
     /** Null when the Host is acceptable, else why not. */
@@ -46,38 +51,37 @@ final class Guard {
         return LOOPBACK_HOSTS.contains(name) ? null : "the console answers to localhost only";
     }
 
-    boolean authenticated(Headers headers) {
-        if (tokenDigest == null) {
-            return true;
+    /** Who the request comes from, or null when nobody has signed in. */
+    Principal principal(HttpExchange exchange) {
+        Headers headers = exchange.getRequestHeaders();
+        String proxied = headers.getFirst(PROXY_USER_HEADER);
+        if (proxied != null && trustedProxy != null
+                && trustedProxy.equals(exchange.getRemoteAddress().getAddress())) {
+            return accounts.proxied(proxied.strip());
         }
         String authorization = headers.getFirst("Authorization");
         if (authorization != null && authorization.startsWith("Bearer ")) {
-            return matches(authorization.substring(7).trim());
+            return accounts.bearer(authorization.substring(7).trim());
         }
+        Principal signedIn = accounts.session(sessionId(headers));
+        if (signedIn != null) {
+            return signedIn;
+        }
+        // A stale cookie (another console on this host, an ended session) does not lock out an open console.
+        return trustedProxy == null && accounts.open() ? accounts.local() : null;
+    }
+
+    static String sessionId(Headers headers) {
         String cookies = headers.getFirst("Cookie");
         if (cookies != null) {
             for (String cookie : cookies.split(";")) {
                 String c = cookie.trim();
                 if (c.startsWith(COOKIE + "=")) {
-                    try {
-                        return matches(new String(Base64.getUrlDecoder().decode(c.substring(COOKIE.length() + 1)),
-                                StandardCharsets.UTF_8));
-                    } catch (IllegalArgumentException notBase64) {
-                        return false;
-                    }
+                    return c.substring(COOKIE.length() + 1);
                 }
             }
         }
-        return false;
-    }
-
-    /** The login cookie's value: the token, base64url, so any printable token fits a cookie. */
-    static String cookieValue(String token) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8));
-    }
-
-    boolean matches(String token) {
-        return tokenDigest == null || MessageDigest.isEqual(tokenDigest, digest(token));
+        return null;
     }
 
     /** Null when a POST comes from the console's page, else why not. */
@@ -99,13 +103,5 @@ final class Guard {
             return "a POST must come from the console's own page";
         }
         return null;
-    }
-
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

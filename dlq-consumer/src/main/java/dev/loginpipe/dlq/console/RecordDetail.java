@@ -23,20 +23,17 @@ final class RecordDetail {
     private final Signatures signatures;
     private final RecordFetcher fetcher;
     private final ReplayedRecords replayed;
-    private final Display display;
     private final ObjectMapper json;
 
-    RecordDetail(Signatures signatures, RecordFetcher fetcher, ReplayedRecords replayed, Display display,
-                 ObjectMapper json) {
+    RecordDetail(Signatures signatures, RecordFetcher fetcher, ReplayedRecords replayed, ObjectMapper json) {
         this.signatures = signatures;
         this.fetcher = fetcher;
         this.replayed = replayed;
-        this.display = display;
         this.json = json;
     }
 
     /** Null when there is no record at these coordinates. */
-    ObjectNode of(int partition, long offset) {
+    ObjectNode of(int partition, long offset, Display display) {
         ConsumerRecord<byte[], byte[]> record = fetcher.fetch(Map.of(partition, new long[] {offset}))
                 .get(partition + ":" + offset);
         if (record == null) {
@@ -79,11 +76,11 @@ final class RecordDetail {
         }
         List<PayloadView.Note> notes = notes(dlq.header(DlqHeaders.ERROR_DETAILS));
         Long position = dlq.reason().equals("not-json") ? number(dlq.header(DlqHeaders.ERROR_POSITION)) : null;
-        PayloadView.render(out.putObject("view"), value, masked(notes), position, display);
+        PayloadView.render(out.putObject("view"), value, masked(notes, display), position, display);
         return out;
     }
 
-    private List<PayloadView.Note> masked(List<PayloadView.Note> notes) {
+    private static List<PayloadView.Note> masked(List<PayloadView.Note> notes, Display display) {
         // The path locates the span, so only the message (which may quote the value) is masked.
         return notes.stream().map(n -> new PayloadView.Note(n.path(), n.keyword(),
                 display.text(n.message(), MAX_HEADER_CHARS))).toList();

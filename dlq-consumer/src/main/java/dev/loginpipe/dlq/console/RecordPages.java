@@ -29,20 +29,19 @@ final class RecordPages {
     private final Signatures signatures;
     private final RecordFetcher fetcher;
     private final ReplayedRecords replayed;
-    private final Display display;
     private final ObjectMapper json;
 
     RecordPages(DlqIndex index, Signatures signatures, RecordFetcher fetcher, ReplayedRecords replayed,
-                Display display, ObjectMapper json) {
+                ObjectMapper json) {
         this.index = index;
         this.signatures = signatures;
         this.fetcher = fetcher;
         this.replayed = replayed;
-        this.display = display;
         this.json = json;
     }
 
-    ObjectNode page(Params params) {
+    /** A page of records, their text shown through {@code display} (which searches see, too). */
+    ObjectNode page(Params params, Display display) {
         Selection selection = Selection.of(params);
         int limit = params.integer("limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
         DlqIndex.Cursor cursor = cursor(params.text("before"));
@@ -52,7 +51,7 @@ final class RecordPages {
         if (!selection.needsRecord()) {
             DlqIndex.Page page = index.newest(filter, cursor, limit);
             Map<String, ConsumerRecord<byte[], byte[]>> fetched = fetcher.fetch(RecordFetcher.byPartition(page.entries()));
-            page.entries().forEach(e -> records.add(item(e, fetched.get(e.partition() + ":" + e.offset()))));
+            page.entries().forEach(e -> records.add(item(e, fetched.get(e.partition() + ":" + e.offset()), display)));
             out.put("matched", page.matched());
             out.put("next", page.entries().size() == limit && page.matched() > limit
                     ? format(page.entries().get(limit - 1).cursor()) : null);
@@ -69,7 +68,7 @@ final class RecordPages {
                 next = e.cursor();
                 ConsumerRecord<byte[], byte[]> record = fetched.get(e.partition() + ":" + e.offset());
                 if (record != null && selection.matches(record, display)) {
-                    records.add(item(e, record));
+                    records.add(item(e, record, display));
                     if (records.size() == limit) {
                         break;
                     }
@@ -95,7 +94,7 @@ final class RecordPages {
         return position;
     }
 
-    private ObjectNode item(DlqIndex.Entry e, ConsumerRecord<byte[], byte[]> record) {
+    private ObjectNode item(DlqIndex.Entry e, ConsumerRecord<byte[], byte[]> record, Display display) {
         Signature signature = signatures.get(e.signature());
         ObjectNode node = json.createObjectNode().put("partition", e.partition()).put("offset", e.offset())
                 .put("at", Instant.ofEpochMilli(e.at()).toString()).put("reason", signature.reason())

@@ -42,6 +42,10 @@ public final class Plan {
         return spec;
     }
 
+    public String createdBy() {
+        return createdBy;
+    }
+
     public Instant createdAt() {
         return createdAt;
     }

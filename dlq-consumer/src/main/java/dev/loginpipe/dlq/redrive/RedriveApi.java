@@ -15,15 +15,16 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
 
 /**
  * The console's redrive endpoints, apart from HTTP (the console's server passes requests it has already guarded:
- * token, Host, and for every POST its CSRF checks). Answers are JSON with a status; a bad request says which field.
+ * signed in, Host, and for every POST its CSRF checks and a role that may operate). An operator acts on the plans
+ * they created, an admin on any. Answers are JSON with a status; a bad request says which field.
  * Until the console has read the audit trail (the brokers out of reach), every endpoint answers 503 with the reason.
  * <pre>
  * GET  /api/plans                             every plan with its progress and outcomes, the allowed targets, and
  *                                             why redrive is read-only (null when it is not)
  * POST /api/plans                             create: reason, signature, since, until, to, rate, max,
- *                                             stop_loss_percent, min_sample, who
+ *                                             stop_loss_percent, min_sample
  * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
- * POST /api/plans/{id}/{start|pause|resume|cancel}   who
+ * POST /api/plans/{id}/{start|pause|resume|cancel}
  * GET  /api/audit                             the trail (its newest 1,000 entries) and its verification
  * GET  /api/records/{partition}/{offset}/history     a DLQ record's ledger entry and its plan's trail
  * </pre>
@@ -31,14 +32,12 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
 public final class RedriveApi {
     /** The fields a POST may carry. */
     public static final Set<String> FIELDS = Set.of("reason", "signature", "since", "until", "to", "rate", "max",
-            "stop_loss_percent", "min_sample", "who");
+            "stop_loss_percent", "min_sample");
     private static final Pattern ACTION = Pattern.compile("/api/plans/(plan-[0-9a-f]{8})/(start|pause|resume|cancel)");
     private static final Pattern HISTORY = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})/history");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The newest entries a page gets (the verification covers them all). */
     private static final int MAX_ENTRIES = 1_000;
-    /** The name's share of the trail's 64-character {@code who}: the request's address always fits after it. */
-    private static final int MAX_NAME = 40;
 
     /** A status and a JSON body. */
     public record Answer(int status, JsonNode body) {
@@ -66,13 +65,29 @@ public final class RedriveApi {
         return redrive == null ? null : redrive.readOnly();
     }
 
+    /** Every plan with its progress and outcomes, the allowed targets, and why redrive is read-only; null until
+     * the trail is read. */
+    public JsonNode plans() {
+        Redrive redrive = opener.redrive();
+        return redrive == null ? null : plans(redrive);
+    }
+
+    private static ObjectNode plans(Redrive redrive) {
+        ObjectNode body = JSON.createObjectNode();
+        var plans = body.putArray("plans");
+        redrive.plans().forEach(p -> plans.add(redrive.json(p)));
+        body.put("read_only", redrive.readOnly());
+        body.putArray("targets").addAll(redrive.targets().stream().sorted().map(body::textNode).toList());
+        return body;
+    }
+
     public static boolean handles(String path) {
         return path.equals("/api/plans") || path.startsWith("/api/plans/") || path.equals("/api/audit")
                 || HISTORY.matcher(path).matches();
     }
 
-    /** Answers one request; {@code fields} is a POST's body, {@code from} where it came from (for the trail). */
-    public Answer answer(String method, String path, Map<String, String> fields, String from) {
+    /** Answers one request; {@code fields} is a POST's body. */
+    public Answer answer(String method, String path, Map<String, String> fields, Caller caller) {
         Redrive redrive = opener.redrive();
         if (redrive == null) {
             return Answer.error(503, opener.unavailable());
@@ -81,12 +96,7 @@ public final class RedriveApi {
             Matcher action = ACTION.matcher(path);
             Matcher history = HISTORY.matcher(path);
             if (method.equals("GET") && path.equals("/api/plans")) {
-                ObjectNode body = JSON.createObjectNode();
-                var plans = body.putArray("plans");
-                redrive.plans().forEach(p -> plans.add(redrive.json(p)));
-                body.put("read_only", redrive.readOnly());
-                body.putArray("targets").addAll(redrive.targets().stream().sorted().map(body::textNode).toList());
-                return new Answer(200, body);
+                return new Answer(200, plans(redrive));
             } else if (method.equals("GET") && path.equals("/api/audit")) {
                 ObjectNode body = JSON.createObjectNode();
                 List<JsonNode> entries = redrive.auditEntries();
@@ -100,7 +110,7 @@ public final class RedriveApi {
             } else if (!method.equals("POST")) {
                 return Answer.error(405, "use POST");
             }
-            String who = who(fields, from);
+            String who = caller.who();
             if (path.equals("/api/plans")) {
                 return new Answer(201, redrive.json(redrive.create(who, spec(fields))));
             } else if (path.equals("/api/plans/dry-run")) {
@@ -113,6 +123,11 @@ public final class RedriveApi {
                         .put("cli", Plan.dryRunCommand(spec(fields))));
             } else if (action.matches()) {
                 String id = action.group(1);
+                Plan owned = redrive.plan(id);
+                if (!caller.principal().role().mayActOnAnyPlan() && !caller.created(owned)) {
+                    return Answer.error(403, id + " was created by " + owned.createdBy()
+                            + ": only its creator or an admin may " + action.group(2) + " it");
+                }
                 Plan plan = switch (action.group(2)) {
                     case "start" -> redrive.start(who, id);
                     case "pause" -> redrive.pause(who, id);
@@ -137,21 +152,17 @@ public final class RedriveApi {
      * Records the console's own dry run (a prediction by validation) in the trail: who, the selection, the counts.
      * The console asks {@link #unavailable()} before it runs one.
      */
-    public void recordDryRun(Map<String, String> selection, JsonNode result, String from) {
+    public void recordDryRun(Map<String, String> selection, JsonNode result, Caller caller) {
         ObjectNode fields = JSON.createObjectNode();
         ObjectNode chosen = fields.putObject("selection");
-        selection.forEach((name, value) -> {
-            if (!name.equals("who")) {
-                chosen.put(name, value);
-            }
-        });
+        selection.forEach(chosen::put);
         ObjectNode counts = fields.putObject("counts");
         result.fields().forEachRemaining(field -> {
             if (field.getValue().isNumber()) {
                 counts.set(field.getKey(), field.getValue());
             }
         });
-        opener.redrive().record(who(selection, from), "dry-run", fields);
+        opener.redrive().record(caller.who(), "dry-run", fields);
     }
 
     private PlanSpec spec(Map<String, String> fields) {
@@ -188,13 +199,5 @@ public final class RedriveApi {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(field + ": expected 2025-01-31T12:00:00Z or epoch milliseconds");
         }
-    }
-
-    /** The name the person gave (the page asks for it, cut to 40 characters) and where the request came from. */
-    private static String who(Map<String, String> fields, String from) {
-        String name = fields.getOrDefault("who", "").strip();
-        name = name.codePoints().limit(MAX_NAME).collect(StringBuilder::new, StringBuilder::appendCodePoint,
-                StringBuilder::append).toString();
-        return (name.isEmpty() ? "anonymous" : name) + " (" + from + ")";
     }
 }

@@ -70,7 +70,7 @@ public final class RedriveOpener implements AutoCloseable {
     }
 
     /** Why redrive cannot be used yet, or null once it can. */
-    String unavailable() {
+    public String unavailable() {
         return redrive != null ? null : "redrive is not available yet: " + problem + "; the console keeps trying every "
                 + RETRY_MS / 1000 + " s";
     }

@@ -329,14 +329,17 @@ class ConsoleApiTest {
         assertThat(fixture.get("/login").statusCode()).isEqualTo(200);
         assertThat(fixture.get("/api/signatures", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
         assertThat(fixture.get("/api/signatures", "Authorization", "Bearer s3cret token; with=odd chars").statusCode()).isEqualTo(200);
-        assertThat(fixture.get("/api/signatures", "Cookie", "console_token=" + Guard.cookieValue("s3cret token; with=odd chars"))
-                .statusCode()).isEqualTo(200);
-        assertThat(fixture.get("/api/signatures", "Cookie", "console_token=%%%").statusCode()).isEqualTo(401);
+        assertThat(fixture.get("/api/signatures", "Cookie", "console_session=%%%").statusCode()).isEqualTo(401);
         assertThat(fixture.postFromPage("/api/login", "{\"token\":\"nope\"}").statusCode()).isEqualTo(401);
         HttpResponse<String> login = fixture.postFromPage("/api/login", "{\"token\":\"s3cret token; with=odd chars\"}");
         assertThat(login.statusCode()).isEqualTo(204);
-        assertThat(login.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
-                .startsWith("console_token=" + Guard.cookieValue("s3cret token; with=odd chars") + ";").contains("HttpOnly").contains("SameSite=Strict"));
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        // A random session id, never the token itself.
+        assertThat(cookie).matches("console_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict")
+                .doesNotContain("s3cret");
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(fixture.json(fixture.get("/api/summary", "Cookie", session)).get("user").get("role").asText())
+                .isEqualTo("script");
         assertThat(fixture.post("/api/login", "{\"token\":\"s3cret token; with=odd chars\"}", "Content-Type", "application/json")
                 .statusCode()).isEqualTo(403);
     }
@@ -356,7 +359,7 @@ class ConsoleApiTest {
         fixture = new ConsoleFixture(1);
 
         assertThatThrownBy(() -> Console.start(fixture.config("CONSOLE_BIND", "0.0.0.0"), fixture.health,
-                ReplayedRecords.NONE)).isInstanceOf(ConfigException.class).hasMessageStartingWith("CONSOLE_TOKEN: required");
+                ReplayedRecords.NONE)).isInstanceOf(ConfigException.class).hasMessageStartingWith("CONSOLE_USERS_FILE: accounts (or CONSOLE_TOKEN) are required");
     }
 
     @Test
@@ -371,7 +374,8 @@ class ConsoleApiTest {
         String stderr = new String(refused.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(refused.waitFor()).isEqualTo(2);
         assertThat(stderr.lines().filter(l -> l.startsWith("dlq-consumer:")).toList()).singleElement()
-                .satisfies(line -> assertThat(line).startsWith("dlq-consumer: CONSOLE_TOKEN: required"));
+                .satisfies(line -> assertThat(line).startsWith("dlq-consumer: CONSOLE_USERS_FILE: accounts (or CONSOLE_TOKEN) "
+                        + "are required"));
     }
 
     private String signatureId(String label) {

@@ -243,7 +243,6 @@ class ConsoleBrowserTest {
         openConsole();
 
         var form = browser.findElement(By.id("plan-form"));
-        form.findElement(By.name("who")).sendKeys(IMG);
         form.findElement(By.name("reason")).sendKeys("not-json");
         form.findElement(By.name("rate")).clear();
         form.findElement(By.name("rate")).sendKeys("100");
@@ -261,8 +260,8 @@ class ConsoleBrowserTest {
         waitFor("document.querySelector('#plans tr[data-state=finished]') !== null");
         assertThat(text("#plans td.published")).isEqualTo("3");
         waitFor("document.getElementById('audit-verification').textContent === 'signatures and chain verified: 4 entries'");
-        // The name is cut to 40 characters, so that the request's address always follows it.
-        assertThat(text("#audit")).contains(IMG.substring(0, 40) + " (127.0.0.1)").contains("dry-run").contains("created").contains("started")
+        // A console without accounts has one user, local; the trail adds where the request came from.
+        assertThat(text("#audit")).contains("local (127.0.0.1)").contains("dry-run").contains("created").contains("started")
                 .contains("finished");
         assertNothingRan();
         screenshot("console-redrive");
@@ -326,13 +325,13 @@ class ConsoleBrowserTest {
         browser.manage().deleteAllCookies();
         browser.get(fixture.url("/"));
         waitFor("location.pathname === '/login'");
-        browser.findElement(By.id("token")).sendKeys("wrong");
+        browser.findElement(By.id("password")).sendKeys("wrong");
         browser.findElement(By.cssSelector("#login button")).click();
         waitFor("!document.getElementById('error').hidden");
         assertThat(text("#error")).isEqualTo("Wrong token.");
         screenshot("console-login");
-        browser.findElement(By.id("token")).clear();
-        browser.findElement(By.id("token")).sendKeys("browser-token");
+        browser.findElement(By.id("password")).clear();
+        browser.findElement(By.id("password")).sendKeys("browser-token");
         browser.findElement(By.cssSelector("#login button")).click();
         waitFor("location.pathname === '/' && document.body.dataset.loaded === 'true'");
         assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
@@ -391,12 +390,91 @@ class ConsoleBrowserTest {
             cluster.awaitReady(WAIT);
             waitFor("document.body.dataset.plans === '0' && document.getElementById('plan-result').innerText === ''");
             HttpResponse<String> created = fixture.postFromPage("/api/plans",
-                    "{\"max\":\"1\",\"rate\":\"10\",\"who\":\"kim\"}");
+                    "{\"max\":\"1\",\"rate\":\"10\"}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             waitFor("document.body.dataset.plans === '1'");
             assertThat(fixture.get("/api/audit").body()).contains("\"action\":\"created\"");
             await().atMost(WAIT).until(fixture.health::isReady);
         }
+    }
+
+    /**
+     * Three accounts sign in through the form: each sees and may do only what its role allows (the buttons are
+     * absent and the API refuses), the trail records the signed-in name, and signing out ends the session.
+     */
+    @Test
+    void eachRoleSeesAndDoesOnlyWhatItMay() throws IOException {
+        fixture = new ConsoleFixture(1);
+        writeMixedDlq();
+        Path users = AccountsFixture.users(Map.of("vic", "viewer", "opal", "operator", "ada", "admin"));
+        fixture.start("CONSOLE_USERS_FILE", users.toString());
+        String adasPlan = fixture.json(fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"1\"}",
+                "Cookie", signIn("ada"))).get("id").asText();
+
+        browser.manage().deleteAllCookies();
+        signInWithTheForm("vic");
+        assertThat(text("#user")).isEqualTo("vic · viewer");
+        assertThat(browser.findElement(By.id("plan-form")).isDisplayed()).isFalse();
+        assertThat(js("return [...document.querySelectorAll('button.dry, #dry-run-selection')]"
+                + ".some(b => b.offsetParent !== null)")).isEqualTo(false);
+        assertThat(text("#masked")).isEqualTo("IP addresses and ids masked");
+        assertThat(async("fetch('/api/plans', {method: 'POST', headers: {'Content-Type': 'application/json',"
+                + " 'X-Console-Request': '1'}, body: '{}'}).then(r => done(r.status))")).isEqualTo(403L);
+        waitFor("document.querySelector('#plans tr[data-plan=\"" + adasPlan + "\"]') !== null");
+        assertThat(browser.findElements(By.cssSelector("#plans button"))).isEmpty();
+        screenshot("console-viewer");
+        click("#logout");
+        waitFor("location.pathname === '/login'");
+        assertThat(async("fetch('/api/summary').then(r => done(r.status))")).isEqualTo(401L);
+
+        signInWithTheForm("opal");
+        assertThat(text("#user")).isEqualTo("opal · operator");
+        assertThat(browser.findElement(By.id("plan-form")).isDisplayed()).isTrue();
+        var form = browser.findElement(By.id("plan-form"));
+        form.findElement(By.name("max")).clear();
+        form.findElement(By.name("max")).sendKeys("1");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        waitFor("document.querySelector('#plans tr[data-state=created] button[data-action=start]') !== null");
+        String opalsPlan = (String) js("return document.querySelector('#plans tr button[data-action=start]')"
+                + ".closest('tr').dataset.plan");
+        assertThat(opalsPlan).isNotEqualTo(adasPlan);
+        assertThat(browser.findElements(By.cssSelector("#plans tr[data-plan=\"" + adasPlan + "\"] button"))).isEmpty();
+        assertThat(async("fetch('/api/plans/" + adasPlan + "/cancel', {method: 'POST', headers: {'Content-Type': "
+                + "'application/json', 'X-Console-Request': '1'}, body: '{}'}).then(r => done(r.status))"))
+                .isEqualTo(403L);
+        click("#logout");
+        waitFor("location.pathname === '/login'");
+
+        signInWithTheForm("ada");
+        assertThat(text("#user")).isEqualTo("ada · admin");
+        assertThat(text("#masked")).isEqualTo("values shown in the clear");
+        waitFor("document.querySelector('#plans tr[data-plan=\"" + opalsPlan + "\"] button[data-action=cancel]') !== null");
+        click("#plans tr[data-plan=\"" + opalsPlan + "\"] button[data-action=cancel]");
+        waitFor("document.querySelector('#plans tr[data-plan=\"" + opalsPlan + "\"]').dataset.state === 'cancelled'");
+        waitFor("document.getElementById('audit').innerText.includes('cancelled')");
+        assertThat(text("#audit")).contains("ada (127.0.0.1) created " + adasPlan)
+                .contains("opal (127.0.0.1) created " + opalsPlan).contains("ada (127.0.0.1) cancelled " + opalsPlan)
+                .doesNotContain("vic");
+        screenshot("console-admin");
+        assertNothingRan();
+    }
+
+    /** The session cookie of a sign-in by API, as "console_session=ID". */
+    private String signIn(String name) {
+        HttpResponse<String> login = fixture.postFromPage("/api/login",
+                "{\"name\":\"" + name + "\",\"password\":\"" + AccountsFixture.password(name) + "\"}");
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(204);
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        return cookie.substring(0, cookie.indexOf(';'));
+    }
+
+    private void signInWithTheForm(String name) {
+        browser.get(fixture.url("/login"));
+        browser.findElement(By.id("name")).sendKeys(name);
+        browser.findElement(By.id("password")).sendKeys(AccountsFixture.password(name));
+        browser.findElement(By.cssSelector("#login button")).click();
+        waitFor("location.pathname === '/' && document.body.dataset.loaded === 'true'"
+                + " && document.body.dataset.role !== undefined && document.body.dataset.plans !== undefined");
     }
 
     private void openConsole() {

@@ -51,10 +51,14 @@ final class ConsoleFixture implements AutoCloseable {
         TestKafka.createTopic(bootstrap, input, 1);
     }
 
-    /** Starts the console with these settings (name, value pairs) on a free port and waits until it has indexed. */
+    /**
+     * Starts the console with these settings (name, value pairs) on a free port and waits until it has indexed and
+     * read its redrive trail (until then plan endpoints answer 503).
+     */
     ConsoleFixture start(String... settings) {
         startNow(settings);
         await().atMost(Duration.ofSeconds(60)).until(health::isReady);
+        await().atMost(Duration.ofSeconds(60)).until(() -> console.redriveAvailable());
         return this;
     }
 
@@ -140,8 +144,11 @@ final class ConsoleFixture implements AutoCloseable {
     }
 
     /** A POST as the console's page sends it. */
-    HttpResponse<String> postFromPage(String path, String body) {
-        return post(path, body, "Content-Type", "application/json", Guard.CSRF_HEADER, "1");
+    HttpResponse<String> postFromPage(String path, String body, String... headers) {
+        String[] all = new String[headers.length + 4];
+        System.arraycopy(new String[] {"Content-Type", "application/json", Guard.CSRF_HEADER, "1"}, 0, all, 0, 4);
+        System.arraycopy(headers, 0, all, 4, headers.length);
+        return post(path, body, all);
     }
 
     JsonNode json(HttpResponse<String> response) {

@@ -47,6 +47,10 @@ async function loadSummary() {
   fill($('topic'), summary.topic);
   fill($('total'), summary.total + ' records' + (summary.ready ? '' : ' (indexing…)'));
   fill($('masked'), summary.masked ? 'IP addresses and ids masked' : 'values shown in the clear');
+  fill($('user'), summary.user.name + ' · ' + summary.user.role);
+  $('logout').hidden = summary.user.name === 'local'; // a console without accounts has nobody to sign out
+  document.body.dataset.role = summary.user.role;
+  document.body.dataset.mayOperate = String(summary.user.may_operate);
 }
 
 async function loadSignatures() {
@@ -183,7 +187,12 @@ $('dry-run-selection').addEventListener('click', () => {
 });
 window.addEventListener('popstate', () => render().catch(showError));
 
-plans(api);
+$('logout').addEventListener('click', async () => {
+  await fetch('/api/logout', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-Console-Request': '1'}});
+  location.href = '/login';
+});
+
+loadSummary().then(() => plans(api, summary.user)).catch(showError);
 render().catch(showError).finally(() => {
   document.body.dataset.loaded = 'true';
   live();

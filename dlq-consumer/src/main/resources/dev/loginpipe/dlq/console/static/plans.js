@@ -20,6 +20,14 @@ function show(answer) {
   fill($('plan-result'), answer);
 }
 
+/** Who is signed in and what they may do (from /api/summary); nobody may act until it is known. */
+let user = {name: '', may_operate: false, may_act_on_any_plan: false};
+
+/** An operator acts on the plans they created (the trail's who starts with their name), an admin on any. */
+function mayAct(plan) {
+  return user.may_operate && (user.may_act_on_any_plan || (plan.created_by ?? '').startsWith(user.name + ' ('));
+}
+
 /** Set while redrive is unavailable (its audit trail not read yet): the reason stands where answers go. */
 let waiting = false;
 
@@ -28,20 +36,23 @@ function showUnavailable(message) {
   show(message);
 }
 
-/** The plans table; each row's buttons are the actions its state allows, none while redrive is read-only. */
+/**
+ * The plans table; each row's buttons are the actions its state allows, if the user may act on it, none while
+ * redrive is read-only.
+ */
 export function showPlans(list, api) {
   if (list.read_only) {
     showUnavailable(list.read_only);
   }
   document.body.dataset.readOnly = list.read_only ? 'true' : 'false';
   fill($('plans').tBodies[0], ...list.plans.map((p) => {
-    const buttons = (list.read_only ? [] : ACTIONS[p.state] || []).map((action) => {
+    const buttons = (list.read_only || !mayAct(p) ? [] : ACTIONS[p.state] || []).map((action) => {
       const button = el('button', {type: 'button', 'data-action': action}, action);
       button.addEventListener('click', () => act(api, p.id, action));
       return button;
     });
     return el('tr', {'data-plan': p.id, 'data-state': p.state},
-      el('td', {class: 'label'}, p.id),
+      el('td', {class: 'label', title: 'created by ' + p.created_by}, p.id),
       el('td', {class: 'state'}, p.state + (p.note ? ' (' + p.note + ')' : '')),
       el('td', {class: 'label'}, selection(p.spec) + ' → ' + p.spec.to + ' at ' + p.spec.rate + '/s'),
       el('td', {class: 'n published'}, String(p.published)),
@@ -57,8 +68,7 @@ export function showPlans(list, api) {
 
 async function act(api, id, action) {
   try {
-    const who = $('plan-form').elements.who.value;
-    await api('/api/plans/' + id + '/' + action, {...POST, body: JSON.stringify(who ? {who} : {})});
+    await api('/api/plans/' + id + '/' + action, {...POST, body: '{}'});
     await refresh(api);
   } catch (error) {
     show(action + ' failed: ' + error.message);
@@ -86,8 +96,9 @@ async function refresh(api) {
   await loadAudit(api);
 }
 
-/** Wires the panel; {@code api} is the page's fetch helper (it sends to /login when the token is missing). */
-export function plans(api) {
+/** Wires the panel; {@code api} is the page's fetch helper (it sends to /login when not signed in). */
+export function plans(api, signedIn) {
+  user = signedIn;
   $('plan-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {

@@ -4,7 +4,7 @@ import {el, fill, pageLink, visible, when} from './dom.js';
 /** The signatures table; each row links to its records and can start a dry run. */
 export function signatures(tbody, list, maxReplays, onDryRun) {
   fill(tbody, ...list.map((s) => {
-    const dry = el('button', {type: 'button', class: 'dry'}, 'Dry run');
+    const dry = el('button', {type: 'button', class: 'dry operate'}, 'Dry run');
     dry.addEventListener('click', () => onDryRun({signature: s.id}, s.label));
     return el('tr', {'data-signature': s.id},
       el('td', {class: 'label'}, pageLink({signature: s.id}, s.label, 'signature')),
