@@ -15,14 +15,15 @@ import dev.loginpipe.dlq.replay.ReplayOptions;
 
 /** The command and its options, checked against what each command accepts; a bad one throws with one line. */
 record CommandLine(String command, Map<String, String> values, Set<String> flags) {
-    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console", "user");
+    static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console", "user", "backtest");
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
-            "user", Set.of("--name", "--role"),
+            "user", Set.of("--name", "--role"), "backtest", Set.of("--schema", "--output-records"),
             "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"),
-            "console", Set.of(), "user", Set.of("--list", "--remove", "--password", "--proxy-only"));
+            "console", Set.of(), "user", Set.of("--list", "--remove", "--password", "--proxy-only"),
+            "backtest", Set.of("--json"));
 
     /** A command line that cannot be used; the message says why, for people. */
     static final class UsageException extends RuntimeException {
@@ -58,6 +59,14 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
         }
         if (command.equals("export") && !values.containsKey("--out")) {
             throw new UsageException("export needs --out FILE");
+        }
+        if (command.equals("backtest")) {
+            if (!values.containsKey("--schema")) {
+                throw new UsageException("backtest needs --schema FILE");
+            }
+            if (values.containsKey("--output-records")) {
+                positive("--output-records", values.get("--output-records"));
+            }
         }
         if (command.equals("user")) {
             boolean list = flags.contains("--list");

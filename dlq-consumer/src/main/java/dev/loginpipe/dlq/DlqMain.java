@@ -22,8 +22,11 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.dlq.access.Users;
 import dev.loginpipe.dlq.access.UsersCommand;
+import dev.loginpipe.dlq.backtest.Backtest;
+import dev.loginpipe.dlq.backtest.BacktestResult;
 import dev.loginpipe.dlq.console.Console;
 import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
@@ -60,6 +63,11 @@ public final class DlqMain {
               console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
                                         grouped by signature, records, payloads with the error marked, dry runs;
                                         /health and /metrics on HTTP_PORT
+              backtest --schema FILE [--output-records N] [--json]
+                                        run a candidate schema over the newest N records of OUTPUT_TOPIC
+                                        (default 100,000) and the whole DLQ, as the consumer validates: which
+                                        records it would newly reject, which DLQ records it would let through,
+                                        by signature; reads only, writes nothing
               user --name N --role R [--password | --proxy-only]
                                         add a console account to CONSOLE_USERS_FILE (its password asked twice,
                                         or the first line of stdin), or set its role (and, with --password, a
@@ -104,6 +112,7 @@ public final class DlqMain {
                         commandLine.replayControl()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
                 case "console" -> console(config);
+                case "backtest" -> backtest(config, commandLine);
                 default -> watch(config);
             }
         } catch (ReplayFencedException e) {
@@ -125,6 +134,20 @@ public final class DlqMain {
             throw Launcher.exit(Service.DLQ_CONSUMER, "--" + e.getMessage());
         }
         return options;
+    }
+
+    private static void backtest(Config config, CommandLine commandLine) {
+        EventValidator candidate;
+        try {
+            candidate = EventValidator.load(commandLine.values().get("--schema"), config.get(Settings.MAX_JSON_DEPTH));
+        } catch (IllegalArgumentException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, "--schema: " + e.getMessage());
+        }
+        String records = commandLine.values().get("--output-records");
+        BacktestResult result = new Backtest(config, candidate).run(records == null ? 100_000 : Long.parseLong(records),
+                () -> false);
+        System.out.print(commandLine.flags().contains("--json") ? result.json() + System.lineSeparator()
+                : result.text());
     }
 
     /** Changes CONSOLE_USERS_FILE; talks to no broker, so it needs no BOOTSTRAP_SERVERS. */

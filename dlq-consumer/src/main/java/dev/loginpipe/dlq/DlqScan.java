@@ -32,8 +32,14 @@ public final class DlqScan {
     /** Reads these partitions with a consumer in no group, from the beginning to where they ended at the start. */
     public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
                                  Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        readRange(consumer, partitions, consumer.beginningOffsets(partitions), action);
+    }
+
+    /** Reads these partitions with a consumer in no group, from {@code from} to where they ended at the start. */
+    public static void readRange(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                                 Map<TopicPartition, Long> from, Consumer<ConsumerRecord<byte[], byte[]>> action) {
         consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        partitions.forEach(tp -> consumer.seek(tp, from.get(tp)));
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         Set<TopicPartition> reading = new HashSet<>(partitions);
         reading.removeIf(tp -> consumer.position(tp) >= ends.get(tp));

@@ -9,6 +9,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.validation.ValidationResult;
+import dev.loginpipe.common.validation.Violation;
 
 /**
  * Why a DLQ record failed, normalised so that records failing for the same cause share it: reason, violated rules
@@ -31,6 +33,20 @@ public record FailureSignature(String reason, String violations, String sourceTo
                     + violation.substring(space));
         }
         return of(record.reason(), violations, record.header(DlqHeaders.SOURCE_TOPIC));
+    }
+
+    /** The signature of a verdict of the validator, for a record from {@code sourceTopic}. */
+    public static FailureSignature of(ValidationResult verdict, String sourceTopic) {
+        TreeSet<String> violations = new TreeSet<>();
+        for (Violation v : verdict.violations()) {
+            violations.add(normalisePath(v.path()) + " " + v.keyword());
+        }
+        return of(verdict.reason().label(), violations, sourceTopic);
+    }
+
+    /** How the console names it: the reason, then the violated rules. */
+    public String label() {
+        return violations.isEmpty() ? reason : reason + " " + violations;
     }
 
     /** The signature of a reason, its violations ("path keyword", normalised) and a source topic (null: "?"). */

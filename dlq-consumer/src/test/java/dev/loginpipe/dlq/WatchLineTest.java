@@ -42,7 +42,7 @@ class WatchLineTest {
     @Test
     void badCommandLinesAreRefusedWithOneLine() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"purge"}))
-                .hasMessage("unknown command 'purge', expected one of [watch, report, replay, export, console, user]");
+                .hasMessage("unknown command 'purge', expected one of [watch, report, replay, export, console, user, backtest]");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"replay", "--limit", "0"}))
                 .hasMessage("--limit: invalid value '0', expected an integer >= 1");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"report", "--dry-run"}))

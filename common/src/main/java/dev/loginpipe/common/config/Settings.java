@@ -39,8 +39,8 @@ public final class Settings {
             CONSUMER, DLQ_CONSUMER);
     public static final Setting<Integer> MAX_JSON_DEPTH = Setting.of("MAX_JSON_DEPTH", SettingType.intRange(1, 100_000),
             Integer.toString(EventValidator.DEFAULT_MAX_JSON_DEPTH),
-            "Deepest nesting of arrays and objects the consumer validates; deeper documents go to the DLQ as limits.",
-            CONSUMER);
+            "Deepest nesting of arrays and objects the consumer validates; deeper documents go to the DLQ as limits "
+                    + "(the DLQ tool's backtest validates as the consumer does).", CONSUMER, DLQ_CONSUMER);
     public static final Setting<Integer> BATCH_MAX_RECORDS = Setting.of("BATCH_MAX_RECORDS",
             SettingType.intRange(1, 100_000), "10000",
             "Most records routed in one transaction; larger transactions mean fewer commits.", CONSUMER);

@@ -31,16 +31,18 @@ public final class Console implements AutoCloseable {
     private final RecordFetcher bulkFetcher;
     private final ConsoleServer server;
     private final RedriveOpener redrive;
+    private final ConsoleBacktest backtest;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private Console(IndexReader reader, Thread readerThread, RecordFetcher fetcher, RecordFetcher bulkFetcher,
-                    ConsoleServer server, RedriveOpener redrive) {
+                    ConsoleBacktest backtest, ConsoleServer server, RedriveOpener redrive) {
         this.reader = reader;
         this.readerThread = readerThread;
         this.fetcher = fetcher;
         this.bulkFetcher = bulkFetcher;
         this.server = server;
         this.redrive = redrive;
+        this.backtest = backtest;
     }
 
     /**
@@ -72,23 +74,27 @@ public final class Console implements AutoCloseable {
         RecordFetcher fetcher = new RecordFetcher(config, topic, "console-pages", RecordFetcher.FOR_PAGES);
         // A dry run has a consumer of its own: pages do not wait for it.
         RecordFetcher bulkFetcher = new RecordFetcher(config, topic, "console-dry-run", RecordFetcher.FOR_BULK);
+        ConsoleBacktest backtest = new ConsoleBacktest(config, json);
         try {
             ConsoleApi api = new ConsoleApi(topic, index, signatures, replayed, maxReplays, health,
                     new RecordPages(index, signatures, fetcher, replayed, json),
                     new RecordDetail(signatures, fetcher, replayed, json),
-                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json), json);
+                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json), backtest,
+                    config.get(Settings.MAX_JSON_DEPTH), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls,
                     new Guard(accounts, address.isLoopbackAddress(), trustedProxy), api,
                     new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC)), index, health, json);
         } catch (BindException e) {
             fetcher.close();
             bulkFetcher.close();
+            backtest.close();
             closeQuietly(redrive);
             throw new ConfigException(Settings.CONSOLE_PORT.name(), "cannot listen on " + bind + ":"
                     + config.get(Settings.CONSOLE_PORT) + " (" + e.getMessage() + ")");
         } catch (IOException e) {
             fetcher.close();
             bulkFetcher.close();
+            backtest.close();
             closeQuietly(redrive);
             throw new ConfigException(Settings.CONSOLE_BIND.name(), "cannot listen on " + bind + ": " + e.getMessage());
         }
@@ -96,7 +102,7 @@ public final class Console implements AutoCloseable {
         Thread thread = new Thread(reader, "console-index");
         thread.setDaemon(true);
         thread.start();
-        return new Console(reader, thread, fetcher, bulkFetcher, server, redrive);
+        return new Console(reader, thread, fetcher, bulkFetcher, backtest, server, redrive);
     }
 
     private static InetAddress address(String setting, String text) {
@@ -146,6 +152,7 @@ public final class Console implements AutoCloseable {
         }
         fetcher.close();
         bulkFetcher.close();
+        backtest.close();
         closeQuietly(redrive);
         closed.countDown();
     }

@@ -1,10 +1,14 @@
 package dev.loginpipe.dlq.console;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.dlq.access.Principal;
+import dev.loginpipe.dlq.backtest.CandidateSchema;
 
 /** What the console's endpoints answer, apart from HTTP: one method per endpoint. */
 final class ConsoleApi {
@@ -17,11 +21,13 @@ final class ConsoleApi {
     private final RecordPages pages;
     private final RecordDetail detail;
     private final DryRun dryRun;
+    private final ConsoleBacktest backtest;
+    private final int maxJsonDepth;
     private final ObjectMapper json;
 
     ConsoleApi(String topic, DlqIndex index, Signatures signatures, ReplayedRecords replayed, int maxReplays,
                Health health, RecordPages pages, RecordDetail detail, DryRun dryRun,
-               ObjectMapper json) {
+               ConsoleBacktest backtest, int maxJsonDepth, ObjectMapper json) {
         this.topic = topic;
         this.index = index;
         this.signatures = signatures;
@@ -31,6 +37,8 @@ final class ConsoleApi {
         this.pages = pages;
         this.detail = detail;
         this.dryRun = dryRun;
+        this.backtest = backtest;
+        this.maxJsonDepth = maxJsonDepth;
         this.json = json;
     }
 
@@ -58,5 +66,33 @@ final class ConsoleApi {
 
     ObjectNode dryRun(Params params, Principal principal) {
         return dryRun.run(Selection.of(params), new Display(principal.masked()));
+    }
+
+    ObjectNode backtest() {
+        return backtest.state();
+    }
+
+    /** Starts a backtest of the pasted {@code schema} over the newest {@code output_records}; null when one runs. */
+    ObjectNode startBacktest(Map<String, String> fields, Principal principal) {
+        for (String name : fields.keySet()) {
+            if (!name.equals("schema") && !name.equals("output_records")) {
+                throw new BadRequest(name + ": not a field of a backtest");
+            }
+        }
+        String records = fields.getOrDefault("output_records", "100000");
+        if (!records.matches("[1-9]\\d{0,8}")) {
+            throw new BadRequest("output_records: expected an integer from 1 to 999999999");
+        }
+        EventValidator candidate;
+        try {
+            candidate = CandidateSchema.of(fields.getOrDefault("schema", ""), maxJsonDepth);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("schema: " + e.getMessage());
+        }
+        return backtest.start(candidate, Long.parseLong(records), principal.name()) ? backtest.state() : null;
+    }
+
+    void cancelBacktest() {
+        backtest.cancel();
     }
 }

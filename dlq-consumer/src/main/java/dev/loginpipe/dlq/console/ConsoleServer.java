@@ -47,8 +47,8 @@ final class ConsoleServer implements AutoCloseable {
     /** What a browser may load without the token: the login page and what it needs. */
     private static final Set<String> PUBLIC = Set.of("/login", "/login.js", "/style.css");
     private static final Map<String, String> FILES = Map.of("/", "index.html", "/login", "login.html",
-            "/app.js", "app.js", "/dom.js", "dom.js", "/views.js", "views.js", "/plans.js", "plans.js", "/login.js", "login.js",
-            "/style.css", "style.css");
+            "/app.js", "app.js", "/dom.js", "dom.js", "/views.js", "views.js", "/plans.js", "plans.js",
+            "/backtest.js", "backtest.js", "/login.js", "login.js", "/style.css", "style.css");
     private static final Pattern RECORD = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})");
     private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_STREAMS = 8;
@@ -219,6 +219,21 @@ final class ConsoleServer implements AutoCloseable {
                 redrive.recordDryRun(fields, result, new Caller(principal, from(exchange)));
                 send(exchange, 200, result);
             }
+        } else if (path.equals("/api/backtest") && method.equals("GET")) {
+            Params.ofQuery(query, Set.of());
+            send(exchange, 200, api.backtest());
+        } else if (path.equals("/api/backtest")) {
+            requireMethod(method, "POST");
+            ObjectNode started = api.startBacktest(body(exchange), principal);
+            if (started == null) {
+                error(exchange, 409, "a backtest is running; cancel it or wait for it to finish");
+            } else {
+                send(exchange, 202, started);
+            }
+        } else if (path.equals("/api/backtest/cancel")) {
+            requireMethod(method, "POST");
+            api.cancelBacktest();
+            send(exchange, 200, api.backtest());
         } else if (path.equals("/api/events")) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());

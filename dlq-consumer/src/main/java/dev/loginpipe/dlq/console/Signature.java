@@ -15,6 +15,6 @@ record Signature(String id, String reason, String violations, String sourceTopic
 
     /** For people: "schema /ip format", "not-json". */
     String label() {
-        return violations.isEmpty() ? reason : reason + " " + violations;
+        return new FailureSignature(reason, violations, sourceTopic).label();
     }
 }

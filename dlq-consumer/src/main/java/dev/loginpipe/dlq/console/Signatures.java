@@ -4,11 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.validation.ValidationResult;
-import dev.loginpipe.common.validation.Violation;
 import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.dlq.FailureSignature;
 
@@ -62,11 +60,7 @@ final class Signatures {
 
     /** The number of the signature a record would have if the pipeline routed it now with this verdict. */
     int numberOf(ValidationResult verdict, String sourceTopic) {
-        TreeSet<String> violations = new TreeSet<>();
-        for (Violation v : verdict.violations()) {
-            violations.add(FailureSignature.normalisePath(v.path()) + " " + v.keyword());
-        }
-        return intern(FailureSignature.of(verdict.reason().label(), violations, sourceTopic));
+        return intern(FailureSignature.of(verdict, sourceTopic));
     }
 
     synchronized Signature get(int number) {

@@ -459,6 +459,44 @@ class ConsoleBrowserTest {
         assertNothingRan();
     }
 
+    /** A candidate schema pasted in the page is backtested over the output topic and the DLQ, with progress and result. */
+    @Test
+    void aPastedSchemaIsBacktestedFromThePage() throws IOException {
+        fixture = new ConsoleFixture(1);
+        String output = TestKafka.uniqueName("output");
+        TestKafka.createTopic(fixture.bootstrap, output, 1);
+        String event = "{\"user_id\":\"u1\",\"app_version\":\"1.0\",\"device_type\":\"ios\",\"ip\":\"10.0.0.1\","
+                + "\"locale\":\"%s\",\"device_id\":\"d1\",\"timestamp\":1}";
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (String locale : new String[] {"en", "de", "de", "fr"}) {
+            records.add(new ProducerRecord<>(output, 0, null, String.format(event, locale).getBytes(StandardCharsets.UTF_8)));
+        }
+        records.add(fixture.record(0, String.format(event, "eng"), contract("schema", 1_000, DlqHeaders.ERROR_DETAILS,
+                details("/locale", "maxLength", "too long"))));
+        fixture.write(records);
+        fixture.start("OUTPUT_TOPIC", output);
+        openConsole();
+
+        String candidate = Files.readString(Path.of("..", "schema.json")).replace(
+                "\"locale\": { \"type\": \"string\", \"minLength\": 2, \"maxLength\": 2 }",
+                "\"locale\": { \"type\": \"string\", \"enum\": [\"en\", \"fr\", \"eng\"] }");
+        js("document.querySelector('#backtest-form textarea').value = arguments[0]", candidate);
+        click("#backtest-form button[type=submit]");
+        waitFor("document.body.dataset.backtest === 'done'");
+        assertThat(text("#backtest-state")).isEqualTo("NOT compatible on this data: 2 of 4 recent records break; 1 of 1 "
+                + "DLQ records would pass (by local)");
+        assertThat(text("#backtest-result")).contains("2 schema /locale enum 0:1 /locale enum · 0:2 /locale enum")
+                .contains("1 schema /locale maxLength");
+        screenshot("console-backtest");
+
+        js("document.querySelector('#backtest-form textarea').value = '{\"type\": 12}'");
+        click("#backtest-form button[type=submit]");
+        waitFor("document.getElementById('backtest-state').textContent.startsWith('not started')");
+        assertThat(text("#backtest-state")).startsWith("not started: schema: the candidate is not a valid draft-07 JSON "
+                + "Schema");
+        assertNothingRan();
+    }
+
     /** The session cookie of a sign-in by API, as "console_session=ID". */
     private String signIn(String name) {
         HttpResponse<String> login = fixture.postFromPage("/api/login",

@@ -3,6 +3,7 @@
 import {fill} from './dom.js';
 import * as views from './views.js';
 import {onPlansEvent, plans, showHistory} from './plans.js';
+import {backtest} from './backtest.js';
 
 const SELECTION = ['signature', 'reason', 'from', 'until', 'header', 'text'];
 const $ = (id) => document.getElementById(id);
@@ -193,6 +194,7 @@ $('logout').addEventListener('click', async () => {
 });
 
 loadSummary().then(() => plans(api, summary.user)).catch(showError);
+backtest(api);
 render().catch(showError).finally(() => {
   document.body.dataset.loaded = 'true';
   live();

@@ -1,0 +1,96 @@
+package dev.loginpipe.dlq.backtest;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.validation.EventValidator;
+import dev.loginpipe.common.validation.ValidationResult;
+import dev.loginpipe.dlq.DlqClients;
+import dev.loginpipe.dlq.DlqRecord;
+import dev.loginpipe.dlq.DlqScan;
+import dev.loginpipe.dlq.FailureSignature;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * "If this schema went live, whose fate would change?": a candidate schema run over the newest records of the output
+ * topic (valid today) and over the whole DLQ (invalid today), exactly as the consumer validates a value. Reads Kafka
+ * only: no group, nothing written. Output records it would reject are grouped by the signature they would get; DLQ
+ * records it would accept, by the signature they have.
+ */
+public final class Backtest {
+    /** Examples kept per newly rejected signature. */
+    static final int EXAMPLES = 3;
+
+    /** Stopped by its caller before the end. */
+    public static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("the backtest was cancelled");
+        }
+    }
+
+    private final Config config;
+    private final EventValidator candidate;
+    private final AtomicLong read = new AtomicLong();
+
+    public Backtest(Config config, EventValidator candidate) {
+        this.config = config;
+        this.candidate = candidate;
+    }
+
+    /** Records read so far (for progress). */
+    public long read() {
+        return read.get();
+    }
+
+    /** Runs it over the newest {@code outputRecords} of the output topic and the whole DLQ. */
+    public BacktestResult run(long outputRecords, BooleanSupplier cancelled) {
+        BacktestResult.Builder result = new BacktestResult.Builder(candidate.source());
+        try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "backtest")) {
+            String output = config.get(Settings.OUTPUT_TOPIC);
+            List<TopicPartition> partitions = partitions(consumer, output);
+            DlqScan.readRange(consumer, partitions, newest(consumer, partitions, outputRecords), record -> {
+                check(cancelled);
+                ValidationResult verdict = candidate.validate(record.value());
+                result.output(record, verdict.isValid() ? null : FailureSignature.of(verdict,
+                        new DlqRecord(record).header(DlqHeaders.SOURCE_TOPIC)), verdict);
+            });
+            String dlq = config.get(Settings.DLQ_TOPIC);
+            List<TopicPartition> dlqPartitions = partitions(consumer, dlq);
+            DlqScan.readRange(consumer, dlqPartitions, consumer.beginningOffsets(dlqPartitions), record -> {
+                check(cancelled);
+                DlqRecord dead = new DlqRecord(record);
+                result.dlq(dead, !dead.truncated() && candidate.validate(record.value()).isValid());
+            });
+        }
+        return result.build();
+    }
+
+    private void check(BooleanSupplier cancelled) {
+        read.incrementAndGet();
+        if (cancelled.getAsBoolean()) {
+            throw new Cancelled();
+        }
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    /** Where to start so that about {@code total} of the newest records are read, shared evenly by the partitions. */
+    private static Map<TopicPartition, Long> newest(KafkaConsumer<byte[], byte[]> consumer,
+                                                    List<TopicPartition> partitions, long total) {
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        long each = (total + partitions.size() - 1) / Math.max(1, partitions.size());
+        Map<TopicPartition, Long> from = new HashMap<>();
+        partitions.forEach(tp -> from.put(tp, Math.max(begin.get(tp), end.get(tp) - each)));
+        return from;
+    }
+}

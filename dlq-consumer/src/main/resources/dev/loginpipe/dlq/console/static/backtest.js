@@ -1,0 +1,56 @@
+// The backtest panel: a pasted candidate schema run over the newest output records and the whole DLQ by the
+// console (one at a time, cancellable); the panel polls its progress and shows whose fate would change. Text only.
+import {el, fill} from './dom.js';
+
+const $ = (id) => document.getElementById(id);
+const POST = {method: 'POST', headers: {'Content-Type': 'application/json', 'X-Console-Request': '1'}};
+
+function groups(title, list, withExamples) {
+  return [el('h3', {}, title),
+    el('table', {class: 'backtest'}, el('tbody', {}, ...(list.length ? list.map((g) => el('tr', {'data-signature': g.id},
+      el('td', {class: 'n'}, String(g.count)),
+      el('td', {class: 'label'}, g.label),
+      el('td', {class: 'label'}, withExamples
+        ? g.examples.map((e) => e.partition + ':' + e.offset + ' ' + e.failed.join(', ')).join(' · ') : '')))
+      : [el('tr', {}, el('td', {}, 'none'))])))];
+}
+
+function show(state) {
+  document.body.dataset.backtest = state.state;
+  const progress = state.state === 'running' ? 'running: ' + state.read + ' records read'
+    : state.state === 'failed' ? 'failed: ' + state.error
+    : state.state === 'cancelled' ? 'cancelled after ' + state.read + ' records'
+    : state.state === 'done' ? state.result.verdict : '';
+  fill($('backtest-state'), progress + (state.started_by && state.state !== 'idle' ? ' (by ' + state.started_by + ')' : ''));
+  const r = state.result;
+  fill($('backtest-result'), ...(r ? [
+    ...groups('Newly rejected: output records it would send to the DLQ (of ' + r.output_read + ' read)',
+      r.newly_rejected, true),
+    ...groups('Newly accepted: DLQ records it would let through (of ' + r.dlq_read + ' read, '
+      + r.dlq_truncated + ' truncated never count)', r.newly_accepted, false)] : []));
+}
+
+async function poll(api) {
+  const state = await api('/api/backtest');
+  show(state);
+  if (state.state === 'running') {
+    setTimeout(() => poll(api).catch((e) => fill($('backtest-state'), e.message)), 1000);
+  }
+}
+
+export function backtest(api) {
+  $('backtest-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = new FormData($('backtest-form'));
+    try {
+      show(await api('/api/backtest', {...POST, body: JSON.stringify(Object.fromEntries(form))}));
+      await poll(api);
+    } catch (error) {
+      fill($('backtest-state'), 'not started: ' + error.message);
+    }
+  });
+  $('backtest-cancel').addEventListener('click', async () => {
+    show(await api('/api/backtest/cancel', {...POST, body: '{}'}));
+  });
+  poll(api).catch(() => {});
+}

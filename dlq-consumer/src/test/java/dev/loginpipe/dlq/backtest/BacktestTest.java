@@ -1,0 +1,145 @@
+package dev.loginpipe.dlq.backtest;
+
+import static dev.loginpipe.dlq.DlqFixture.contract;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.validation.EventValidator;
+import dev.loginpipe.dlq.DlqFixture;
+import dev.loginpipe.local.TestKafka;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+/** A candidate schema run over a real output topic and DLQ: exactly the records whose fate it changes, counted. */
+class BacktestTest {
+    private static final String DETAILS_LOCALE = "[{\"path\":\"/locale\",\"keyword\":\"maxLength\",\"message\":\"too long\"}]";
+
+    private final DlqFixture fixture = new DlqFixture();
+    private final String output = TestKafka.uniqueName("output");
+
+    private static String event(String locale) {
+        return "{\"user_id\":\"u1\",\"app_version\":\"1.0\",\"device_type\":\"ios\",\"ip\":\"10.0.0.1\",\"locale\":\""
+                + locale + "\",\"device_id\":\"d1\",\"timestamp\":1}";
+    }
+
+    /** Today's schema with the locale rule replaced: "de" no longer passes, "eng" now does. */
+    private static Path candidate() throws Exception {
+        String schema = Files.readString(Path.of("..", "schema.json")).replace(
+                "\"locale\": { \"type\": \"string\", \"minLength\": 2, \"maxLength\": 2 }",
+                "\"locale\": { \"type\": \"string\", \"enum\": [\"en\", \"fr\", \"eng\"] }");
+        assertThat(schema).contains("\"eng\"");
+        Path file = Files.createTempFile("candidate", ".json");
+        Files.writeString(file, schema);
+        return file;
+    }
+
+    private void writeTopics(String... outputLocales) {
+        TestKafka.createTopic(DlqFixture.BOOTSTRAP, output, 2);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < outputLocales.length; i++) {
+            records.add(new ProducerRecord<>(output, i % 2, null, event(outputLocales[i]).getBytes(StandardCharsets.UTF_8)));
+        }
+        records.add(fixture.dlqRecord(0, "a", event("eng"), contract("schema", 1, DlqHeaders.ERROR_DETAILS, DETAILS_LOCALE)));
+        records.add(fixture.dlqRecord(0, "b", event("eng"), contract("schema", 2, DlqHeaders.ERROR_DETAILS, DETAILS_LOCALE)));
+        records.add(fixture.dlqRecord(0, "c", "{\"user_id\": ", contract("not-json", 3)));
+        RecordHeaders truncated = contract("schema", 4, DlqHeaders.ERROR_DETAILS, DETAILS_LOCALE,
+                DlqHeaders.PAYLOAD_TRUNCATED, "true");
+        records.add(fixture.dlqRecord(0, "d", event("eng"), truncated));
+        fixture.write(records);
+    }
+
+    private Config config() {
+        return fixture.config("OUTPUT_TOPIC", output);
+    }
+
+    @Test
+    void itCountsExactlyTheOutputRecordsItWouldRejectAndTheDlqRecordsItWouldAccept() throws Exception {
+        writeTopics("en", "de", "fr", "en", "de", "en");
+        EventValidator candidate = EventValidator.load(candidate().toString());
+
+        BacktestResult result = new Backtest(config(), candidate).run(100, () -> false);
+
+        assertThat(result.outputRead()).isEqualTo(6);
+        assertThat(result.newlyRejected()).singleElement().satisfies(g -> {
+            assertThat(g.signature().label()).isEqualTo("schema /locale enum");
+            assertThat(g.count()).isEqualTo(2);
+            // "de" went to partitions 1 (index 1) and 0 (index 4): the second record of each.
+            assertThat(g.examples()).extracting(e -> e.partition() + ":" + e.offset() + " " + e.failed())
+                    .containsExactlyInAnyOrder("1:0 [/locale enum]", "0:2 [/locale enum]");
+        });
+        assertThat(result.dlqRead()).isEqualTo(4);
+        assertThat(result.dlqTruncated()).isEqualTo(1);
+        assertThat(result.newlyAccepted()).singleElement().satisfies(g -> {
+            assertThat(g.signature().label()).isEqualTo("schema /locale maxLength");
+            assertThat(g.count()).isEqualTo(2);
+        });
+        assertThat(result.verdict()).isEqualTo("NOT compatible on this data: 2 of 6 recent records break; 2 of 4 DLQ "
+                + "records would pass");
+        JsonNode json = new ObjectMapper().readTree(result.json().toString());
+        assertThat(json.get("newly_rejected").get(0).get("examples")).hasSize(2);
+        assertThat(json.get("newly_accepted").get(0).get("id").asText()).matches("[0-9a-f]{12}");
+
+        // Today's schema changes nothing: compatible, nothing accepted.
+        BacktestResult today = new Backtest(config(), EventValidator.load(EventValidator.BUNDLED)).run(100, () -> false);
+        assertThat(today.verdict()).isEqualTo("compatible on this data: 0 of 6 recent records break; 0 of 4 DLQ records "
+                + "would pass");
+    }
+
+    @Test
+    void itReadsOnlyTheNewestOutputRecordsAndStopsWhenCancelled() throws Exception {
+        writeTopics("de", "de", "en", "en", "en", "en");
+        EventValidator candidate = EventValidator.load(candidate().toString());
+
+        // The newest 4 of 6 (2 a partition) leave out both "de" records, the oldest of each partition.
+        BacktestResult newest = new Backtest(config(), candidate).run(4, () -> false);
+        assertThat(newest.outputRead()).isEqualTo(4);
+        assertThat(newest.newlyRejected()).isEmpty();
+
+        Backtest cancelled = new Backtest(config(), candidate);
+        assertThatThrownBy(() -> cancelled.run(100, () -> cancelled.read() >= 3))
+                .isInstanceOf(Backtest.Cancelled.class);
+        assertThat(cancelled.read()).isEqualTo(3);
+    }
+
+    @Test
+    void theCommandPrintsTheVerdictAndRefusesABadSchemaWithExitTwo() throws Exception {
+        writeTopics("en", "de");
+        Path bad = Files.createTempFile("bad", ".json");
+        Files.writeString(bad, "{\"type\": 12}");
+        Map<String, String> env = Map.of("BOOTSTRAP_SERVERS", DlqFixture.BOOTSTRAP, "DLQ_TOPIC", fixture.dlq,
+                "OUTPUT_TOPIC", output, "INPUT_TOPIC", fixture.input, "HTTP_PORT", "0");
+
+        Process ok = start(env, "backtest", "--schema", candidate().toString());
+        String out = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ok.waitFor()).isZero();
+        assertThat(out).contains("NOT compatible on this data: 1 of 2 recent records break; 2 of 4 DLQ records would pass")
+                .contains("schema /locale enum").contains("e.g. 1:0 /locale enum");
+
+        Process refused = start(env, "backtest", "--schema", bad.toString());
+        String err = new String(refused.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(refused.waitFor()).isEqualTo(2);
+        assertThat(err).contains("dlq-consumer: --schema: " + bad + " is not a valid draft-07 JSON Schema");
+    }
+
+    private static Process start(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "dev.loginpipe.dlq.DlqMain"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+}
