@@ -33,6 +33,19 @@ public record SettingType<T>(String expected, Function<String, T> parser) {
         return s;
     });
 
+    /** An http or https URL with a host, or nothing (the feature it names is off). */
+    public static final SettingType<String> OPTIONAL_HTTP_URL = new SettingType<>("an http(s) URL or nothing", s -> {
+        if (s.isEmpty()) {
+            return s;
+        }
+        java.net.URI uri = java.net.URI.create(s.strip());
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
+            throw new IllegalArgumentException("no user, password or query in the URL");
+        }
+        return s.strip().replaceAll("/+$", "");
+    });
+
     public static final SettingType<Boolean> BOOLEAN = new SettingType<>("true or false", s -> switch (s) {
         case "true" -> true;
         case "false" -> false;
