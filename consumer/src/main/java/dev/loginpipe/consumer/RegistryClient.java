@@ -1,5 +1,6 @@
 package dev.loginpipe.consumer;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -97,7 +98,8 @@ final class RegistryClient {
             if (e.getCause() instanceof BoundedBody.TooLarge tooLarge) {
                 throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": " + tooLarge.getMessage());
             }
-            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": " + ErrorText.of(e));
+            String why = e.getCause() instanceof ConnectException ? "cannot connect to " + baseUrl : ErrorText.of(e);
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": " + why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": interrupted");

@@ -36,11 +36,12 @@ final class RegistrySchemas implements SchemaSource {
         JsonNode answer = client.get(path);
         long id = number(answer, "id", 0, path);
         int number = (int) number(answer, "version", 1, path);
-        if (current != null && current.sameAs(Integer.toString(number), Long.toString(id))) {
-            return current;
-        }
         String what = "registry id " + id + ", version " + number;
         JsonNode schema = SchemaCandidate.parse(schemaText(answer, path), what);
+        String fingerprint = SchemaCandidate.fingerprint(schema);
+        if (current != null && current.sameAs(fingerprint, Integer.toString(number), Long.toString(id))) {
+            return current; // its references are immutable in the registry: not fetched again
+        }
         Map<String, String> byName = new LinkedHashMap<>();
         collectReferences(answer, path, byName, 1);
         Map<String, String> byIri = new LinkedHashMap<>();
@@ -55,7 +56,7 @@ final class RegistrySchemas implements SchemaSource {
                 }
             }
         });
-        return SchemaVersion.ofRegistry(id, number, SchemaCandidate.compile(schema, what, byIri, maxJsonDepth));
+        return SchemaVersion.ofRegistry(id, number, fingerprint, SchemaCandidate.compile(schema, what, byIri, maxJsonDepth));
     }
 
     private void collectReferences(JsonNode answer, String path, Map<String, String> byName, int depth)

@@ -31,7 +31,7 @@ final class SchemaFile implements SchemaSource {
     public SchemaVersion next(SchemaVersion current) throws UnusableSchema {
         JsonNode schema = SchemaCandidate.parse(read(), location);
         String fingerprint = SchemaCandidate.fingerprint(schema);
-        if (current != null && current.sameAs(fingerprint, null)) {
+        if (current != null && current.sameAs(fingerprint, fingerprint, null)) {
             return current;
         }
         return SchemaVersion.ofFile(fingerprint,
