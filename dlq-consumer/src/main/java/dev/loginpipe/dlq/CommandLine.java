@@ -18,7 +18,8 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
     static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console");
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
-            "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id"));
+            "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id",
+                    "--schema-version"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"),
             "console", Set.of());
@@ -73,7 +74,7 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
         }
         return new ReplayOptions(values.getOrDefault("--to", inputTopic), values.get("--reason"),
                 time("--since"), time("--until"), limit == null ? 0 : positive("--limit", limit),
-                flags.contains("--dry-run"), flags.contains("--again"), signature);
+                flags.contains("--dry-run"), flags.contains("--again"), signature, values.get("--schema-version"));
     }
 
     /** {@code --id} names the run (a console plan's id resumes that plan's count); {@code --rate} paces it. */
