@@ -93,6 +93,7 @@ public final class ConsumerMain {
 
     /** The loop with its clients, router, size limits and broker probe. */
     static RoutingLoop newLoop(Config config, ConsumerMetrics metrics, Health health) {
+        LiveSchema schemas = liveSchema(config, metrics); // first: a bad registry setting exits before anything connects
         Properties producerProps = producerProperties(config);
         Properties consumerProps = consumerProperties(config);
         String output = config.get(Settings.OUTPUT_TOPIC);
@@ -101,7 +102,6 @@ public final class ConsumerMain {
                 Integer.toString(TopicLimits.KAFKA_DEFAULT_MAX_BYTES)));
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
-        LiveSchema schemas = liveSchema(config, metrics);
         RecordRouter router = new RecordRouter(output, dlq, config.get(Settings.GROUP_ID),
                 config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
         limits.start(() -> router.limits(limits.of(output), limits.of(dlq)));

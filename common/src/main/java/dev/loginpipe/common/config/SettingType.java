@@ -1,5 +1,6 @@
 package dev.loginpipe.common.config;
 
+import java.net.URI;
 import java.util.function.Function;
 
 /**
@@ -38,10 +39,12 @@ public record SettingType<T>(String expected, Function<String, T> parser) {
         if (s.isEmpty()) {
             return s;
         }
-        java.net.URI uri = java.net.URI.create(s.strip());
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-                || uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
-            throw new IllegalArgumentException("no user, password or query in the URL");
+        URI uri = URI.create(s.strip());
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException();
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
+            throw new IllegalArgumentException("no user, password or query in the URL: credentials have settings of their own");
         }
         return s.strip().replaceAll("/+$", "");
     });

@@ -163,11 +163,6 @@ public final class EventValidator {
         return null;
     }
 
-    /** The same schema with another nesting limit: how the consumer applies {@code MAX_JSON_DEPTH}. */
-    public EventValidator withMaxJsonDepth(int maxJsonDepth) {
-        return new EventValidator(schema, source, maxJsonDepth);
-    }
-
     public String source() {
         return source;
     }
