@@ -15,10 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
@@ -30,8 +27,6 @@ import dev.loginpipe.common.config.Settings;
  * refused. Whatever comes back is hostile: a failure's text is quoted as one short line, credentials never are.
  */
 final class RegistryClient {
-    private static final ObjectMapper JSON = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build()).build();
     private static final int QUOTED_BODY_CHARS = 120;
 
     private final String baseUrl;
@@ -74,10 +69,6 @@ final class RegistryClient {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    String baseUrl() {
-        return baseUrl;
-    }
-
     /** The JSON object at {@code path} (below the base URL). */
     JsonNode get(String path) throws UnusableSchema {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
@@ -113,7 +104,7 @@ final class RegistryClient {
                     "GET " + path + ": HTTP " + status + " " + quote(body));
         }
         try {
-            JsonNode answer = JSON.readTree(body);
+            JsonNode answer = SchemaCandidate.STRICT.readTree(body);
             if (answer == null || !answer.isObject()) {
                 throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": not a JSON object: "
                         + quote(body));

@@ -16,8 +16,11 @@ import dev.loginpipe.common.validation.EventValidator;
 
 /** Turns schema text from a file or a registry into a compiled validator, or says why it cannot be used. */
 final class SchemaCandidate {
-    /** Schemas are small; the nesting bound keeps a hostile one from costing the parser much. */
-    private static final ObjectMapper STRICT = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+    /**
+     * For schemas and registry answers: they are small, the nesting bound keeps a hostile one from costing the parser
+     * much, and duplicate keys or trailing data make them not JSON.
+     */
+    static final ObjectMapper STRICT = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
