@@ -7,13 +7,16 @@ cd "$(dirname "$0")"
 
 usage() {
   cat <<'EOF'
-Usage: ./run-local.sh [--events N [--rate R]] [--no-build]
+Usage: ./run-local.sh [--events N [--rate R]] [--registry] [--no-build]
 
   (no options)  run until Ctrl-C, with a status line every 2 seconds
   --events N    bounded demo: send N events, wait until all are routed, reconcile input against output + DLQ
                 record by record (read_committed), stop, exit 0 only if nothing is missing or duplicated;
                 uses a fresh broker in $LOCAL_DIR/kafka-demo, your $LOCAL_DIR/kafka is left alone
   --rate R      events per second of the demo (default 0: as fast as the producer can)
+  --registry    also run Apicurio Registry 3.3.3 (needs a JDK 21+: REGISTRY_JAVA, JAVA21_HOME or /usr/lib/jvm),
+                register schema.json as <INPUT_TOPIC>-value and let the consumers take their schema from it
+                (http://127.0.0.1:$LOCAL_REGISTRY_PORT/apis/ccompat/v7, default port 8079)
   --no-build    use the jars as they are (default: rebuild when missing or older than the sources)
 
 Exit status: 0 ok, 1 failure (a service died, reconciliation failed), 2 usage, 3 missing java/curl or port in use.
@@ -31,11 +34,13 @@ fail() {
 events=0
 rate=0
 build=1
+registry=0
 while (($#)); do
   case $1 in
     --events) events=${2:-}; shift 2 || fail 2 "--events needs a number" ;;
     --rate) rate=${2:-}; shift 2 || fail 2 "--rate needs a number" ;;
     --no-build) build=0; shift ;;
+    --registry) registry=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) fail 2 "unknown option '$1' (see --help)" ;;
   esac
@@ -72,6 +77,9 @@ declare -A port_of=([consumer-1]=$http_base [consumer-2]=$((http_base + 1)) [con
 declare -A jar_of=([consumer-1]=consumer [consumer-2]=consumer [consumer-3]=consumer [producer]=producer
   [dlq-consumer]=dlq-consumer [dlq-console]=dlq-consumer)
 console_port=${CONSOLE_PORT:-8090}
+registry_port=${LOCAL_REGISTRY_PORT:-8079}
+registry_management_port=${LOCAL_REGISTRY_MANAGEMENT_PORT:-9079}
+registry_version=3.3.3
 
 # ---- what this machine needs ----
 command -v java >/dev/null 2>&1 || fail 3 "java not found: install a JDK 17 or newer and put it on PATH"
@@ -80,10 +88,29 @@ if ! [[ $java_major =~ ^[0-9]+$ ]] || ((java_major < 17)); then
   fail 3 "java ${java_major:-?} found, 17 or newer needed"
 fi
 command -v curl >/dev/null 2>&1 || fail 3 "curl not found (it reads the services' /metrics): install curl"
-for port in "$kafka_port" "$controller_port" "${port_of[@]}" "$console_port"; do
+# A JDK home of version 21 or later for Apicurio Registry: REGISTRY_JAVA, JAVA21_HOME, else the newest in /usr/lib/jvm.
+registry_java_home() {
+  local home major best="" best_major=0
+  for home in "${REGISTRY_JAVA:-}" "${JAVA21_HOME:-}" /usr/lib/jvm/*; do
+    [[ -n $home && -x $home/bin/java && -f $home/release ]] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+    if [[ $major =~ ^[0-9]+$ ]] && ((major >= 21 && major > best_major)); then
+      best=$home best_major=$major
+      [[ $home == "${REGISTRY_JAVA:-}" || $home == "${JAVA21_HOME:-}" ]] && break
+    fi
+  done
+  [[ -n $best ]] && echo "$best"
+}
+ports=("$kafka_port" "$controller_port" "${port_of[@]}" "$console_port")
+if ((registry)); then
+  registry_home=$(registry_java_home) ||
+    fail 3 "--registry needs a JDK 21 or newer for Apicurio Registry and none was found (set REGISTRY_JAVA to its home)"
+  ports+=("$registry_port" "$registry_management_port")
+fi
+for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     fail 3 "port $port is in use; stop what uses it or move ours (LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT," \
-      "LOCAL_HTTP_BASE_PORT, CONSOLE_PORT in .env)"
+      "LOCAL_HTTP_BASE_PORT, CONSOLE_PORT, LOCAL_REGISTRY_PORT, LOCAL_REGISTRY_MANAGEMENT_PORT in .env)"
   fi
 done
 
@@ -175,6 +202,40 @@ export KAFKA_TOPICS_CMD="java -cp local-kafka/target/local-kafka.jar org.apache.
 }
 grep '^create-topics:' "$logs/create-topics.log" | sed 's/^/  /'
 
+# ---- schema registry (--registry): Apicurio from its Maven archive, in-memory, schema.json as version 1 ----
+if ((registry)); then
+  archive=$HOME/.m2/repository/io/apicurio/apicurio-registry-app/$registry_version/apicurio-registry-app-$registry_version-all.tar.gz
+  if [[ ! -f $archive ]]; then
+    echo "run-local: fetching Apicurio Registry $registry_version (about 160 MB) with Maven"
+    mvn -B -q dependency:get -Dtransitive=false \
+      "-Dartifact=io.apicurio:apicurio-registry-app:$registry_version:tar.gz:all" || fail 1 "cannot fetch $archive"
+  fi
+  registry_app=$local_dir/apicurio-registry-$registry_version
+  if [[ ! -f $registry_app/quarkus-run.jar ]]; then
+    mkdir -p "$registry_app"
+    tar xzf "$archive" -C "$registry_app" || fail 1 "cannot unpack $archive"
+  fi
+  registry_url=http://127.0.0.1:$registry_port/apis/ccompat/v7
+  echo "run-local: starting Apicurio Registry $registry_version on $registry_url ($registry_home)"
+  launch registry "$registry_home/bin/java" -Xmx384m -Dquarkus.http.port="$registry_port" -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.management.port="$registry_management_port" -Dquarkus.management.host=127.0.0.1 \
+    -jar "$registry_app/quarkus-run.jar"
+  for ((waited = 0; ; waited++)); do
+    curl -fs -m 2 -o /dev/null "$registry_url/subjects" && break
+    alive $((${#pids[@]} - 1)) || died $((${#pids[@]} - 1))
+    ((waited < 120)) || fail 1 "Apicurio Registry did not start within 2 minutes; see $logs/registry.log"
+    sleep 1
+  done
+  subject=${SCHEMA_REGISTRY_SUBJECT:-${INPUT_TOPIC:-user-login}-value}
+  # schema.json as a JSON string: backslashes and quotes escaped, line breaks are only white space between tokens.
+  schema_text=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' schema.json | tr '\n\r\t' '   ')
+  curl -fs -m 10 -o /dev/null -H 'Content-Type: application/json' \
+    --data "{\"schemaType\":\"JSON\",\"schema\":\"$schema_text\"}" "$registry_url/subjects/$subject/versions" ||
+    fail 1 "cannot register schema.json as $subject; see $logs/registry.log"
+  echo "run-local: schema.json registered as $subject; new versions: POST $registry_url/subjects/$subject/versions"
+  export SCHEMA_REGISTRY_URL=$registry_url
+fi
+
 # ---- services ----
 # The key that signs the console's audit trail: REDRIVE_AUDIT_KEY, or one made once and kept beside the broker's
 # data, so that the trail still verifies after a restart.
@@ -199,6 +260,7 @@ for name in "${services[@]}"; do
   # The producer comes last, once the others are ready: a demo's events then meet consumers in their group.
   if [[ $name == producer ]]; then
     for ((i = 1; i < ${#pids[@]}; i++)); do
+      [[ -n ${port_of[${names[i]}]:-} ]] || continue # the registry answered before the services started
       for ((waited = 0; ; waited++)); do
         curl -fs -m 2 -o /dev/null "http://127.0.0.1:${port_of[${names[i]}]}/health/ready" && break
         alive "$i" || died "$i"

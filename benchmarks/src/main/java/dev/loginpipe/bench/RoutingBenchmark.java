@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.consumer.RecordRouter;
+import dev.loginpipe.consumer.SchemaVersion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -34,11 +35,13 @@ public class RoutingBenchmark {
     public SampleEvents event;
 
     private RecordRouter router;
+    private SchemaVersion schema;
     private ConsumerRecord<byte[], byte[]> record;
 
     @Setup
     public void setUp() {
-        router = new RecordRouter(EventValidator.load(EventValidator.BUNDLED), "processed-user-login",
+        schema = SchemaVersion.ofFile("bundled", EventValidator.load(EventValidator.BUNDLED));
+        router = new RecordRouter("processed-user-login",
                 "user-login-dlq", "user-login-consumer-group", "bench-1", 1_048_576, 2_097_152);
         RecordHeaders headers = new RecordHeaders();
         headers.add("trace-id", "4bf92f3577b34da6".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -49,6 +52,6 @@ public class RoutingBenchmark {
 
     @Benchmark
     public RecordRouter.Routed route() {
-        return router.route(record);
+        return router.route(record, schema);
     }
 }

@@ -45,6 +45,14 @@ public final class DlqHeaders {
     /** How many of the input's headers were dropped, when truncated. */
     public static final String HEADERS_DROPPED = "headers.dropped";
 
+    /**
+     * The version of the schema that judged this record, on output and DLQ records: a schema file's fingerprint (the
+     * first 12 hex digits of the SHA-256 of its canonical JSON) or the registry's version number of the subject.
+     */
+    public static final String SCHEMA_VERSION = "schema.version";
+    /** The registry's id of that schema, when it came from a registry. */
+    public static final String SCHEMA_ID = "schema.id";
+
     /** How many times the DLQ consumer has replayed this record; kept across trips through the pipeline. */
     public static final String REPLAY_COUNT = "replay.count";
     /**
@@ -61,12 +69,13 @@ public final class DlqHeaders {
     public static final Set<String> ERROR = Set.of(ERROR_REASON, ERROR_MESSAGE, ERROR_DETAILS, ERROR_EXCEPTION,
             ERROR_POSITION, ERROR_AT, ERROR_GROUP, ERROR_INSTANCE, PAYLOAD_TRUNCATED, PAYLOAD_SIZE, KEY_TRUNCATED,
             KEY_SIZE, HEADERS_TRUNCATED, HEADERS_DROPPED);
+    public static final Set<String> SCHEMA = Set.of(SCHEMA_VERSION, SCHEMA_ID);
 
     private DlqHeaders() {
     }
 
-    /** True for headers of the contract that describe one trip (source, error, payload); replay drops them. */
+    /** True for headers of the contract that describe one trip (source, error, payload, schema); replay drops them. */
     public static boolean isContractHeader(String name) {
-        return SOURCE.contains(name) || ERROR.contains(name);
+        return SOURCE.contains(name) || ERROR.contains(name) || SCHEMA.contains(name);
     }
 }

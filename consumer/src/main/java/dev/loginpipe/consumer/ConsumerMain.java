@@ -18,7 +18,6 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
-import dev.loginpipe.common.validation.EventValidator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -54,7 +53,12 @@ public final class ConsumerMain {
             throw Launcher.exit(Service.CONSUMER, e.getMessage());
         }
 
-        RoutingLoop loop = newLoop(config, metrics, health);
+        RoutingLoop loop;
+        try {
+            loop = newLoop(config, metrics, health);
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.CONSUMER, e.getMessage());
+        }
         PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
                 new Summary(metrics)::line);
 
@@ -89,6 +93,7 @@ public final class ConsumerMain {
 
     /** The loop with its clients, router, size limits and broker probe. */
     static RoutingLoop newLoop(Config config, ConsumerMetrics metrics, Health health) {
+        LiveSchema schemas = liveSchema(config, metrics); // first: a bad registry setting exits before anything connects
         Properties producerProps = producerProperties(config);
         Properties consumerProps = consumerProperties(config);
         String output = config.get(Settings.OUTPUT_TOPIC);
@@ -97,18 +102,38 @@ public final class ConsumerMain {
                 Integer.toString(TopicLimits.KAFKA_DEFAULT_MAX_BYTES)));
         Properties adminProps = config.kafkaProperties(ClientKind.ADMIN);
         TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
-        EventValidator validator = config.get(Settings.SCHEMA_PATH).withMaxJsonDepth(config.get(Settings.MAX_JSON_DEPTH));
-        RecordRouter router = new RecordRouter(validator, output, dlq, config.get(Settings.GROUP_ID),
+        RecordRouter router = new RecordRouter(output, dlq, config.get(Settings.GROUP_ID),
                 config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
         limits.start(() -> router.limits(limits.of(output), limits.of(dlq)));
         BrokerProbe probe = BrokerProbe.start(adminProps, List.of(config.get(Settings.INPUT_TOPIC), output, dlq));
-        health.dependsOn(() -> probe.problem() != null ? probe.problem() : limits.problem());
+        health.dependsOn(() -> schemas.notReadyReason() != null ? schemas.notReadyReason()
+                : probe.problem() != null ? probe.problem() : limits.problem());
+        health.warnsOf(schemas::warning);
         RoutingLoop.Batching batching = new RoutingLoop.Batching(config.get(Settings.BATCH_MAX_RECORDS),
                 Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
                 config.get(Settings.COMMIT_INTERVAL_MS));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
-                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, limits::refreshSoon, metrics,
-                health, batching, List.of(probe, limits));
+                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshSoon,
+                metrics, health, batching, List.of(probe, limits, schemas));
+    }
+
+    /** The schema from the registry when SCHEMA_REGISTRY_URL is set, else from SCHEMA_PATH; refreshed while running. */
+    static LiveSchema liveSchema(Config config, ConsumerMetrics metrics) {
+        int maxJsonDepth = config.get(Settings.MAX_JSON_DEPTH);
+        String registry = config.get(Settings.SCHEMA_REGISTRY_URL);
+        SchemaSource source;
+        String where;
+        if (registry.isEmpty()) {
+            where = config.get(Settings.SCHEMA_PATH).source();
+            source = new SchemaFile(where, maxJsonDepth);
+        } else {
+            String subject = config.get(Settings.SCHEMA_REGISTRY_SUBJECT).isEmpty()
+                    ? config.get(Settings.INPUT_TOPIC) + "-value" : config.get(Settings.SCHEMA_REGISTRY_SUBJECT);
+            String version = config.get(Settings.SCHEMA_REGISTRY_VERSION);
+            where = registry + " subject " + subject + " version " + version;
+            source = new RegistrySchemas(RegistryClient.of(config), subject, version, maxJsonDepth);
+        }
+        return LiveSchema.start(source, where, config.get(Settings.SCHEMA_REFRESH_MS), metrics);
     }
 
     static Properties consumerProperties(Config config) {

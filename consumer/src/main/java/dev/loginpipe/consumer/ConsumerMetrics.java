@@ -7,6 +7,7 @@ import dev.loginpipe.common.validation.Reason;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +24,9 @@ final class ConsumerMetrics {
     final Histogram batchSeconds;
     final Histogram endToEndSeconds;
     private final Gauge lag;
+    private final Info schema;
+    private final Counter schemaSwitches;
+    private final Gauge schemaRefreshError;
     private final Map<TopicPartition, Long> lagByPartition = new ConcurrentHashMap<>();
 
     ConsumerMetrics(PrometheusRegistry registry) {
@@ -59,6 +63,35 @@ final class ConsumerMetrics {
         lag = Gauge.builder().name("loginpipe_consumer_lag_records")
                 .help("Records in an assigned input partition not yet consumed by this instance.")
                 .labelNames("topic", "partition").register(registry);
+        schema = Info.builder().name("loginpipe_schema_info")
+                .help("The schema version that judges this instance's transactions from the next one on; id is "
+                        + "empty for a file.").labelNames("version", "id").register(registry);
+        schemaSwitches = Counter.builder().name("loginpipe_schema_switches_total")
+                .help("New schema versions taken up while running (the first one loaded is not counted).")
+                .register(registry);
+        schemaRefreshError = Gauge.builder().name("loginpipe_schema_refresh_error")
+                .help("1 for the reason the last schema refresh found no usable candidate; all 0 when it succeeded.")
+                .labelNames("reason").register(registry);
+        schemaRefreshed();
+    }
+
+    void schemaActive(SchemaVersion version, boolean switched) {
+        schema.setLabelValues(version.version(), version.id() == null ? "" : version.id());
+        if (switched) {
+            schemaSwitches.inc();
+        }
+    }
+
+    void schemaRefreshed() {
+        for (UnusableSchema.Reason reason : UnusableSchema.Reason.values()) {
+            schemaRefreshError.labelValues(reason.label).set(0);
+        }
+    }
+
+    void schemaRefreshFailed(UnusableSchema.Reason failure) {
+        for (UnusableSchema.Reason reason : UnusableSchema.Reason.values()) {
+            schemaRefreshError.labelValues(reason.label).set(reason == failure ? 1 : 0);
+        }
     }
 
     void lag(TopicPartition tp, long records) {

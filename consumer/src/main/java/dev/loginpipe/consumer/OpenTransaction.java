@@ -24,6 +24,8 @@ final class OpenTransaction {
     static final int DLQ_LINES = 10;
 
     final long startedNanos;
+    /** Judges every record of this transaction, whatever is published meanwhile. */
+    final SchemaVersion schema;
     private int count;
     private int[] partitions = new int[1024];
     private long[] offsets = new long[1024];
@@ -37,8 +39,9 @@ final class OpenTransaction {
     private final List<String> dlqLines = new ArrayList<>();
     private int forwarded;
 
-    OpenTransaction(long startedNanos) {
+    OpenTransaction(long startedNanos, SchemaVersion schema) {
         this.startedNanos = startedNanos;
+        this.schema = schema;
     }
 
     void add(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {

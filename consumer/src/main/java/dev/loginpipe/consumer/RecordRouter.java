@@ -10,7 +10,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.loginpipe.common.DlqHeaders;
-import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.common.validation.Reason;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.common.validation.Violation;
@@ -40,7 +39,6 @@ public class RecordRouter {
     /** source.topic, source.partition, source.offset, source.timestamp. */
     private static final int SOURCE_HEADERS = 4;
 
-    private final EventValidator validator;
     private final String outputTopic;
     private final String dlqTopic;
     private final byte[] group;
@@ -59,9 +57,8 @@ public class RecordRouter {
     }
 
     /** The limits are the largest record the producer and each topic accept (see {@code max.message.bytes}). */
-    public RecordRouter(EventValidator validator, String outputTopic, String dlqTopic, String group, String instance,
+    public RecordRouter(String outputTopic, String dlqTopic, String group, String instance,
                         int maxOutputRecordBytes, int maxDlqRecordBytes) {
-        this.validator = validator;
         this.outputTopic = outputTopic;
         this.dlqTopic = dlqTopic;
         this.group = group.getBytes(UTF_8);
@@ -82,11 +79,13 @@ public class RecordRouter {
         }
     }
 
-    public Routed route(ConsumerRecord<byte[], byte[]> in) {
-        ValidationResult result = validator.validate(in.value());
+    /** Judges {@code in} by {@code schema} (the version of its transaction) and builds the record to send. */
+    public Routed route(ConsumerRecord<byte[], byte[]> in, SchemaVersion schema) {
+        ValidationResult result = schema.validator().validate(in.value());
         if (result.isValid()) {
-            List<Header> headers = ownHeaders(in, SOURCE_HEADERS);
+            List<Header> headers = ownHeaders(in, SOURCE_HEADERS + schema.headers().size());
             addSource(headers, in);
+            headers.addAll(schema.headers());
             int size = RECORD_OVERHEAD_BYTES + length(in.key()) + length(in.value()) + headersSize(headers);
             int max = maxOutputRecordBytes;
             if (size <= max) {
@@ -96,11 +95,14 @@ public class RecordRouter {
             result = ValidationResult.invalid(Reason.TOO_LARGE, "a valid event, but the record of about " + size
                     + " bytes exceeds the " + max + " bytes the output topic accepts");
         }
-        return deadLetter(in, result);
+        return deadLetter(in, result, schema);
     }
 
-    /** The DLQ copy of {@code in} for this verdict; it fits the DLQ's size limit whatever the input holds. */
-    public Routed deadLetter(ConsumerRecord<byte[], byte[]> in, ValidationResult result) {
+    /**
+     * The DLQ copy of {@code in} for this verdict, reached while {@code schema} judged its transaction; it fits the
+     * DLQ's size limit whatever the input holds.
+     */
+    public Routed deadLetter(ConsumerRecord<byte[], byte[]> in, ValidationResult result, SchemaVersion schema) {
         List<Header> contract = new ArrayList<>(SOURCE_HEADERS + 8);
         addSource(contract, in);
         contract.add(new RecordHeader(DlqHeaders.ERROR_REASON, result.reason().label().getBytes(UTF_8)));
@@ -117,6 +119,7 @@ public class RecordRouter {
         contract.add(new RecordHeader(DlqHeaders.ERROR_AT, decimal(System.currentTimeMillis())));
         contract.add(new RecordHeader(DlqHeaders.ERROR_GROUP, group));
         contract.add(new RecordHeader(DlqHeaders.ERROR_INSTANCE, instance));
+        contract.addAll(schema.headers());
 
         byte[] key = in.key();
         byte[] value = in.value();

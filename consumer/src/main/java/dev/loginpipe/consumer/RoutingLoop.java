@@ -46,6 +46,7 @@ final class RoutingLoop {
     private final Clients clients;
     private final LoopClock clock;
     private final RecordRouter router;
+    private final LiveSchema schemas;
     private final ConsumerMetrics metrics;
     private final Health health;
     private final int maxRecords;
@@ -74,12 +75,13 @@ final class RoutingLoop {
     private OpenTransaction open;
 
     RoutingLoop(String inputTopic, List<String> outputTopics, Clients clients, LoopClock clock, RecordRouter router,
-                Runnable refreshSizeLimits, ConsumerMetrics metrics, Health health, Batching batching,
+                LiveSchema schemas, Runnable refreshSizeLimits, ConsumerMetrics metrics, Health health, Batching batching,
                 List<AutoCloseable> companions) {
         this.inputTopic = inputTopic;
         this.clients = clients;
         this.clock = clock;
         this.router = router;
+        this.schemas = schemas;
         this.metrics = metrics;
         this.health = health;
         this.maxRecords = batching.maxRecords();
@@ -103,6 +105,9 @@ final class RoutingLoop {
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
     int run() {
         try {
+            if (!schemas.awaitFirst(() -> stopping)) {
+                return 0; // stopped before any schema could be loaded: nothing was read
+            }
             consumer = clients.consumer();
             producer = new TransactionalProducer(clients, backoff, health, warnings, () -> stopping);
             consumer.subscribe(List.of(inputTopic), new Rebalance());
@@ -165,7 +170,8 @@ final class RoutingLoop {
         }
         if (open == null) {
             producer.begin();
-            open = new OpenTransaction(clock.nanoTime());
+            // The version is fixed here, at the transaction boundary: all of its records are judged by one version.
+            open = new OpenTransaction(clock.nanoTime(), schemas.current());
         }
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partition = records.records(tp);
@@ -262,17 +268,17 @@ final class RoutingLoop {
     private RecordRouter.Routed routeOne(ConsumerRecord<byte[], byte[]> in) {
         String refusal = refusals.of(in);
         if (refusal != null) {
-            return router.deadLetter(in, ValidationResult.invalid(Reason.REJECTED, refusal));
+            return router.deadLetter(in, ValidationResult.invalid(Reason.REJECTED, refusal), open.schema);
         }
         try {
-            return router.route(in);
+            return router.route(in, open.schema);
         } catch (RuntimeException | StackOverflowError e) {
             if (tracesLogged.size() < 100 && tracesLogged.add(e.getClass().getName())) {
                 LOG.error("routing {} failed; it goes to the DLQ as internal (this trace is logged once)",
                         OpenTransaction.Coordinates.of(in), e);
             }
             return router.deadLetter(in, new ValidationResult(Reason.INTERNAL,
-                    "routing failed: " + ErrorText.of(e), List.of(), e.getClass().getName(), null));
+                    "routing failed: " + ErrorText.of(e), List.of(), e.getClass().getName(), null), open.schema);
         }
     }
 

@@ -44,13 +44,28 @@ class ConsumerCommandLineTest {
             "HTTP_PORT|abc|consumer: HTTP_PORT: invalid value 'abc', expected an integer from 0 to 65535",
             "SCHEMA_PATH|/nonexistent|consumer: SCHEMA_PATH: invalid value '/nonexistent', expected a readable file holding a valid draft-07 JSON Schema (no such file /nonexistent)",
             "BATCH_MAX_RECORDS|-5|consumer: BATCH_MAX_RECORDS: invalid value '-5', expected an integer from 1 to 100000",
-            "KAFKA_CLIENT_ACKS|maybe|consumer: KAFKA_CLIENT_ACKS: invalid value 'maybe' for Kafka's acks"})
+            "KAFKA_CLIENT_ACKS|maybe|consumer: KAFKA_CLIENT_ACKS: invalid value 'maybe' for Kafka's acks",
+            "SCHEMA_REGISTRY_URL|ftp://registry|consumer: SCHEMA_REGISTRY_URL: invalid value 'ftp://registry', expected an http(s) URL or nothing",
+            "SCHEMA_REGISTRY_VERSION|0|consumer: SCHEMA_REGISTRY_VERSION: invalid value '0', expected latest or a version number",
+            "SCHEMA_REFRESH_MS|10|consumer: SCHEMA_REFRESH_MS: invalid value '10', expected an integer from 100 to 3600000"})
     void aBadSettingExitsTwoWithOneLineBeforeConnecting(String variable, String value, String message) throws Exception {
         // 127.0.0.1:1 accepts no connection: a test that hung or printed a client warning would show it.
         Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", variable, value));
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.stderr().strip()).startsWith(message);
         assertThat(result.stderr().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void registryCredentialsAreOneKindAndNeverShown() throws Exception {
+        Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:1",
+                "SCHEMA_REGISTRY_USER", "loginpipe", "SCHEMA_REGISTRY_TOKEN", "t0ken-never-shown"));
+        assertThat(result.status()).isEqualTo(2);
+        List<String> lines = result.stderr().strip().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).isEqualTo(
+                "consumer: SCHEMA_REGISTRY_TOKEN: set either a token or SCHEMA_REGISTRY_USER, not both");
+        assertThat(result.stderr()).contains("SCHEMA_REGISTRY_TOKEN=[hidden]").doesNotContain("t0ken-never-shown");
+        assertThat(result.stdout()).doesNotContain("t0ken-never-shown");
     }
 
     @Test

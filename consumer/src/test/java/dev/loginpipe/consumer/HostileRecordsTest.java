@@ -158,20 +158,21 @@ class HostileRecordsTest {
     void aRoutingBugDeadLettersItsRecordAsInternalAndTheLoopGoesOn() {
         Pipeline pipeline = new Pipeline(BOOTSTRAP, 1);
         Config config = Config.load(Service.CONSUMER, pipeline.env("bug-1"));
-        RecordRouter buggy = new RecordRouter(config.get(Settings.SCHEMA_PATH), pipeline.output, pipeline.dlq,
+        RecordRouter buggy = new RecordRouter(pipeline.output, pipeline.dlq,
                 pipeline.group, "bug-1", 1_000_000, 1_000_000) {
             @Override
-            public Routed route(ConsumerRecord<byte[], byte[]> in) {
+            public Routed route(ConsumerRecord<byte[], byte[]> in, SchemaVersion schema) {
                 if (new String(in.value(), UTF_8).contains("boom")) {
                     throw new IllegalStateException("a bug met " + in.offset());
                 }
-                return super.route(in);
+                return super.route(in, schema);
             }
         };
         ConsumerMetrics metrics = new ConsumerMetrics(new PrometheusRegistry());
         RoutingLoop loop = new RoutingLoop(pipeline.input, List.of(pipeline.output, pipeline.dlq),
                 Clients.kafka(ConsumerMain.consumerProperties(config), ConsumerMain.producerProperties(config)),
-                LoopClock.SYSTEM, buggy, () -> { }, metrics, new Health(), new RoutingLoop.Batching(
+                LoopClock.SYSTEM, buggy, LiveSchema.fixed(SchemaVersion.ofFile("bundled",
+                        config.get(Settings.SCHEMA_PATH))), () -> { }, metrics, new Health(), new RoutingLoop.Batching(
                         config.get(Settings.BATCH_MAX_RECORDS), 2_000, config.get(Settings.COMMIT_INTERVAL_MS)),
                 List.of());
         pipeline.send(List.of(record(utf8("a"), utf8(validEvent("a"))), record(utf8("b"), utf8("{\"boom\":1}")),

@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loginpipe.local.KafkaCluster;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The consumer's HTTP face: exact metric values after a known input, and readiness that follows the broker. */
 class ObservabilityTest {
@@ -128,6 +132,49 @@ class ObservabilityTest {
                 assertThat(consumer.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
         }
+    }
+
+    /** A schema file changed under a running consumer process, as its HTTP face shows it. */
+    @Test
+    void schemaVersionsAndRefreshFailuresShowOnHealthAndMetrics(@TempDir Path dir) throws Exception {
+        Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 1);
+        Path schema = dir.resolve("schema.json");
+        Files.writeString(schema, LiveSchemaTest.V1);
+        String v1 = SchemaCandidate.fingerprint(new ObjectMapper().readTree(LiveSchemaTest.V1));
+        String v2 = SchemaCandidate.fingerprint(new ObjectMapper().readTree(LiveSchemaTest.V2));
+        int port = freePort();
+        Process consumer = pipeline.startProcess("schemas", Map.of("HTTP_PORT", Integer.toString(port),
+                "SCHEMA_PATH", schema.toString(), "SCHEMA_REFRESH_MS", "200"));
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/ready") == 200);
+            assertThat(value(metrics(port), "loginpipe_schema_info{id=\"\",version=\"" + v1 + "\"}")).isEqualTo(1);
+
+            Files.writeString(schema, "{\"type\": ");
+            await().atMost(Duration.ofSeconds(30)).until(() -> body(port, "/health/ready").contains("warning"));
+            assertThat(body(port, "/health/ready")).as("still ready: the last good version judges").startsWith(
+                    "{\"status\":\"ready\",\"warning\":\"schema refresh failed (not-json): " + schema + " is not JSON")
+                    .endsWith("still judging by fingerprint " + v1 + "\"}");
+            String failing = metrics(port);
+            assertThat(value(failing, "loginpipe_schema_refresh_error{reason=\"not-json\"}")).isEqualTo(1);
+            assertThat(value(failing, "loginpipe_schema_refresh_error{reason=\"unreachable\"}")).isZero();
+
+            Files.writeString(schema, LiveSchemaTest.V2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> value(metrics(port),
+                    "loginpipe_schema_info{id=\"\",version=\"" + v2 + "\"}") == 1);
+            String switched = metrics(port);
+            assertThat(value(switched, "loginpipe_schema_switches_total")).isEqualTo(1);
+            assertThat(value(switched, "loginpipe_schema_refresh_error{reason=\"not-json\"}")).isZero();
+            assertThat(switched).doesNotContain(v1);
+            assertThat(body(port, "/health/ready")).isEqualTo("{\"status\":\"ready\"}");
+        } finally {
+            consumer.destroy();
+            assertThat(consumer.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    static String body(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

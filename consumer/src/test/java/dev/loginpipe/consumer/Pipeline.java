@@ -19,6 +19,8 @@ import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.local.TestKafka;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,12 +75,23 @@ final class Pipeline {
     final class InProcess implements AutoCloseable {
         final RoutingLoop loop;
         final Health health = new Health();
-        final ConsumerMetrics metrics = new ConsumerMetrics(new PrometheusRegistry());
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        final ConsumerMetrics metrics = new ConsumerMetrics(registry);
         final CompletableFuture<Integer> status;
 
         InProcess(Map<String, String> env) {
             loop = ConsumerMain.newLoop(Config.load(Service.CONSUMER, env), metrics, health);
             status = CompletableFuture.supplyAsync(loop::run, runnable -> new Thread(runnable, "loop").start());
+        }
+
+        /** The {@code version} label of {@code loginpipe_schema_info}: the version its next transaction takes. */
+        String schemaVersion() {
+            for (MetricSnapshot metric : registry.scrape()) {
+                if (metric instanceof InfoSnapshot info && !info.getDataPoints().isEmpty()) {
+                    return info.getDataPoints().get(0).getLabels().get("version");
+                }
+            }
+            return null;
         }
 
         int stop() {

@@ -16,7 +16,8 @@ import org.apache.kafka.clients.producer.Producer;
  * (after a stop, or exit status 1 when a twin fenced it), until every record is committed; then checks the outcome.
  */
 final class Simulation {
-    private static final EventValidator VALIDATOR = EventValidator.load(EventValidator.BUNDLED);
+    private static final SchemaVersion SCHEMA = SchemaVersion.ofFile("bundled",
+            EventValidator.load(EventValidator.BUNDLED));
     private static final int MAX_STARTS = 60;
 
     /** What one run found: null when every invariant held. */
@@ -99,14 +100,14 @@ final class Simulation {
     }
 
     private static RoutingLoop newLoop(SimCluster cluster) {
-        RecordRouter router = new RecordRouter(VALIDATOR, SimCluster.OUTPUT, SimCluster.DLQ, SimCluster.GROUP,
+        RecordRouter router = new RecordRouter(SimCluster.OUTPUT, SimCluster.DLQ, SimCluster.GROUP,
                 "sim-1", 1_000_000, 1_000_000) {
             @Override
-            public Routed route(ConsumerRecord<byte[], byte[]> in) {
+            public Routed route(ConsumerRecord<byte[], byte[]> in, SchemaVersion schema) {
                 if (cluster.routingThrows.contains(new SimCluster.Coords(in.partition(), in.offset()))) {
                     throw new IllegalStateException("sim: a routing bug met " + in.partition() + "@" + in.offset());
                 }
-                return super.route(in);
+                return super.route(in, schema);
             }
         };
         Clients clients = new Clients() {
@@ -136,7 +137,7 @@ final class Simulation {
             }
         };
         return new RoutingLoop(SimCluster.INPUT, List.of(SimCluster.OUTPUT, SimCluster.DLQ), clients, clock, router,
-                () -> { }, new ConsumerMetrics(new PrometheusRegistry()), new Health(), new RoutingLoop.Batching(
+                LiveSchema.fixed(SCHEMA), () -> { }, new ConsumerMetrics(new PrometheusRegistry()), new Health(), new RoutingLoop.Batching(
                         cluster.maxRecords, cluster.maxPollRecords, cluster.commitIntervalMs), List.of());
     }
 }

@@ -19,7 +19,8 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
             "user", Set.of("--name", "--role"), "backtest", Set.of("--schema", "--output-records"),
-            "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id"));
+            "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id",
+                    "--schema-version"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of("--json"), "export", Set.of(), "replay", Set.of("--dry-run", "--again"),
             "console", Set.of(), "user", Set.of("--list", "--remove", "--password", "--proxy-only"),
@@ -93,7 +94,7 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
         }
         return new ReplayOptions(values.getOrDefault("--to", inputTopic), values.get("--reason"),
                 time("--since"), time("--until"), limit == null ? 0 : positive("--limit", limit),
-                flags.contains("--dry-run"), flags.contains("--again"), signature);
+                flags.contains("--dry-run"), flags.contains("--again"), signature, values.get("--schema-version"));
     }
 
     /** {@code --id} names the run (a console plan's id resumes that plan's count); {@code --rate} paces it. */

@@ -48,18 +48,20 @@ public final class DlqMain {
             Commands:
               watch                     (default) log each DLQ record as it arrives, in group DLQ_GROUP_ID;
                                         serves /health and /metrics on HTTP_PORT
-              report [--json]           count the whole DLQ per reason and per violated field, and what replay
-                                        published already, then exit
+              report [--json]           count the whole DLQ per reason, per violated field and per schema
+                                        version, and what replay published already, then exit
               replay [--to TOPIC] [--reason R] [--signature ID] [--since T] [--until T] [--limit N]
-                     [--rate N] [--id ID] [--dry-run] [--again]
+                     [--rate N] [--id ID] [--schema-version V] [--dry-run] [--again]
                                         re-publish DLQ records to INPUT_TOPIC (or TOPIC), each at most once: the
                                         ledger REPLAY_LEDGER_TOPIC skips what any earlier replay published (--again
                                         publishes it anyway); REPLAY_GROUP_ID tracks how far a run read; skips
                                         records replayed MAX_REPLAYS times or truncated.
                                         T: 2025-01-31T12:00:00Z, 2025-01-31 or epoch ms (compared with error.at);
                                         --signature: a failure signature id (console); --rate: most records
-                                        a second; --id: the replay.id to write (a redrive plan's id)
-              export --out FILE         write every DLQ record to FILE as newline-delimited JSON
+                                        a second; --id: the replay.id to write (a redrive plan's id);
+                                        --schema-version: only records judged by that schema.version
+              export --out FILE         write every DLQ record to FILE as newline-delimited JSON (with its
+                                        schema_version)
               console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
                                         grouped by signature, records, payloads with the error marked, dry runs;
                                         /health and /metrics on HTTP_PORT

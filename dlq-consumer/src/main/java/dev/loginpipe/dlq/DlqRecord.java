@@ -40,6 +40,11 @@ public final class DlqRecord {
         return reason == null || reason.isBlank() ? UNKNOWN : reason;
     }
 
+    /** {@code schema.version}: the version of the schema that judged it, or null (dead-lettered before versions). */
+    public String schemaVersion() {
+        return header(DlqHeaders.SCHEMA_VERSION);
+    }
+
     /** The violated rules of {@code error.details} as "path keyword", e.g. "/ip format"; empty when there are none. */
     public List<String> violations() {
         String details = header(DlqHeaders.ERROR_DETAILS);

@@ -33,7 +33,8 @@ public final class Exporter {
                 .put("partition", record.partition())
                 .put("offset", record.offset())
                 .put("timestamp", record.timestamp())
-                .put("reason", dlqRecord.reason());
+                .put("reason", dlqRecord.reason())
+                .put("schema_version", dlqRecord.schemaVersion());
         putBytes(line, "key", record.key());
         putBytes(line, "value", record.value());
         for (Header header : record.headers()) {

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class Report {
     static final int EXAMPLES_PER_REASON = 3;
+    /** How records without a {@code schema.version} header are counted. */
+    static final String NO_VERSION = "none";
 
     /** The records of one reason. */
     public static final class ReasonStats {
@@ -42,6 +44,7 @@ public final class Report {
     private final Predicate<DlqRecord> replayed;
     private final Map<String, ReasonStats> byReason = new TreeMap<>();
     private final Map<String, Long> byViolation = new TreeMap<>();
+    private final Map<String, Long> bySchemaVersion = new TreeMap<>();
     private long total;
     private long alreadyReplayed;
 
@@ -65,6 +68,7 @@ public final class Report {
             stats.examples.add(record.coordinates());
         }
         record.violations().forEach(v -> byViolation.merge(v, 1L, Long::sum));
+        bySchemaVersion.merge(record.schemaVersion() == null ? NO_VERSION : record.schemaVersion(), 1L, Long::sum);
     }
 
     public long total() {
@@ -83,6 +87,11 @@ public final class Report {
         return byViolation;
     }
 
+    /** Records per {@code schema.version} that judged them ({@value #NO_VERSION} without one). */
+    public Map<String, Long> bySchemaVersion() {
+        return bySchemaVersion;
+    }
+
     /** The report for people. */
     public String table() {
         StringBuilder out = new StringBuilder(String.format("DLQ %s: %d records, %d already replayed%n", topic,
@@ -99,6 +108,8 @@ public final class Report {
             out.append(String.format("%n%-36s %8s%n", "violated field/keyword", "records"));
             byViolation.forEach((violation, count) -> out.append(String.format("%-36s %8d%n", violation, count)));
         }
+        out.append(String.format("%n%-36s %8s%n", "schema version", "records"));
+        bySchemaVersion.forEach((version, count) -> out.append(String.format("%-36s %8d%n", version, count)));
         return out.toString();
     }
 
@@ -119,6 +130,8 @@ public final class Report {
         });
         ObjectNode violations = root.putObject("by_violation");
         byViolation.forEach(violations::put);
+        ObjectNode versions = root.putObject("by_schema_version");
+        bySchemaVersion.forEach(versions::put);
         return root.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.loginpipe.common.config;
 
+import java.net.URI;
 import java.util.function.Function;
 
 /**
@@ -31,6 +32,21 @@ public record SettingType<T>(String expected, Function<String, T> parser) {
             Integer.parseInt(server.substring(colon + 1).trim());
         }
         return s;
+    });
+
+    /** An http or https URL with a host, or nothing (the feature it names is off). */
+    public static final SettingType<String> OPTIONAL_HTTP_URL = new SettingType<>("an http(s) URL or nothing", s -> {
+        if (s.isEmpty()) {
+            return s;
+        }
+        URI uri = URI.create(s.strip());
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException();
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
+            throw new IllegalArgumentException("no user, password or query in the URL: credentials have settings of their own");
+        }
+        return s.strip().replaceAll("/+$", "");
     });
 
     public static final SettingType<Boolean> BOOLEAN = new SettingType<>("true or false", s -> switch (s) {

@@ -35,8 +35,41 @@ public final class Settings {
     public static final Setting<EventValidator> SCHEMA_PATH = Setting.computed("SCHEMA_PATH",
             SettingType.STRING.map("a readable file holding a valid draft-07 JSON Schema", EventValidator::load),
             () -> EventValidator.BUNDLED, "bundled schema.json",
-            "JSON Schema that events must satisfy (the DLQ console's dry run checks against it too).",
+            "JSON Schema that events must satisfy (the DLQ console's dry run checks against it too); the consumer "
+                    + "watches the file and switches to a changed, valid version without a restart.",
             CONSUMER, DLQ_CONSUMER);
+    public static final Setting<Integer> SCHEMA_REFRESH_MS = Setting.of("SCHEMA_REFRESH_MS",
+            SettingType.intRange(100, 3_600_000), "5000",
+            "How often the consumer looks for a new schema (SCHEMA_PATH's file, or the registry); a new version judges "
+                    + "from the next transaction on.", CONSUMER);
+    public static final Setting<String> SCHEMA_REGISTRY_URL = Setting.of("SCHEMA_REGISTRY_URL",
+            SettingType.OPTIONAL_HTTP_URL, "",
+            "Confluent-compatible schema registry API the consumer takes its schema from instead of SCHEMA_PATH "
+                    + "(Apicurio: http://host:8080/apis/ccompat/v7); empty: SCHEMA_PATH.", CONSUMER);
+    public static final Setting<String> SCHEMA_REGISTRY_SUBJECT = Setting.computed("SCHEMA_REGISTRY_SUBJECT",
+            SettingType.OPTIONAL_STRING, () -> "", "<INPUT_TOPIC>-value",
+            "Registry subject of the event schema (TopicNameStrategy by default).", CONSUMER);
+    public static final Setting<String> SCHEMA_REGISTRY_VERSION = Setting.of("SCHEMA_REGISTRY_VERSION",
+            SettingType.STRING.map("latest or a version number", v -> {
+                if (!v.equals("latest") && Integer.parseInt(v) < 1) {
+                    throw new IllegalArgumentException();
+                }
+                return v;
+            }), "latest", "The subject's version to use: the latest (followed as it changes) or one pinned.",
+            CONSUMER);
+    public static final Setting<String> SCHEMA_REGISTRY_USER = Setting.of("SCHEMA_REGISTRY_USER",
+            SettingType.OPTIONAL_STRING, "", "User for HTTP basic authentication to the registry; empty: none.",
+            CONSUMER);
+    public static final Setting<String> SCHEMA_REGISTRY_PASSWORD = Setting.secret("SCHEMA_REGISTRY_PASSWORD",
+            "Password of SCHEMA_REGISTRY_USER.", CONSUMER);
+    public static final Setting<String> SCHEMA_REGISTRY_TOKEN = Setting.secret("SCHEMA_REGISTRY_TOKEN",
+            "Bearer token sent to the registry (instead of a user and password); empty: none.", CONSUMER);
+    public static final Setting<Integer> SCHEMA_REGISTRY_TIMEOUT_MS = Setting.of("SCHEMA_REGISTRY_TIMEOUT_MS",
+            SettingType.intRange(100, 60_000), "5000",
+            "Longest one registry request may take, connecting and reading the whole answer.", CONSUMER);
+    public static final Setting<Integer> SCHEMA_REGISTRY_MAX_BYTES = Setting.of("SCHEMA_REGISTRY_MAX_BYTES",
+            SettingType.intRange(1024, 64 * 1024 * 1024), "1048576",
+            "Largest registry answer read; a larger one is refused.", CONSUMER);
     public static final Setting<Integer> MAX_JSON_DEPTH = Setting.of("MAX_JSON_DEPTH", SettingType.intRange(1, 100_000),
             Integer.toString(EventValidator.DEFAULT_MAX_JSON_DEPTH),
             "Deepest nesting of arrays and objects the consumer validates; deeper documents go to the DLQ as limits "
@@ -109,7 +142,10 @@ public final class Settings {
 
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
-            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
+            GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, SCHEMA_REFRESH_MS,
+            SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_SUBJECT, SCHEMA_REGISTRY_VERSION, SCHEMA_REGISTRY_USER,
+            SCHEMA_REGISTRY_PASSWORD, SCHEMA_REGISTRY_TOKEN, SCHEMA_REGISTRY_TIMEOUT_MS, SCHEMA_REGISTRY_MAX_BYTES,
+            MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
             REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
             CONSOLE_USERS_FILE, CONSOLE_TOKEN, CONSOLE_TRUSTED_PROXY, CONSOLE_KEYSTORE, CONSOLE_KEYSTORE_PASSWORD,

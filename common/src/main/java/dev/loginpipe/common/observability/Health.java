@@ -10,6 +10,7 @@ public final class Health {
     private volatile boolean live = true;
     private volatile String notReadyReason = "starting";
     private volatile Supplier<String> dependency = () -> null;
+    private volatile Supplier<String> warning = () -> null;
 
     public boolean isLive() {
         return live;
@@ -28,6 +29,15 @@ public final class Health {
     /** A check that returns null while all is well, or what is wrong, e.g. {@link BrokerProbe#problem()}. */
     public void dependsOn(Supplier<String> problem) {
         dependency = problem;
+    }
+
+    /** Something wrong that the service works around (e.g. a schema refresh that failed), or null; shown, not vetoing. */
+    public String warning() {
+        return warning.get();
+    }
+
+    public void warnsOf(Supplier<String> problem) {
+        warning = problem;
     }
 
     public void ready() {

@@ -37,11 +37,11 @@ public final class HttpEndpoint implements AutoCloseable {
             throw new ConfigException(Settings.HTTP_PORT.name(), "cannot listen on port " + port + ": " + e.getMessage());
         }
         server.createContext("/health/live", exchange -> respond(exchange, health.isLive() ? 200 : 503,
-                json("status", health.isLive() ? "live" : "stopped", null)));
+                json("status", health.isLive() ? "live" : "stopped", null, health.warning())));
         server.createContext("/health/ready", exchange -> {
             String reason = health.notReadyReason();
             respond(exchange, reason == null ? 200 : 503,
-                    json("status", reason == null ? "ready" : "not-ready", reason));
+                    json("status", reason == null ? "ready" : "not-ready", reason, health.warning()));
         });
         server.createContext("/metrics", new MetricsHandler(registry));
         server.setExecutor(null);
@@ -56,10 +56,13 @@ public final class HttpEndpoint implements AutoCloseable {
         }
     }
 
-    private static String json(String key, String status, String reason) {
+    private static String json(String key, String status, String reason, String warning) {
         var node = JSON.createObjectNode().put(key, status);
         if (reason != null) {
             node.put("reason", reason);
+        }
+        if (warning != null) {
+            node.put("warning", warning);
         }
         return node.toString();
     }

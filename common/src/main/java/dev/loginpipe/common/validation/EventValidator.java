@@ -1,12 +1,16 @@
 package dev.loginpipe.common.validation;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -27,6 +31,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.regex.JoniRegularExpressionFactory;
+import com.networknt.schema.resource.SchemaLoader;
 
 /**
  * Decides whether a record value is a valid user-login event. The schema is compiled once; a check reads the bytes
@@ -73,15 +78,28 @@ public final class EventValidator {
         } catch (IOException e) {
             throw new IllegalArgumentException(location + " is not readable JSON: " + firstLine(e.getMessage()));
         }
+        return compile(schemaNode, location, Map.of(), maxJsonDepth);
+    }
+
+    /**
+     * Compiles a draft-07 schema already read. A {@code $ref} to another document is resolved only from
+     * {@code references} (absolute IRI to schema text): nothing is ever fetched from the network or the disk, so a
+     * schema from elsewhere cannot make this process connect anywhere. The message says what is wrong.
+     *
+     * @throws UnresolvableReference a {@code $ref} names a document that is not among the references
+     * @throws IllegalArgumentException it is not a valid draft-07 schema
+     */
+    public static EventValidator compile(JsonNode schemaNode, String source, Map<String, String> references,
+                                         int maxJsonDepth) {
         // Draft-07 allows a schema that is just true (anything goes) or false (nothing does).
         if (schemaNode == null || !(schemaNode.isObject() || schemaNode.isBoolean())) {
-            throw new IllegalArgumentException(location + " is not a valid draft-07 JSON Schema: not a JSON object or boolean");
+            throw new IllegalArgumentException(source + " is not a valid draft-07 JSON Schema: not a JSON object or boolean");
         }
         JsonMetaSchema draft7 = JsonMetaSchema.builder(JsonMetaSchema.getV7())
                 .formats(formats -> formats.put("ipv4", new Ipv4Format(formats.get("ipv4"))))
                 .build();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
-                builder -> builder.metaSchema(draft7));
+                builder -> builder.metaSchema(draft7).schemaLoaders(loaders -> loaders.add(offline(references))));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
                 .pathType(PathType.JSON_POINTER)
@@ -91,17 +109,58 @@ public final class EventValidator {
         JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("http://json-schema.org/draft-07/schema#"), config);
         Set<ValidationMessage> schemaErrors = metaSchema.validate(schemaNode);
         if (!schemaErrors.isEmpty()) {
-            throw new IllegalArgumentException(location + " is not a valid draft-07 JSON Schema: "
+            throw new IllegalArgumentException(source + " is not a valid draft-07 JSON Schema: "
                     + schemaErrors.iterator().next().getMessage());
         }
-        JsonSchema compiled = factory.getSchema(schemaNode, config);
-        compiled.initializeValidators();
-        return new EventValidator(compiled, location, maxJsonDepth);
+        JsonSchema compiled;
+        try {
+            compiled = factory.getSchema(BASE_IRI, schemaNode, config);
+            compiled.initializeValidators(); // resolves every $ref now, not at the first record
+        } catch (UnresolvableReference e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (causeOf(e, UnresolvableReference.class) instanceof UnresolvableReference unresolvable) {
+                throw unresolvable;
+            }
+            throw new IllegalArgumentException(source + " cannot be compiled: " + oneLine(firstLine(e.getMessage())));
+        }
+        return new EventValidator(compiled, source, maxJsonDepth);
     }
 
-    /** The same schema with another nesting limit: how the consumer applies {@code MAX_JSON_DEPTH}. */
-    public EventValidator withMaxJsonDepth(int maxJsonDepth) {
-        return new EventValidator(schema, source, maxJsonDepth);
+    /** A {@code $ref} that names a document this process was not given. */
+    public static final class UnresolvableReference extends IllegalArgumentException {
+        UnresolvableReference(String iri) {
+            super("unresolvable $ref " + iri + ": not among the schema's references");
+        }
+    }
+
+    /**
+     * The base IRI of a schema without {@code $id}: a relative {@code $ref} (a registry reference's name, e.g.
+     * {@code address.json}) resolves against it. The reserved {@code .invalid} domain names no host.
+     */
+    public static final URI BASE_IRI = URI.create("https://loginpipe.invalid/schemas/");
+
+    /** Serves the given references and the library's bundled meta-schemas; refuses everything else. */
+    private static SchemaLoader offline(Map<String, String> references) {
+        return iri -> {
+            String text = references.get(iri.toString());
+            if (text != null) {
+                return () -> new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+            }
+            if (iri.toString().startsWith("classpath:") || iri.toString().startsWith("resource:")) {
+                return null; // the draft-07 meta-schema, mapped to the library's copy
+            }
+            throw new UnresolvableReference(iri.toString());
+        };
+    }
+
+    private static Throwable causeOf(Throwable e, Class<?> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     public String source() {

@@ -156,8 +156,8 @@ class EventValidatorTest {
         EventValidator shallow = EventValidator.load(EventValidator.BUNDLED, 3);
         assertThat(shallow.validate(utf8(nested(3))).reason()).isEqualTo(Reason.SCHEMA);
         assertThat(shallow.validate(utf8(nested(4))).message()).isEqualTo("nesting depth 4 exceeds MAX_JSON_DEPTH 3");
-        assertThat(VALIDATOR.withMaxJsonDepth(3).validate(utf8(nested(4))).reason()).isEqualTo(Reason.LIMITS);
-        assertThat(VALIDATOR.withMaxJsonDepth(3).validate(utf8(VALID))).isEqualTo(ValidationResult.VALID);
+        assertThat(EventValidator.load(EventValidator.BUNDLED, 3).validate(utf8(nested(4))).reason()).isEqualTo(Reason.LIMITS);
+        assertThat(EventValidator.load(EventValidator.BUNDLED, 3).validate(utf8(VALID))).isEqualTo(ValidationResult.VALID);
     }
 
     @Test

@@ -1,12 +1,9 @@
 package dev.loginpipe.common.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +16,6 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -32,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The official JSON-Schema-Test-Suite (draft-07, vendored under test resources with its license): every schema is
  * written to a file and loaded as {@code SCHEMA_PATH} loads one, every instance is serialised to UTF-8 bytes and
- * validated as the consumer validates a record value. Their {@code $ref}s load from http://localhost:1234/, which
- * this test serves from the suite's {@code remotes/} folder.
+ * validated as the consumer validates a record value. Their {@code $ref}s name http://localhost:1234/, which the
+ * validator is given as references from the suite's {@code remotes/} folder (it fetches nothing itself).
  */
 class JsonSchemaTestSuiteTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,46 +41,23 @@ class JsonSchemaTestSuiteTest {
 
     @TempDir
     static Path schemas;
-    private static HttpServer remotes;
+    private static final Map<String, String> REMOTES = new TreeMap<>();
     private static int schemaFiles;
     /** Each schema file is loaded once, by its first case (a failure to load fails every case of it). */
     private static final Map<Path, EventValidator> LOADED = new ConcurrentHashMap<>();
 
+    /**
+     * The suite's remote documents by the IRI its {@code $ref}s name: given to the validator as references, since it
+     * never fetches a {@code $ref} from the network.
+     */
     @BeforeAll
-    static void serveRemotes() throws Exception {
-        remotes = bind(1234);
-        remotes.createContext("/", exchange -> {
-            Path file = SUITE.resolve("remotes").resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
-            boolean found = file.startsWith(SUITE.resolve("remotes")) && Files.isRegularFile(file);
-            byte[] body = found ? Files.readAllBytes(file) : new byte[0];
-            exchange.getResponseHeaders().add("Content-Type", "application/schema+json");
-            exchange.sendResponseHeaders(found ? 200 : 404, found ? body.length : -1);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        remotes.start();
-    }
-
-    /** The suite's documents name port 1234; another run of this test may hold it for a few seconds. */
-    private static HttpServer bind(int port) throws Exception {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-            } catch (BindException busy) {
-                if (attempt == 60) {
-                    return fail("port 127.0.0.1:" + port + " is busy: the JSON-Schema-Test-Suite's $refs load from "
-                            + "http://localhost:" + port + "/, so this test must serve its remotes there; stop what "
-                            + "listens on it and run again");
-                }
-                Thread.sleep(1000);
+    static void readRemotes() throws IOException {
+        Path folder = SUITE.resolve("remotes");
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                REMOTES.put("http://localhost:1234/" + folder.relativize(file).toString().replace('\\', '/'),
+                        Files.readString(file));
             }
-        }
-    }
-
-    @AfterAll
-    static void stopRemotes() {
-        if (remotes != null) {
-            remotes.stop(0);
         }
     }
 
@@ -161,7 +133,7 @@ class JsonSchemaTestSuiteTest {
     }
 
     private static boolean verdict(Group group, Case c) {
-        EventValidator validator = LOADED.computeIfAbsent(group.schemaFile(), f -> EventValidator.load(f.toString()));
+        EventValidator validator = LOADED.computeIfAbsent(group.schemaFile(), f -> load(f));
         byte[] value;
         try {
             value = JSON.writeValueAsBytes(c.instance());
@@ -169,6 +141,16 @@ class JsonSchemaTestSuiteTest {
             throw new UncheckedIOException(e);
         }
         return validator.validate(value).isValid();
+    }
+
+    /** As {@code SCHEMA_PATH} loads a file, with the suite's remotes as the references. */
+    private static EventValidator load(Path schemaFile) {
+        try {
+            return EventValidator.compile(JSON.readTree(schemaFile.toFile()), schemaFile.toString(), REMOTES,
+                    EventValidator.DEFAULT_MAX_JSON_DEPTH);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     record Case(String description, JsonNode instance, boolean valid) {

@@ -14,20 +14,28 @@ import dev.loginpipe.dlq.FailureSignature;
  * @param dryRun    publish and commit nothing, only count
  * @param again     publish records the ledger says were replayed already, too
  * @param signature only records of this failure signature ({@link FailureSignature#id()}), or null for all
+ * @param schemaVersion only records judged by this schema version ({@code schema.version}), or null for all
  */
 public record ReplayOptions(String to, String reason, Long since, Long until, long limit, boolean dryRun,
-                            boolean again, String signature) {
+                            boolean again, String signature, String schemaVersion) {
+
+    /** Without a schema version filter. */
+    public ReplayOptions(String to, String reason, Long since, Long until, long limit, boolean dryRun,
+                         boolean again, String signature) {
+        this(to, reason, since, until, limit, dryRun, again, signature, null);
+    }
 
     /** Without a signature filter. */
     public ReplayOptions(String to, String reason, Long since, Long until, long limit, boolean dryRun,
                          boolean again) {
-        this(to, reason, since, until, limit, dryRun, again, null);
+        this(to, reason, since, until, limit, dryRun, again, null, null);
     }
 
     /** Whether a filter leaves this record out (it is passed over, not replayed). */
     boolean leavesOut(DlqRecord record) {
         return (reason != null && !reason.equals(record.reason())) || (since != null && record.at() < since)
-                || (signature != null && !signature.equals(FailureSignature.of(record).id()));
+                || (signature != null && !signature.equals(FailureSignature.of(record).id()))
+                || (schemaVersion != null && !schemaVersion.equals(record.schemaVersion()));
     }
 
     boolean beyondUntil(DlqRecord record) {
@@ -36,11 +44,11 @@ public record ReplayOptions(String to, String reason, Long since, Long until, lo
 
     /** The same selection with another limit. */
     public ReplayOptions withLimit(long newLimit) {
-        return new ReplayOptions(to, reason, since, until, newLimit, dryRun, again, signature);
+        return new ReplayOptions(to, reason, since, until, newLimit, dryRun, again, signature, schemaVersion);
     }
 
     /** The same selection, counted only or published. */
     public ReplayOptions withDryRun(boolean newDryRun) {
-        return new ReplayOptions(to, reason, since, until, limit, newDryRun, again, signature);
+        return new ReplayOptions(to, reason, since, until, limit, newDryRun, again, signature, schemaVersion);
     }
 }

@@ -1,0 +1,131 @@
+package dev.loginpipe.consumer;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import dev.loginpipe.common.ErrorText;
+import dev.loginpipe.common.observability.RateLimitedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schema version that judges the next transaction. A thread of its own asks the {@link SchemaSource} every
+ * {@code SCHEMA_REFRESH_MS} and publishes a new usable version in a volatile field; the routing thread only reads
+ * that field, once per transaction. A candidate that cannot be used never replaces the running version: the reason
+ * goes to the log (rate-limited), {@code /health} and a metric, and the next refresh tries again.
+ */
+final class LiveSchema implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveSchema.class);
+    private static final long WAIT_STEP_MS = 100;
+
+    private final SchemaSource source;
+    private final String where;
+    private final ConsumerMetrics metrics;
+    private final RateLimitedLog warnings = new RateLimitedLog(LOG, 30_000);
+    private final ScheduledExecutorService refresher;
+    private volatile SchemaVersion current;
+    private volatile UnusableSchema problem;
+
+    private LiveSchema(SchemaSource source, String where, ConsumerMetrics metrics, ScheduledExecutorService refresher) {
+        this.source = source;
+        this.where = where;
+        this.metrics = metrics;
+        this.refresher = refresher;
+    }
+
+    /** Loads the first version now when it can, then refreshes every {@code refreshMs} on a daemon thread. */
+    static LiveSchema start(SchemaSource source, String where, long refreshMs, ConsumerMetrics metrics) {
+        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "schema-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+        LiveSchema live = new LiveSchema(source, where, metrics, refresher);
+        live.refresh();
+        refresher.scheduleWithFixedDelay(live::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+        return live;
+    }
+
+    /** One version for good (the fault simulation, benchmarks). */
+    static LiveSchema fixed(SchemaVersion version) {
+        LiveSchema live = new LiveSchema(null, "fixed", null, null);
+        live.current = version;
+        return live;
+    }
+
+    /** The version for a transaction that begins now; null only before the first usable one. */
+    SchemaVersion current() {
+        return current;
+    }
+
+    /** Waits until a version is loaded; false if {@code stopping} came first. */
+    boolean awaitFirst(BooleanSupplier stopping) {
+        while (current == null && !stopping.getAsBoolean()) {
+            try {
+                Thread.sleep(WAIT_STEP_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return current != null;
+    }
+
+    /** Why nothing can be judged yet, or null once a version is loaded: the consumer is not ready without one. */
+    String notReadyReason() {
+        if (current != null) {
+            return null;
+        }
+        UnusableSchema why = problem;
+        return "no usable schema yet from " + where + (why == null ? "" : ": " + why.getMessage());
+    }
+
+    /** What the last refresh could not use while an older version judges, or null. */
+    String warning() {
+        UnusableSchema why = problem;
+        SchemaVersion running = current;
+        return why == null || running == null ? null : "schema refresh failed (" + why.reason.label + "): "
+                + why.getMessage() + "; still judging by " + running.label();
+    }
+
+    void refresh() {
+        SchemaVersion previous = current;
+        try {
+            SchemaVersion next = source.next(previous);
+            problem = null;
+            metrics.schemaRefreshed();
+            if (next != previous) {
+                current = next;
+                metrics.schemaActive(next, previous != null);
+                if (previous == null) {
+                    LOG.info("schema {} from {}", next.label(), where);
+                } else {
+                    LOG.info("schema {} from {} judges from the next transaction on (was {})", next.label(), where,
+                            previous.label());
+                }
+            }
+        } catch (UnusableSchema e) {
+            failed(e);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug of ours or a library's on a strange schema: that candidate is unusable, the thread goes on.
+            failed(new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "compiling failed: " + ErrorText.of(e)));
+        }
+    }
+
+    private void failed(UnusableSchema e) {
+        problem = e;
+        metrics.schemaRefreshFailed(e.reason);
+        SchemaVersion running = current;
+        warnings.warn(e.reason.label, "schema from " + where + " not used (" + e.reason.label + "): " + e.getMessage()
+                + (running == null ? "; not ready until a usable one is found" : "; still judging by " + running.label()));
+    }
+
+    @Override
+    public void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
+    }
+}

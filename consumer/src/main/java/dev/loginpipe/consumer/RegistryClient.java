@@ -1,0 +1,122 @@
+package dev.loginpipe.consumer;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loginpipe.common.ErrorText;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.common.config.Settings;
+
+/**
+ * Bounded GETs to a schema registry's REST API with the JDK's client (TLS from the JDK's trust store): every request
+ * has one deadline for connecting and reading the whole answer, and an answer larger than the bound is cut off and
+ * refused. Whatever comes back is hostile: a failure's text is quoted as one short line, credentials never are.
+ */
+final class RegistryClient {
+    private static final int QUOTED_BODY_CHARS = 120;
+
+    private final String baseUrl;
+    private final Duration timeout;
+    private final int maxBytes;
+    /** The Authorization header's value, or null: never logged. */
+    private final String authorization;
+    private final HttpClient http;
+
+    RegistryClient(String baseUrl, Duration timeout, int maxBytes, String authorization) {
+        this.baseUrl = baseUrl;
+        this.timeout = timeout;
+        this.maxBytes = maxBytes;
+        this.authorization = authorization;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    static RegistryClient of(Config config) {
+        String token = config.get(Settings.SCHEMA_REGISTRY_TOKEN);
+        String user = config.get(Settings.SCHEMA_REGISTRY_USER);
+        String password = config.get(Settings.SCHEMA_REGISTRY_PASSWORD);
+        if (!token.isEmpty() && !user.isEmpty()) {
+            throw new ConfigException(Settings.SCHEMA_REGISTRY_TOKEN.name(),
+                    "set either a token or SCHEMA_REGISTRY_USER, not both");
+        }
+        if (!password.isEmpty() && user.isEmpty()) {
+            throw new ConfigException(Settings.SCHEMA_REGISTRY_PASSWORD.name(), "set, but SCHEMA_REGISTRY_USER is not");
+        }
+        String authorization = !token.isEmpty() ? "Bearer " + token
+                : !user.isEmpty() ? "Basic " + Base64.getEncoder().encodeToString(
+                        (user + ":" + password).getBytes(StandardCharsets.UTF_8))
+                : null;
+        return new RegistryClient(config.get(Settings.SCHEMA_REGISTRY_URL),
+                Duration.ofMillis(config.get(Settings.SCHEMA_REGISTRY_TIMEOUT_MS)),
+                config.get(Settings.SCHEMA_REGISTRY_MAX_BYTES), authorization);
+    }
+
+    /** One path segment, percent-encoded (a subject may hold any character). */
+    static String segment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The JSON object at {@code path} (below the base URL). */
+    JsonNode get(String path) throws UnusableSchema {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                .header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        CompletableFuture<HttpResponse<byte[]>> pending =
+                http.sendAsync(request.build(), response -> new BoundedBody(maxBytes));
+        HttpResponse<byte[]> response;
+        try {
+            response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": no complete answer within "
+                    + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BoundedBody.TooLarge tooLarge) {
+                throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": " + tooLarge.getMessage());
+            }
+            String why = e.getCause() instanceof ConnectException ? "cannot connect to " + baseUrl : ErrorText.of(e);
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": " + why);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": interrupted");
+        }
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        int status = response.statusCode();
+        if (status != 200) {
+            // Overloaded or restarting: retried at the next refresh like a registry that does not answer.
+            boolean transient_ = status >= 500 || status == 429 || status == 408;
+            throw new UnusableSchema(transient_ ? UnusableSchema.Reason.UNREACHABLE : UnusableSchema.Reason.BAD_ANSWER,
+                    "GET " + path + ": HTTP " + status + " " + quote(body));
+        }
+        try {
+            JsonNode answer = SchemaCandidate.STRICT.readTree(body);
+            if (answer == null || !answer.isObject()) {
+                throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": not a JSON object: "
+                        + quote(body));
+            }
+            return answer;
+        } catch (JsonProcessingException e) {
+            throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": not JSON: " + quote(body));
+        }
+    }
+
+    private static String quote(String body) {
+        String cut = body.length() > QUOTED_BODY_CHARS ? body.substring(0, QUOTED_BODY_CHARS) + "..." : body;
+        return "'" + UnusableSchema.safe(cut) + "'";
+    }
+}

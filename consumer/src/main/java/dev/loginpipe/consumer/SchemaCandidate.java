@@ -1,0 +1,70 @@
+package dev.loginpipe.consumer;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.loginpipe.common.validation.EventValidator;
+
+/** Turns schema text from a file or a registry into a compiled validator, or says why it cannot be used. */
+final class SchemaCandidate {
+    /**
+     * For schemas and registry answers: they are small, the nesting bound keeps a hostile one from costing the parser
+     * much, and duplicate keys or trailing data make them not JSON.
+     */
+    static final ObjectMapper STRICT = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .build();
+    /** Object keys sorted, no white space: the same schema written differently has the same fingerprint. */
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
+    private SchemaCandidate() {
+    }
+
+    static JsonNode parse(String text, String what) throws UnusableSchema {
+        try {
+            JsonNode node = STRICT.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw new UnusableSchema(UnusableSchema.Reason.NOT_JSON, what + " is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            throw new UnusableSchema(UnusableSchema.Reason.NOT_JSON, what + " is not JSON: " + message);
+        }
+    }
+
+    /** Compiles a draft-07 schema whose {@code $ref}s to other documents are all among {@code references}. */
+    static EventValidator compile(JsonNode schema, String what, Map<String, String> references, int maxJsonDepth)
+            throws UnusableSchema {
+        try {
+            return EventValidator.compile(schema, what, references, maxJsonDepth);
+        } catch (EventValidator.UnresolvableReference e) {
+            throw new UnusableSchema(UnusableSchema.Reason.UNRESOLVABLE_REF, what + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, e.getMessage());
+        }
+    }
+
+    /** The first 12 hex digits of the SHA-256 of the schema's canonical JSON. */
+    static String fingerprint(JsonNode schema) {
+        try {
+            Object plain = CANONICAL.treeToValue(schema, Object.class);
+            byte[] canonical = CANONICAL.writeValueAsBytes(plain);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical)).substring(0, 12);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // a tree read from JSON always writes back; SHA-256 is in every JDK
+        }
+    }
+}
