@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.loginpipe.common.validation.FailureSignature;
 import dev.loginpipe.dlq.replay.ReplayControl;
 import dev.loginpipe.dlq.replay.ReplayOptions;
 

@@ -3,10 +3,12 @@ package dev.loginpipe.dlq;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -75,6 +77,17 @@ public final class DlqRecord {
     }
 
     /** The value or the key was cut to fit the DLQ: replaying it would publish a broken record. */
+    /** Its failure signature, as the consumer described the failure in its headers. */
+    public FailureSignature signature() {
+        TreeSet<String> violations = new TreeSet<>();
+        for (String violation : violations()) {
+            int space = violation.lastIndexOf(' ');
+            violations.add(space < 0 ? FailureSignature.cut(violation)
+                    : FailureSignature.normalisePath(violation.substring(0, space)) + violation.substring(space));
+        }
+        return FailureSignature.of(reason(), violations, header(DlqHeaders.SOURCE_TOPIC));
+    }
+
     public boolean truncated() {
         return "true".equals(header(DlqHeaders.PAYLOAD_TRUNCATED)) || "true".equals(header(DlqHeaders.KEY_TRUNCATED));
     }

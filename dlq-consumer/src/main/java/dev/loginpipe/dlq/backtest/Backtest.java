@@ -14,7 +14,7 @@ import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.dlq.DlqScan;
-import dev.loginpipe.dlq.FailureSignature;
+import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 

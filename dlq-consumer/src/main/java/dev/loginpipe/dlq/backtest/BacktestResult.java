@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.dlq.DlqRecord;
-import dev.loginpipe.dlq.FailureSignature;
+import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What a {@link Backtest} found: counts, signatures whose fate changes, and examples, as text or JSON. */
@@ -130,7 +130,7 @@ public record BacktestResult(String schema, long outputRead, long dlqRead, long 
             if (record.truncated()) {
                 dlqTruncated++;
             } else if (wouldPass) {
-                accepted.computeIfAbsent(FailureSignature.of(record), s -> new long[1])[0]++;
+                accepted.computeIfAbsent(record.signature(), s -> new long[1])[0]++;
             }
         }
 

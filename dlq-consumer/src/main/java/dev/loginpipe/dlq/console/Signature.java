@@ -1,6 +1,6 @@
 package dev.loginpipe.dlq.console;
 
-import dev.loginpipe.dlq.FailureSignature;
+import dev.loginpipe.common.validation.FailureSignature;
 
 /**
  * Why a group of DLQ records failed: reason, violated rules ("path keyword", array indices as {@code *}) and the topic

@@ -8,7 +8,7 @@ import java.util.Map;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.dlq.DlqRecord;
-import dev.loginpipe.dlq.FailureSignature;
+import dev.loginpipe.common.validation.FailureSignature;
 
 /**
  * Every signature seen, each stored once and numbered in order of discovery (the index keeps the number, an int).
@@ -55,7 +55,7 @@ final class Signatures {
     }
 
     private int parse(DlqRecord record) {
-        return intern(FailureSignature.of(record));
+        return intern(record.signature());
     }
 
     /** The number of the signature a record would have if the pipeline routed it now with this verdict. */

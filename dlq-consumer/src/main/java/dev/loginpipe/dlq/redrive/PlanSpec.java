@@ -2,7 +2,7 @@ package dev.loginpipe.dlq.redrive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loginpipe.dlq.FailureSignature;
+import dev.loginpipe.common.validation.FailureSignature;
 import dev.loginpipe.dlq.replay.ReplayOptions;
 
 /**

@@ -1,7 +1,7 @@
 package dev.loginpipe.dlq.replay;
 
+import dev.loginpipe.common.validation.FailureSignature;
 import dev.loginpipe.dlq.DlqRecord;
-import dev.loginpipe.dlq.FailureSignature;
 
 /**
  * What {@code replay} publishes and where.
@@ -34,7 +34,7 @@ public record ReplayOptions(String to, String reason, Long since, Long until, lo
     /** Whether a filter leaves this record out (it is passed over, not replayed). */
     boolean leavesOut(DlqRecord record) {
         return (reason != null && !reason.equals(record.reason())) || (since != null && record.at() < since)
-                || (signature != null && !signature.equals(FailureSignature.of(record).id()))
+                || (signature != null && !signature.equals(record.signature().id()))
                 || (schemaVersion != null && !schemaVersion.equals(record.schemaVersion()));
     }
 

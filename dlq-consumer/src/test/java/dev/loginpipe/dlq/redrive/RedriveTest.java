@@ -24,7 +24,6 @@ import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.dlq.DlqFixture;
 import dev.loginpipe.dlq.DlqRecord;
-import dev.loginpipe.dlq.FailureSignature;
 import dev.loginpipe.dlq.redrive.Plan.State;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,13 +75,13 @@ class RedriveTest extends RedriveFixture {
     @Test
     void aPlanSelectsBySignatureAndNeverExceedsItsMaximumCount() throws Exception {
         fixture.writeMixedDlq();
-        String schemaSignature = FailureSignature.of(new DlqRecord(new ConsumerRecord<>(fixture.dlq, 0, 0,
+        String schemaSignature = new DlqRecord(new ConsumerRecord<>(fixture.dlq, 0, 0,
                 new byte[0], new byte[0]) {
             @Override
             public org.apache.kafka.common.header.Headers headers() {
                 return contract("schema", 1);
             }
-        })).id();
+        }).signature().id();
         try (Redrive redrive = Redrive.open(config())) {
             Plan plan = redrive.create("ben", new PlanSpec(null, schemaSignature, null, null, fixture.input, 1000, 2,
                     100, 1));

@@ -1,4 +1,4 @@
-package dev.loginpipe.dlq;
+package dev.loginpipe.common.validation;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,14 +8,11 @@ import java.util.HexFormat;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-import dev.loginpipe.common.DlqHeaders;
-import dev.loginpipe.common.validation.ValidationResult;
-import dev.loginpipe.common.validation.Violation;
-
 /**
- * Why a DLQ record failed, normalised so that records failing for the same cause share it: reason, violated rules
- * ("path keyword", sorted, array indices as {@code *}) and the topic it came from. The id (12 hex digits of a
- * SHA-256 of the three) is what {@code replay --signature} and the console's signatures use. Parts come from the
+ * Why a record failed (or would fail), normalised so that records failing for the same cause share it: reason,
+ * violated rules ("path keyword", sorted, array indices as {@code *}) and the topic it came from. The id (12 hex
+ * digits of a SHA-256 of the three) is what {@code replay --signature}, the console's signatures, the backtest and
+ * the consumer's shadow schema use. Parts come from the
  * input and are cut to a bounded length.
  */
 public record FailureSignature(String reason, String violations, String sourceTopic) {
@@ -23,17 +20,6 @@ public record FailureSignature(String reason, String violations, String sourceTo
     private static final int MAX_PART = 120;
     private static final int MAX_VIOLATIONS = 400;
     private static final Pattern ID = Pattern.compile("[0-9a-f]{12}");
-
-    /** The signature of a DLQ record, as the consumer described the failure in its headers. */
-    public static FailureSignature of(DlqRecord record) {
-        TreeSet<String> violations = new TreeSet<>();
-        for (String violation : record.violations()) {
-            int space = violation.lastIndexOf(' ');
-            violations.add(space < 0 ? cut(violation) : normalisePath(violation.substring(0, space))
-                    + violation.substring(space));
-        }
-        return of(record.reason(), violations, record.header(DlqHeaders.SOURCE_TOPIC));
-    }
 
     /** The signature of a verdict of the validator, for a record from {@code sourceTopic}. */
     public static FailureSignature of(ValidationResult verdict, String sourceTopic) {
