@@ -20,9 +20,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code ./bench.sh}: on one fresh local-kafka broker, warmed up first, preloads one input and measures round after
- * round the limit (Kafka's ProducerPerformance) and every {@link Contender} draining that input, each drain checked
- * record by record; then loginpipe's end-to-end latency at a steady rate and its peak memory. Prints the medians,
- * the ratios between contenders and the machine's load, and writes every round as JSON.
+ * round the limit (Kafka's ProducerPerformance) and every {@link Contender} under each setting of {@link JvmFlags}
+ * draining that input, each drain checked record by record; then loginpipe's end-to-end latency at a steady rate and
+ * its peak memory. Prints the medians, the ratios between contenders of one setting and the machine's load, and
+ * writes every round as JSON.
  */
 public final class EndToEndBench {
     private static final String INPUT = "input";
