@@ -27,7 +27,7 @@ record Lineup(List<Entry> entries) {
     }
 
     /**
-     * Round {@code round}'s order (from 1): contender by contender, each under every setting right after another,
+     * Round {@code round}'s order (from 1): contender by contender, its settings one right after the other,
      * so a slow minute of the machine hits both settings alike. Each round the contender that goes first moves by
      * one, and the setting that goes first within each contender alternates.
      */
