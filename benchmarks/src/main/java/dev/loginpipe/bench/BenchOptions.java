@@ -3,8 +3,9 @@ package dev.loginpipe.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.Set;
 record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDir, Path jsonOut, int rounds,
                     boolean warmUp, long limitRecords, int events, int invalidPercent, int latencyRate,
                     int latencySeconds, String heap, List<String> consumerJvmArgs, List<String> streamsJvmArgs,
-                    Map<String, String> consumerEnv,
+                    Map<String, String> consumerEnv, Set<JvmFlags> jvmFlags,
                     Set<String> only) {
 
     static final String USAGE = """
@@ -24,32 +25,36 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                                  [--no-warm-up] [--latency-rate R] [--latency-seconds S] [--port P]
                                  [--controller-port C] [--work-dir D] [--jars DIR] [--json FILE]
                                  [--consumer-jvm-arg ARG]... [--consumer-env NAME=VALUE]...
-                                 [--streams-jvm-arg ARG]... [--only PARTS]
+                                 [--streams-jvm-arg ARG]... [--jvm-flags defaults|options|both] [--only PARTS]
             Starts a fresh local-kafka broker and measures, round after round on one preloaded input: Kafka's
             ProducerPerformance (the limit), loginpipe with 1 and with 3 instances, and Kafka Streams (defaults,
             and producer batch.size 256 KB), each drain checked record by record; then loginpipe's latency at a
-            steady rate and its peak memory. Prints medians and ratios as Markdown and writes every round as JSON.
+            steady rate and its peak memory. Every drain runs under each setting of JVM flags, the same for both
+            sides: the JVM's defaults (java -Xmx128m) and consumer/jvm.options (java -Xmx128m @consumer/jvm.options).
+            Prints medians and ratios (within one setting) as Markdown and writes every round as JSON.
 
               --quick               100,000 events, 1 round, 15 s of latency: proves the harness works
               --rounds N            rounds of the limit and of every drain; medians are reported (default 3)
               --events N            events preloaded once and drained by every contender (default 1,000,000)
               --invalid-percent P   share of them that are invalid, every kind in turn (default 10)
               --limit-records N     records ProducerPerformance writes per round (default 1,000,000)
-              --no-warm-up          skip the throw-away ProducerPerformance, ConsumerPerformance and drain
+              --no-warm-up          skip the throw-away ProducerPerformance, ConsumerPerformance and drains
               --latency-rate R      events per second of the latency row (default 5,000)
               --latency-seconds S   its measured time, after 5 s of warm-up (default 60)
               --port P, --controller-port C   the broker's ports (default: free ports)
               --work-dir D          broker data, logs, Streams state (default .local/bench)
               --jars DIR            where the module folders with the built jars are (default .)
               --json FILE           where the numbers go (default bench-results.json)
-              --consumer-jvm-arg A  extra JVM argument of every loginpipe instance ({instance} is its id),
-                                    after consumer/jvm.options, so it can override a flag there
+              --jvm-flags F         the routers' JVM flags: defaults (the JVM's), options (consumer/jvm.options)
+                                    or both, each a set of rows of its own (default both)
+              --consumer-jvm-arg A  extra JVM argument of every loginpipe instance ({instance} is its id), in
+                                    every setting, after the setting's flags, so it can override one
               --consumer-env N=V    extra environment of every loginpipe instance, e.g. BATCH_MAX_RECORDS=5000
-              --streams-jvm-arg A   extra JVM argument of the Kafka Streams peer (e.g. @consumer/jvm.options,
-                                    loginpipe's flags; by default the peer has the JVM's defaults)
-              --only PARTS          measure only these, comma-separated, to try a change quickly: limit,
-                                    loginpipe-1, loginpipe-3, streams-defaults, streams-tuned, latency
-                                    (ratios are printed where both sides ran)""";
+              --streams-jvm-arg A   extra JVM argument of the Kafka Streams peer, in every setting, after its flags
+              --only PARTS          measure only these, comma-separated, to try a change quickly: limit, latency,
+                                    loginpipe-1, loginpipe-3, streams-defaults, streams-tuned (under every setting
+                                    of --jvm-flags), or one setting's row, e.g. loginpipe-1/options
+                                    (ratios are printed where both sides ran with the same flags)""";
 
     static BenchOptions parse(String[] args) throws IOException {
         boolean quick = false;
@@ -68,6 +73,7 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
         List<String> consumerJvmArgs = new ArrayList<>();
         List<String> streamsJvmArgs = new ArrayList<>();
         Map<String, String> consumerEnv = new LinkedHashMap<>();
+        Set<JvmFlags> jvmFlags = EnumSet.allOf(JvmFlags.class);
         Set<String> only = Set.of();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -101,19 +107,21 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                     }
                     consumerEnv.put(nameValue[0], nameValue[1]);
                 }
-                case "--only" -> {
-                    only = Set.of(value(args, ++i, arg).split(","));
-                    Set<String> parts = new HashSet<>(List.of("limit", "latency"));
-                    for (Contender c : Contender.values()) {
-                        parts.add(c.key());
-                    }
-                    if (!parts.containsAll(only)) {
-                        throw new IllegalArgumentException(arg + " takes some of " + parts + "\n" + USAGE);
-                    }
+                case "--jvm-flags" -> {
+                    String setting = value(args, ++i, arg);
+                    jvmFlags = switch (setting) {
+                        case "defaults" -> EnumSet.of(JvmFlags.DEFAULTS);
+                        case "options" -> EnumSet.of(JvmFlags.OPTIONS);
+                        case "both" -> EnumSet.allOf(JvmFlags.class);
+                        default -> throw new IllegalArgumentException(
+                                arg + " takes defaults, options or both, got '" + setting + "'\n" + USAGE);
+                    };
                 }
+                case "--only" -> only = Set.of(value(args, ++i, arg).split(","));
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'\n" + USAGE);
             }
         }
+        checkOnly(only, jvmFlags);
         return new BenchOptions(port != null ? port : RouterFleet.freePort(),
                 controllerPort != null ? controllerPort : RouterFleet.freePort(),
                 workDir, jarDir, json,
@@ -128,12 +136,35 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                 List.copyOf(consumerJvmArgs),
                 List.copyOf(streamsJvmArgs),
                 Map.copyOf(consumerEnv),
+                Set.copyOf(jvmFlags),
                 only);
     }
 
-    /** Whether this run measures {@code part} (a contender's key, "limit" or "latency"). */
+    /** Whether this run measures {@code part}: "limit" or "latency". */
     boolean measures(String part) {
         return only.isEmpty() || only.contains(part);
+    }
+
+    /** Whether this run drains {@code entry}: its setting chosen, and its contender or the entry itself named. */
+    boolean measures(Entry entry) {
+        return jvmFlags.contains(entry.flags())
+                && (only.isEmpty() || only.contains(entry.contender().key()) || only.contains(entry.key()));
+    }
+
+    /** Every part of --only must exist, a setting's row only with that setting: a typo must not measure nothing. */
+    private static void checkOnly(Set<String> only, Set<JvmFlags> jvmFlags) {
+        Set<String> parts = new LinkedHashSet<>(List.of("limit", "latency"));
+        for (Contender contender : Contender.values()) {
+            parts.add(contender.key());
+        }
+        for (JvmFlags flags : jvmFlags) {
+            for (Contender contender : Contender.values()) {
+                parts.add(new Entry(contender, flags).key());
+            }
+        }
+        if (!parts.containsAll(only)) {
+            throw new IllegalArgumentException("--only takes some of " + parts + " (with these --jvm-flags)\n" + USAGE);
+        }
     }
 
     String bootstrap() {

@@ -12,20 +12,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
- * The rows of one harness run, each the median of its rounds, and the ratios between rows taken round by round:
- * Markdown for people, JSON with every round's numbers.
+ * The rows of one harness run, each the median of its rounds, and the ratios between rows taken round by round
+ * within one setting of JVM flags: Markdown for people, JSON with every round's numbers.
  */
 final class BenchReport {
     /**
-     * One row: what ran, how many records, and per round its records/s and CPU microseconds per record of the
-     * routers and of the broker (empty lists where a row does not measure them).
+     * One row: what ran, with which JVM flags, how many records, and per round its records/s and CPU microseconds
+     * per record of the routers and of the broker (empty lists where a row does not measure them).
      */
-    record Row(String measurement, long records, List<Double> perSecond, List<Double> routerMicros,
+    record Row(String measurement, String jvmFlags, long records, List<Double> perSecond, List<Double> routerMicros,
                List<Double> brokerMicros, String details, Map<String, Object> numbers) {
     }
 
-    /** One rate divided by another, round by round, and what it should reach. */
-    record Ratio(String name, List<Double> perRound, String target) {
+    /** One rate divided by another, round by round, both sides with the same JVM flags, and what it should reach. */
+    record Ratio(String name, String jvmFlags, List<Double> perRound, String target) {
     }
 
     private final Map<String, Object> run = new LinkedHashMap<>();
@@ -45,25 +45,52 @@ final class BenchReport {
         rows.add(row);
     }
 
-    void add(Ratio ratio) {
-        ratios.add(ratio);
+    /**
+     * The ratios of one setting of JVM flags from each entry's rates per round: both sides of a ratio ran with
+     * those flags, never one setting over another. The limit (a tool, not a router; empty if not measured) is the
+     * same for every setting. A ratio whose side was not measured is left out.
+     */
+    void addRatios(JvmFlags flags, Map<Entry, List<Double>> rates, List<Double> limit) {
+        List<Double> one = rates.get(new Entry(Contender.LOGINPIPE_1, flags));
+        addRatio("loginpipe 1 instance / Kafka Streams tuned", flags, one,
+                rates.get(new Entry(Contender.STREAMS_TUNED, flags)), "≥ 1.3");
+        addRatio("loginpipe 1 instance / Kafka Streams defaults", flags, one,
+                rates.get(new Entry(Contender.STREAMS_DEFAULTS, flags)), "> 1");
+        addRatio("loginpipe 1 instance / ProducerPerformance", flags, one, limit, "≥ 0.6");
+        addRatio("loginpipe 3 instances / 1 instance", flags, rates.get(new Entry(Contender.LOGINPIPE_3, flags)), one,
+                "≥ 1");
+    }
+
+    List<Ratio> ratios() {
+        return List.copyOf(ratios);
+    }
+
+    private void addRatio(String name, JvmFlags flags, List<Double> over, List<Double> under, String target) {
+        if (over == null || under == null || under.isEmpty()) {
+            return;
+        }
+        List<Double> perRound = new ArrayList<>();
+        for (int r = 0; r < over.size(); r++) {
+            perRound.add(over.get(r) / under.get(r));
+        }
+        ratios.add(new Ratio(name, flags.label(), perRound, target));
     }
 
     String markdown() {
         StringBuilder out = new StringBuilder(
-                "| measurement | records | events/s | router CPU µs/record | broker CPU µs/record | details |\n"
-                        + "|---|---:|---:|---:|---:|---|\n");
+                "| measurement | JVM flags | records | events/s | router CPU µs/record | broker CPU µs/record "
+                        + "| details |\n|---|---|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s | %s |%n", r.measurement(),
-                    r.records(), median(r.perSecond()), micros(r.routerMicros()), micros(r.brokerMicros()),
-                    r.details()));
+            out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,.0f | %s | %s | %s |%n", r.measurement(),
+                    r.jvmFlags(), r.records(), median(r.perSecond()), micros(r.routerMicros()),
+                    micros(r.brokerMicros()), r.details()));
         }
         if (!ratios.isEmpty()) {
-            out.append("\n| ratio (median of the rounds' ratios) | value | target | each round |\n")
-                    .append("|---|---:|---|---|\n");
+            out.append("\n| ratio (median of the rounds' ratios) | JVM flags, both sides | value | target ")
+                    .append("| each round |\n|---|---|---:|---|---|\n");
             for (Ratio r : ratios) {
-                out.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s |%n", r.name(), median(r.perRound()),
-                        r.target(), String.join(", ", r.perRound().stream()
+                out.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s | %s |%n", r.name(), r.jvmFlags(),
+                        median(r.perRound()), r.target(), String.join(", ", r.perRound().stream()
                                 .map(x -> String.format(Locale.ROOT, "%.2f", x)).toList())));
             }
         }
@@ -75,6 +102,7 @@ final class BenchReport {
         for (Row r : rows) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("measurement", r.measurement());
+            row.put("jvm_flags", r.jvmFlags());
             row.put("records", r.records());
             row.put("records_per_second", Math.round(median(r.perSecond())));
             row.put("records_per_second_rounds", r.perSecond().stream().map(Math::round).toList());
@@ -89,8 +117,13 @@ final class BenchReport {
         }
         List<Map<String, Object>> jsonRatios = new ArrayList<>();
         for (Ratio r : ratios) {
-            jsonRatios.add(Map.of("ratio", r.name(), "median", round2(median(r.perRound())), "target", r.target(),
-                    "rounds", r.perRound().stream().map(BenchReport::round2).toList()));
+            Map<String, Object> ratio = new LinkedHashMap<>();
+            ratio.put("ratio", r.name());
+            ratio.put("jvm_flags", r.jvmFlags());
+            ratio.put("median", round2(median(r.perRound())));
+            ratio.put("target", r.target());
+            ratio.put("rounds", r.perRound().stream().map(BenchReport::round2).toList());
+            jsonRatios.add(ratio);
         }
         Map<String, Object> json = new LinkedHashMap<>(run);
         json.put("rows", jsonRows);

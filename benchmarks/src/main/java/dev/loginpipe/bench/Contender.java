@@ -18,7 +18,7 @@ enum Contender {
         this.label = label;
     }
 
-    /** Short name for topics, logs and JSON. */
+    /** Short name for {@code --only}, topics, logs and JSON. */
     String key() {
         return key;
     }
@@ -27,12 +27,13 @@ enum Contender {
         return label;
     }
 
-    RouterFleet start(BenchOptions options, RunTopics run) throws IOException, InterruptedException {
+    RouterFleet start(BenchOptions options, RunTopics run, JvmFlags flags) throws IOException, InterruptedException {
         return switch (this) {
-            case LOGINPIPE_1 -> RouterFleet.loginpipe(options, run, 1);
-            case LOGINPIPE_3 -> RouterFleet.loginpipe(options, run, 3);
-            case STREAMS_DEFAULTS -> RouterFleet.streams(options, run, List.of());
-            case STREAMS_TUNED -> RouterFleet.streams(options, run, List.of("producer.batch.size=" + 256 * 1024));
+            case LOGINPIPE_1 -> RouterFleet.loginpipe(options, run, 1, flags);
+            case LOGINPIPE_3 -> RouterFleet.loginpipe(options, run, 3, flags);
+            case STREAMS_DEFAULTS -> RouterFleet.streams(options, run, List.of(), flags);
+            case STREAMS_TUNED ->
+                    RouterFleet.streams(options, run, List.of("producer.batch.size=" + 256 * 1024), flags);
         };
     }
 }

@@ -6,10 +6,10 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One contender routing the whole preloaded input once, on fresh output and DLQ topics and a fresh group; then the
- * record-by-record check and the deletion of what it wrote. The rate and the CPU per record are taken over the same
- * window, from the group's first commit to the commit that covers the input's end: JVM start and group join are
- * left out (the time "from process start" includes them).
+ * One entry (a contender under one setting of JVM flags) routing the whole preloaded input once, on fresh output
+ * and DLQ topics and a fresh group; then the record-by-record check and the deletion of what it wrote. The rate and
+ * the CPU per record are taken over the same window, from the group's first commit to the commit that covers the
+ * input's end: JVM start and group join are left out (the time "from process start" includes them).
  */
 final class Drain {
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
@@ -27,7 +27,7 @@ final class Drain {
     private Drain() {
     }
 
-    static Result run(BenchOptions options, BenchAdmin admin, LocalBroker broker, Contender contender, RunTopics run,
+    static Result run(BenchOptions options, BenchAdmin admin, LocalBroker broker, Entry entry, RunTopics run,
                       Map<TopicPartition, Long> end, long validEvents, boolean check) throws Exception {
         admin.create(run.output(), run.dlq());
         long total = end.values().stream().mapToLong(Long::longValue).sum();
@@ -35,7 +35,7 @@ final class Drain {
         Sample first = null;
         Sample done;
         long peakRss;
-        try (RouterFleet fleet = contender.start(options, run)) {
+        try (RouterFleet fleet = entry.contender().start(options, run, entry.flags())) {
             long deadline = start.nanos() + TIMEOUT.toNanos();
             while (true) {
                 fleet.ensureRunning();
@@ -49,7 +49,7 @@ final class Drain {
                     break;
                 }
                 if (now.nanos() > deadline) {
-                    throw new IllegalStateException(contender.key() + " committed " + committed + " of " + total
+                    throw new IllegalStateException(entry.key() + " committed " + committed + " of " + total
                             + " records within " + TIMEOUT);
                 }
                 Thread.sleep(WATCH_INTERVAL_MS);

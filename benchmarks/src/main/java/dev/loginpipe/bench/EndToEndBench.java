@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,9 +20,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code ./bench.sh}: on one fresh local-kafka broker, warmed up first, preloads one input and measures round after
- * round the limit (Kafka's ProducerPerformance) and every {@link Contender} draining that input, each drain checked
- * record by record; then loginpipe's end-to-end latency at a steady rate and its peak memory. Prints the medians,
- * the ratios between contenders and the machine's load, and writes every round as JSON.
+ * round the limit (Kafka's ProducerPerformance) and every {@link Contender} under each setting of {@link JvmFlags}
+ * draining that input, each drain checked record by record; then loginpipe's end-to-end latency at a steady rate and
+ * its peak memory. Prints the medians, the ratios between contenders of one setting and the machine's load, and
+ * writes every round as JSON.
  */
 public final class EndToEndBench {
     private static final String INPUT = "input";
@@ -32,6 +32,10 @@ public final class EndToEndBench {
     private static final Duration LATENCY_WARMUP = Duration.ofSeconds(5);
     private static final double MIB = 1024 * 1024;
     private static final long BEGAN = System.nanoTime();
+    /** The latency and memory rows measure loginpipe alone, as it ships: no comparison, so one setting. */
+    private static final JvmFlags LATENCY_FLAGS = JvmFlags.OPTIONS;
+    /** ProducerPerformance runs as Kafka ships it, a plain {@code java}: one limit for both settings. */
+    private static final String LIMIT_FLAGS = "defaults (the tool's; one limit for both settings)";
 
     /** One ProducerPerformance round: its rate, its own CPU and the broker's, per record. */
     private record LimitRun(double perSecond, double clientMicros, double brokerMicros) {
@@ -84,6 +88,7 @@ public final class EndToEndBench {
         System.out.println(Runtime.getRuntime().availableProcessors() + " CPUs; load average at start " + loadAtStart
                 + ", at end " + loadAtEnd + "; " + String.format(Locale.ROOT, "%.1f", (System.nanoTime() - BEGAN) / 6e10)
                 + " min; written to " + options.jsonOut());
+        System.out.println(jvmFlagsLine(options));
         if (!exactlyOnce) {
             System.err.println("bench: a drain lost or doubled records: see the details column");
             System.exit(1);
@@ -103,58 +108,58 @@ public final class EndToEndBench {
             validEvents = feed.validSent();
         }
         Map<TopicPartition, Long> end = admin.endOffsets(INPUT);
+        Lineup lineup = Lineup.of(options);
         if (options.warmUp()) {
-            progress("warm-up: loginpipe, 1 instance drains the input (not reported)");
-            Drain.run(options, admin, broker, Contender.LOGINPIPE_1, RunTopics.reading(INPUT, "warm-up"), end,
-                    validEvents, false);
+            warmUpDrains(end, validEvents);
         }
 
         List<LimitRun> limits = new ArrayList<>();
-        Map<Contender, List<Drain.Result>> drains = new EnumMap<>(Contender.class);
-        List<Contender> contenders = new ArrayList<>();
-        for (Contender contender : Contender.values()) {
-            if (options.measures(contender.key())) {
-                contenders.add(contender);
-            }
+        Map<Entry, List<Drain.Result>> drains = new LinkedHashMap<>();
+        for (Entry entry : lineup.entries()) {
+            drains.put(entry, new ArrayList<>());
         }
         for (int round = 1; round <= options.rounds(); round++) {
             if (options.measures("limit")) {
                 limits.add(measureLimit(round));
             }
-            // Each round starts with another contender, so none is always the first (or last) on the broker.
-            List<Contender> order = new ArrayList<>(contenders);
-            Collections.rotate(order, -(round - 1));
-            for (Contender contender : order) {
-                progress(round(round) + contender.label());
-                Drain.Result result = Drain.run(options, admin, broker, contender,
-                        RunTopics.reading(INPUT, contender.key() + "-r" + round), end, validEvents, true);
+            for (Entry entry : lineup.inRound(round)) {
+                progress(round(round) + entry.contender().label() + ", JVM flags: " + entry.flags().label());
+                Drain.Result result = Drain.run(options, admin, broker, entry,
+                        RunTopics.reading(INPUT, entry.runName() + "-r" + round), end, validEvents, true);
                 progress(String.format(Locale.ROOT, "  %,.0f events/s, router %.1f µs/record, broker %.1f µs/record; %s",
                         result.recordsPerSecond(), result.routerMicrosPerRecord(), result.brokerMicrosPerRecord(),
                         result.verdict()));
-                drains.computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
+                drains.get(entry).add(result);
             }
         }
         if (!limits.isEmpty()) {
             addLimitRow(limits);
         }
         drains.forEach(this::addDrainRow);
-        addRatio("loginpipe 1 instance / Kafka Streams tuned", drains.get(Contender.LOGINPIPE_1),
-                drains.get(Contender.STREAMS_TUNED), "≥ 1.3");
-        addRatio("loginpipe 1 instance / Kafka Streams defaults", drains.get(Contender.LOGINPIPE_1),
-                drains.get(Contender.STREAMS_DEFAULTS), "> 1");
-        if (!limits.isEmpty() && drains.containsKey(Contender.LOGINPIPE_1)) {
-            List<Double> toLimit = new ArrayList<>();
-            for (int r = 0; r < limits.size(); r++) {
-                toLimit.add(drains.get(Contender.LOGINPIPE_1).get(r).recordsPerSecond() / limits.get(r).perSecond());
-            }
-            report.add(new BenchReport.Ratio("loginpipe 1 instance / ProducerPerformance", toLimit, "≥ 0.6"));
+        Map<Entry, List<Double>> rates = new LinkedHashMap<>();
+        drains.forEach((entry, results) ->
+                rates.put(entry, results.stream().map(Drain.Result::recordsPerSecond).toList()));
+        for (JvmFlags flags : lineup.settings()) {
+            report.addRatios(flags, rates, limits.stream().map(LimitRun::perSecond).toList());
         }
-        addRatio("loginpipe 3 instances / 1 instance", drains.get(Contender.LOGINPIPE_3),
-                drains.get(Contender.LOGINPIPE_1), "≥ 1");
         if (options.measures("latency")) {
             measureLatency();
         }
         return drains.values().stream().flatMap(List::stream).allMatch(d -> d.verdict().holds());
+    }
+
+    /**
+     * One throw-away drain by loginpipe and one by the Kafka Streams peer, so the broker's transaction and group
+     * paths and the page cache (the input, both routers' jars) are warm for both before the first measured drain.
+     * Every measured drain starts fresh JVMs, so the setting of JVM flags the warm-up runs with does not carry over.
+     */
+    private void warmUpDrains(Map<TopicPartition, Long> end, long validEvents) throws Exception {
+        for (Contender contender : List.of(Contender.LOGINPIPE_1, Contender.STREAMS_TUNED)) {
+            Entry entry = new Entry(contender, JvmFlags.OPTIONS);
+            progress("warm-up: " + contender.label() + " drains the input (not reported)");
+            Drain.run(options, admin, broker, entry, RunTopics.reading(INPUT, "warm-up-" + contender.key()), end,
+                    validEvents, false);
+        }
     }
 
     /** A throw-away ProducerPerformance and ConsumerPerformance round: the broker's JIT and page cache get warm. */
@@ -186,13 +191,13 @@ public final class EndToEndBench {
     private void addLimitRow(List<LimitRun> runs) {
         List<Double> perSecond = runs.stream().map(LimitRun::perSecond).toList();
         report.add(new BenchReport.Row("limit: Kafka ProducerPerformance (acks=all, " + KafkaPerfTools.RECORD_BYTES
-                + " B, " + BenchAdmin.PARTITIONS + " partitions)", options.limitRecords(), perSecond,
+                + " B, " + BenchAdmin.PARTITIONS + " partitions)", LIMIT_FLAGS, options.limitRecords(), perSecond,
                 runs.stream().map(LimitRun::clientMicros).toList(), runs.stream().map(LimitRun::brokerMicros).toList(),
                 spread(perSecond) + "; router CPU column: the tool's own process, JVM start included",
                 Map.of()));
     }
 
-    private void addDrainRow(Contender contender, List<Drain.Result> results) {
+    private void addDrainRow(Entry entry, List<Drain.Result> results) {
         List<Double> perSecond = results.stream().map(Drain.Result::recordsPerSecond).toList();
         double fromStart = BenchReport.median(results.stream().map(Drain.Result::secondsFromStart).toList());
         long peakRss = results.stream().mapToLong(Drain.Result::peakRssBytes).max().orElse(0);
@@ -201,28 +206,16 @@ public final class EndToEndBench {
         String checked = failed.isEmpty()
                 ? verdicts.get(0) + (verdicts.size() > 1 ? " in every round" : "")
                 : String.join("; ", failed);
-        report.add(new BenchReport.Row(contender.label(), results.get(0).records(), perSecond,
-                results.stream().map(Drain.Result::routerMicrosPerRecord).toList(),
+        report.add(new BenchReport.Row(entry.contender().label(), entry.flags().label(), results.get(0).records(),
+                perSecond, results.stream().map(Drain.Result::routerMicrosPerRecord).toList(),
                 results.stream().map(Drain.Result::brokerMicrosPerRecord).toList(),
                 String.format(Locale.ROOT, "%s; %.1f s from process start; peak RSS %.0f MiB%s; %s", spread(perSecond),
-                        fromStart, peakRss / MIB, contender == Contender.LOGINPIPE_3 ? " (largest instance)" : "",
-                        checked),
-                Map.of("contender", contender.key(),
+                        fromStart, peakRss / MIB,
+                        entry.contender() == Contender.LOGINPIPE_3 ? " (largest instance)" : "", checked),
+                Map.of("contender", entry.contender().key(), "entry", entry.key(),
                         "seconds_from_start_rounds", results.stream().map(r -> BenchReport.round2(r.secondsFromStart())).toList(),
                         "heap", options.heap(), "peak_rss_mib", Math.round(peakRss / MIB),
                         "exactly_once_rounds", verdicts.stream().map(Object::toString).toList())));
-    }
-
-    /** The ratio of two contenders' rates, round by round; nothing when one of them was not measured. */
-    private void addRatio(String name, List<Drain.Result> over, List<Drain.Result> under, String target) {
-        if (over == null || under == null) {
-            return;
-        }
-        List<Double> perRound = new ArrayList<>();
-        for (int r = 0; r < over.size(); r++) {
-            perRound.add(over.get(r).recordsPerSecond() / under.get(r).recordsPerSecond());
-        }
-        report.add(new BenchReport.Ratio(name, perRound, target));
     }
 
     private void measureLatency() throws Exception {
@@ -234,7 +227,7 @@ public final class EndToEndBench {
         long peakRss;
         long[] q;
         int seen;
-        try (RouterFleet fleet = RouterFleet.loginpipe(options, run, 1);
+        try (RouterFleet fleet = RouterFleet.loginpipe(options, run, 1, LATENCY_FLAGS);
              EventFeed feed = new EventFeed(options.bootstrap(), options.invalidPercent());
              LatencyRecorder recorder = new LatencyRecorder(options.bootstrap(), run.output())) {
             fleet.awaitReady(Duration.ofSeconds(60));
@@ -254,11 +247,11 @@ public final class EndToEndBench {
         }
         List<Double> perSecond = List.of((double) rate);
         report.add(new BenchReport.Row("latency: loginpipe, 1 instance at a steady " + rate + " events/s for "
-                + duration.toSeconds() + " s", seen, perSecond, List.of(), List.of(),
+                + duration.toSeconds() + " s", LATENCY_FLAGS.label(), seen, perSecond, List.of(), List.of(),
                 String.format(Locale.ROOT, "end to end, read_committed: p50 %d ms, p99 %d ms, max %d ms", q[0], q[1], q[2]),
                 Map.of("p50_ms", q[0], "p99_ms", q[1], "max_ms", q[2], "peak_rss_mib", Math.round(peakRss / MIB))));
         report.add(new BenchReport.Row("memory: loginpipe, 1 instance with -Xmx" + options.heap() + " at " + rate
-                + " events/s", seen, perSecond, List.of(), List.of(),
+                + " events/s", LATENCY_FLAGS.label(), seen, perSecond, List.of(), List.of(),
                 String.format(Locale.ROOT, "peak RSS %.0f MiB (VmHWM)", peakRss / MIB),
                 Map.of("heap", options.heap(), "peak_rss_mib", Math.round(peakRss / MIB))));
     }
@@ -290,7 +283,36 @@ public final class EndToEndBench {
         machine.put("limit_records", options.limitRecords());
         machine.put("rounds", options.rounds());
         machine.put("warm_up", options.warmUp());
+        Map<String, Object> flags = new LinkedHashMap<>();
+        for (JvmFlags setting : Lineup.of(options).settings()) {
+            flags.put(setting.label(), Map.of("loginpipe", setting.jvmArgs(options, options.consumerJvmArgs()),
+                    "kafka_streams", setting.jvmArgs(options, options.streamsJvmArgs())));
+        }
+        if (options.measures("latency")) {
+            flags.put("latency_and_memory", LATENCY_FLAGS.label());
+        }
+        machine.put("jvm_flags", flags);
         return machine;
+    }
+
+    /** The conditions line on JVM flags: what each setting gives both sides, and what each side adds on top. */
+    private static String jvmFlagsLine(BenchOptions options) {
+        List<String> parts = new ArrayList<>();
+        for (JvmFlags setting : Lineup.of(options).settings()) {
+            parts.add(setting.label() + " = " + String.join(" ", setting.jvmArgs(options, List.of())));
+        }
+        if (options.measures("latency")) {
+            parts.add("latency and memory: " + LATENCY_FLAGS.label() + ", loginpipe as shipped");
+        }
+        String line = "JVM flags, the same for loginpipe and Kafka Streams within a setting: "
+                + String.join("; ", parts);
+        if (!options.consumerJvmArgs().isEmpty()) {
+            line += "; loginpipe adds " + String.join(" ", options.consumerJvmArgs());
+        }
+        if (!options.streamsJvmArgs().isEmpty()) {
+            line += "; Kafka Streams adds " + String.join(" ", options.streamsJvmArgs());
+        }
+        return line;
     }
 
     /** The clients' version, from the properties file in their jar (the class that reads it is internal and moves). */

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The processes that route one run's input, each with {@code -Xmx} of the options: instances of the real consumer
- * ({@code java -jar consumer.jar}) in one group, or the Kafka Streams peer ({@link StreamsPeer}).
+ * The processes that route one run's input, each with {@code -Xmx} of the options and the flags of one
+ * {@link JvmFlags} setting: instances of the real consumer ({@code java -jar consumer.jar}) in one group, or the
+ * Kafka Streams peer ({@link StreamsPeer}).
  */
 final class RouterFleet implements AutoCloseable {
     private final List<ChildJvm> processes;
@@ -26,19 +27,18 @@ final class RouterFleet implements AutoCloseable {
     }
 
     /** {@code count} loginpipe consumer instances, each on a free HTTP port. */
-    static RouterFleet loginpipe(BenchOptions options, RunTopics run, int count) throws IOException, InterruptedException {
+    static RouterFleet loginpipe(BenchOptions options, RunTopics run, int count, JvmFlags flags)
+            throws IOException, InterruptedException {
         List<ChildJvm> instances = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
                 int port = freePort();
                 String id = run.name() + "-" + (i + 1);
-                // As the image and the README run it; the bench's own JVM arguments after the file, so they win.
-                List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + options.heap(),
-                        "@" + options.consumerJvmOptions()));
-                for (String arg : options.consumerJvmArgs()) {
-                    jvmArgs.add(arg.replace("{instance}", id)); // one profile file per instance
-                }
+                List<String> extra = options.consumerJvmArgs().stream()
+                        .map(arg -> arg.replace("{instance}", id)) // one profile file per instance
+                        .toList();
+                List<String> jvmArgs = new ArrayList<>(flags.jvmArgs(options, extra));
                 jvmArgs.addAll(List.of("-jar", options.consumerJar().toString()));
                 Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", options.bootstrap(),
                         "INPUT_TOPIC", run.input(),
@@ -62,10 +62,10 @@ final class RouterFleet implements AutoCloseable {
     }
 
     /** The Kafka Streams peer, one process with one stream thread; {@code properties} are PROPERTY=VALUE overrides. */
-    static RouterFleet streams(BenchOptions options, RunTopics run, List<String> properties) throws IOException {
-        List<String> jvmArgs = new ArrayList<>(options.streamsJvmArgs());
-        jvmArgs.addAll(List.of("-Xmx" + options.heap(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+    static RouterFleet streams(BenchOptions options, RunTopics run, List<String> properties, JvmFlags flags)
+            throws IOException {
+        List<String> jvmArgs = new ArrayList<>(flags.jvmArgs(options, options.streamsJvmArgs()));
+        jvmArgs.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", options.benchmarksJar().toString(), StreamsPeer.class.getName(),
                 options.bootstrap(), run.input(), run.output(), run.dlq(), run.group(),
                 options.workDir().resolve("streams-state").resolve(run.name()).toString()));

@@ -47,8 +47,22 @@ class ConsumerJvmOptionsTest {
         assertThat(Repo.read("benchmarks/src/main/java/dev/loginpipe/bench/BenchOptions.java"))
                 .contains("\"consumer/jvm.options\"");
         for (String launcher : List.of("Dockerfile", "docker-compose.yml", "docker-compose.cluster.yml",
-                "run-local.sh", "benchmarks/src/main/java/dev/loginpipe/bench/RouterFleet.java")) {
+                "run-local.sh", "benchmarks/src/main/java/dev/loginpipe/bench/RouterFleet.java",
+                "benchmarks/src/main/java/dev/loginpipe/bench/JvmFlags.java")) {
             assertThat(Repo.read(launcher)).as(launcher).doesNotContain("-XX:+UseSerialGC", "Tier4");
+        }
+    }
+
+    /** A reader who copies the README's command runs the router as shipped, not the slower way. */
+    @Test
+    void theReadmeRunsTheConsumerWithTheFile() {
+        // `java ... -jar .../consumer.jar`, not dlq-consumer.jar
+        Pattern runsTheConsumer = Pattern.compile("\\bjava\\b.*-jar\\s+\\S*(?<![\\w-])consumer\\.jar");
+        List<String> lines = Repo.read("README.md").lines().filter(line -> runsTheConsumer.matcher(line).find())
+                .toList();
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            assertThat(line).contains("@consumer/jvm.options");
         }
     }
 }
