@@ -18,6 +18,7 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.common.validation.EventValidator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -94,6 +95,7 @@ public final class ConsumerMain {
     /** The loop with its clients, router, size limits and broker probe. */
     static RoutingLoop newLoop(Config config, ConsumerMetrics metrics, Health health) {
         LiveSchema schemas = liveSchema(config, metrics); // first: a bad registry setting exits before anything connects
+        ShadowSchema shadow = shadowSchema(config, metrics);
         Properties producerProps = producerProperties(config);
         Properties consumerProps = consumerProperties(config);
         String output = config.get(Settings.OUTPUT_TOPIC);
@@ -104,6 +106,9 @@ public final class ConsumerMain {
         TopicLimits limits = new TopicLimits(adminProps, producerMax, List.of(output, dlq));
         RecordRouter router = new RecordRouter(output, dlq, config.get(Settings.GROUP_ID),
                 config.get(Settings.INSTANCE_ID), limits.of(output), limits.of(dlq));
+        if (shadow != null) {
+            router.shadow(shadow);
+        }
         limits.start(() -> router.limits(limits.of(output), limits.of(dlq)));
         BrokerProbe probe = BrokerProbe.start(adminProps, List.of(config.get(Settings.INPUT_TOPIC), output, dlq));
         health.dependsOn(() -> schemas.notReadyReason() != null ? schemas.notReadyReason()
@@ -115,6 +120,22 @@ public final class ConsumerMain {
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
                 Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshSoon,
                 metrics, health, batching, List.of(probe, limits, schemas));
+    }
+
+    /** SCHEMA_CANDIDATE, to judge beside the active schema, or null; one that cannot be used is a setting error. */
+    private static ShadowSchema shadowSchema(Config config, ConsumerMetrics metrics) {
+        String file = config.get(Settings.SCHEMA_CANDIDATE);
+        if (file.isEmpty()) {
+            return null;
+        }
+        try {
+            ShadowSchema shadow = new ShadowSchema(EventValidator.load(file, config.get(Settings.MAX_JSON_DEPTH)),
+                    metrics);
+            LOG.info("shadow schema {}: judges every record beside the active one, routes none", file);
+            return shadow;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(Settings.SCHEMA_CANDIDATE.name(), e.getMessage());
+        }
     }
 
     /** The schema from the registry when SCHEMA_REGISTRY_URL is set, else from SCHEMA_PATH; refreshed while running. */

@@ -23,6 +23,8 @@ final class ConsumerMetrics {
     final Histogram batchRecords;
     final Histogram batchSeconds;
     final Histogram endToEndSeconds;
+    final Counter shadowRecords;
+    final Counter shadowDisagreements;
     private final Gauge lag;
     private final Info schema;
     private final Counter schemaSwitches;
@@ -73,6 +75,13 @@ final class ConsumerMetrics {
                 .help("1 for the reason the last schema refresh found no usable candidate; all 0 when it succeeded.")
                 .labelNames("reason").register(registry);
         schemaRefreshed();
+        shadowRecords = Counter.builder().name("loginpipe_shadow_records_total")
+                .help("Records judged by the candidate schema (SCHEMA_CANDIDATE) beside the active one; 0 without one.")
+                .register(registry);
+        shadowDisagreements = Counter.builder().name("loginpipe_shadow_disagreements_total")
+                .help("Records the candidate schema judges otherwise than the active one: would_reject (valid now) "
+                        + "by the candidate's signature, would_accept (dead-lettered now) by the active one's.")
+                .labelNames("direction", "signature", "label").register(registry);
     }
 
     void schemaActive(SchemaVersion version, boolean switched) {

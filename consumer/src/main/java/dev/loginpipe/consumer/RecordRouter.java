@@ -45,6 +45,8 @@ public class RecordRouter {
     private final byte[] instance;
     private volatile int maxOutputRecordBytes;
     private volatile int maxDlqRecordBytes;
+    /** A candidate schema judging beside the active one, or null. */
+    private volatile ShadowSchema shadow;
     /** The input topic's name as bytes, kept from one record to the next (the same topic, in practice). */
     private volatile TopicName sourceTopic = new TopicName("", new byte[0]);
     /** The last timestamp's digits, kept for the next record (records read together mostly share one). */
@@ -72,6 +74,11 @@ public class RecordRouter {
         this.maxDlqRecordBytes = maxDlqRecordBytes;
     }
 
+    /** Judges every record by {@code candidate} too, counting where it disagrees (nothing routes by it). */
+    void shadow(ShadowSchema candidate) {
+        this.shadow = candidate;
+    }
+
     /** Where a record went and what was sent. */
     public record Routed(ProducerRecord<byte[], byte[]> record, ValidationResult result) {
         public boolean toDlq() {
@@ -82,6 +89,10 @@ public class RecordRouter {
     /** Judges {@code in} by {@code schema} (the version of its transaction) and builds the record to send. */
     public Routed route(ConsumerRecord<byte[], byte[]> in, SchemaVersion schema) {
         ValidationResult result = schema.validator().validate(in.value());
+        ShadowSchema candidate = shadow;
+        if (candidate != null) {
+            candidate.observe(in, result);
+        }
         if (result.isValid()) {
             List<Header> headers = ownHeaders(in, SOURCE_HEADERS + schema.headers().size());
             addSource(headers, in);

@@ -69,6 +69,14 @@ class ConsumerCommandLineTest {
     }
 
     @Test
+    void anUnusableCandidateSchemaExitsTwoNamingIt() throws Exception {
+        Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", "SCHEMA_CANDIDATE", "/nonexistent"));
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.stderr().strip().lines().reduce((first, last) -> last))
+                .hasValue("consumer: SCHEMA_CANDIDATE: no such file /nonexistent");
+    }
+
+    @Test
     void aMissingRequiredSettingIsNamed() throws Exception {
         Result result = run(Map.of());
         assertThat(result.status()).isEqualTo(2);

@@ -70,6 +70,10 @@ public final class Settings {
     public static final Setting<Integer> SCHEMA_REGISTRY_MAX_BYTES = Setting.of("SCHEMA_REGISTRY_MAX_BYTES",
             SettingType.intRange(1024, 64 * 1024 * 1024), "1048576",
             "Largest registry answer read; a larger one is refused.", CONSUMER);
+    public static final Setting<String> SCHEMA_CANDIDATE = Setting.of("SCHEMA_CANDIDATE", SettingType.OPTIONAL_STRING,
+            "", "A candidate JSON Schema file judged beside the active schema on live traffic (shadow mode): only "
+                    + "the active verdict routes; disagreements are counted by signature in /metrics; empty: none.",
+            CONSUMER);
     public static final Setting<Integer> MAX_JSON_DEPTH = Setting.of("MAX_JSON_DEPTH", SettingType.intRange(1, 100_000),
             Integer.toString(EventValidator.DEFAULT_MAX_JSON_DEPTH),
             "Deepest nesting of arrays and objects the consumer validates; deeper documents go to the DLQ as limits "
@@ -145,7 +149,7 @@ public final class Settings {
             GROUP_ID, DLQ_GROUP_ID, INSTANCE_ID, SCHEMA_PATH, SCHEMA_REFRESH_MS,
             SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_SUBJECT, SCHEMA_REGISTRY_VERSION, SCHEMA_REGISTRY_USER,
             SCHEMA_REGISTRY_PASSWORD, SCHEMA_REGISTRY_TOKEN, SCHEMA_REGISTRY_TIMEOUT_MS, SCHEMA_REGISTRY_MAX_BYTES,
-            MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
+            SCHEMA_CANDIDATE, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
             REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
             CONSOLE_USERS_FILE, CONSOLE_TOKEN, CONSOLE_TRUSTED_PROXY, CONSOLE_KEYSTORE, CONSOLE_KEYSTORE_PASSWORD,
