@@ -1,8 +1,5 @@
 package dev.loginpipe.consumer;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,9 +7,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.loginpipe.common.validation.EventValidator;
+import dev.loginpipe.common.validation.SchemaFingerprint;
 
 /** Turns schema text from a file or a registry into a compiled validator, or says why it cannot be used. */
 final class SchemaCandidate {
@@ -25,9 +22,6 @@ final class SchemaCandidate {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
-    /** Object keys sorted, no white space: the same schema written differently has the same fingerprint. */
-    private static final ObjectMapper CANONICAL = JsonMapper.builder()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     private SchemaCandidate() {
     }
@@ -57,14 +51,8 @@ final class SchemaCandidate {
         }
     }
 
-    /** The first 12 hex digits of the SHA-256 of the schema's canonical JSON. */
+    /** The schema's version as a file: {@link SchemaFingerprint}. */
     static String fingerprint(JsonNode schema) {
-        try {
-            Object plain = CANONICAL.treeToValue(schema, Object.class);
-            byte[] canonical = CANONICAL.writeValueAsBytes(plain);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical)).substring(0, 12);
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e); // a tree read from JSON always writes back; SHA-256 is in every JDK
-        }
+        return SchemaFingerprint.of(schema);
     }
 }

@@ -22,11 +22,11 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
-import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.dlq.access.Users;
 import dev.loginpipe.dlq.access.UsersCommand;
 import dev.loginpipe.dlq.backtest.Backtest;
 import dev.loginpipe.dlq.backtest.BacktestResult;
+import dev.loginpipe.dlq.backtest.CandidateSchema;
 import dev.loginpipe.dlq.console.Console;
 import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
@@ -139,9 +139,9 @@ public final class DlqMain {
     }
 
     private static void backtest(Config config, CommandLine commandLine) {
-        EventValidator candidate;
+        CandidateSchema candidate;
         try {
-            candidate = EventValidator.load(commandLine.values().get("--schema"), config.get(Settings.MAX_JSON_DEPTH));
+            candidate = CandidateSchema.ofFile(commandLine.values().get("--schema"), config.get(Settings.MAX_JSON_DEPTH));
         } catch (IllegalArgumentException e) {
             throw Launcher.exit(Service.DLQ_CONSUMER, "--schema: " + e.getMessage());
         }

@@ -9,7 +9,6 @@ import java.util.function.BooleanSupplier;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
-import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
@@ -36,10 +35,10 @@ public final class Backtest {
     }
 
     private final Config config;
-    private final EventValidator candidate;
+    private final CandidateSchema candidate;
     private final AtomicLong read = new AtomicLong();
 
-    public Backtest(Config config, EventValidator candidate) {
+    public Backtest(Config config, CandidateSchema candidate) {
         this.config = config;
         this.candidate = candidate;
     }
@@ -51,13 +50,13 @@ public final class Backtest {
 
     /** Runs it over the newest {@code outputRecords} of the output topic and the whole DLQ. */
     public BacktestResult run(long outputRecords, BooleanSupplier cancelled) {
-        BacktestResult.Builder result = new BacktestResult.Builder(candidate.source());
+        BacktestResult.Builder result = new BacktestResult.Builder(candidate.validator().source(), candidate.version());
         try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "backtest")) {
             String output = config.get(Settings.OUTPUT_TOPIC);
             List<TopicPartition> partitions = partitions(consumer, output);
             DlqScan.readRange(consumer, partitions, newest(consumer, partitions, outputRecords), record -> {
                 check(cancelled);
-                ValidationResult verdict = candidate.validate(record.value());
+                ValidationResult verdict = candidate.validator().validate(record.value());
                 result.output(record, verdict.isValid() ? null : FailureSignature.of(verdict,
                         new DlqRecord(record).header(DlqHeaders.SOURCE_TOPIC)), verdict);
             });
@@ -66,7 +65,7 @@ public final class Backtest {
             DlqScan.readRange(consumer, dlqPartitions, consumer.beginningOffsets(dlqPartitions), record -> {
                 check(cancelled);
                 DlqRecord dead = new DlqRecord(record);
-                result.dlq(dead, !dead.truncated() && candidate.validate(record.value()).isValid());
+                result.dlq(dead, !dead.truncated() && candidate.validator().validate(record.value()).isValid());
             });
         }
         return result.build();

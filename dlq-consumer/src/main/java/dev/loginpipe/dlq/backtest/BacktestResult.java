@@ -16,7 +16,7 @@ import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What a {@link Backtest} found: counts, signatures whose fate changes, and examples, as text or JSON. */
-public record BacktestResult(String schema, long outputRead, long dlqRead, long dlqTruncated,
+public record BacktestResult(String schema, String version, long outputRead, long dlqRead, long dlqTruncated,
                              List<Group> newlyRejected, List<Group> newlyAccepted) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,7 +45,8 @@ public record BacktestResult(String schema, long outputRead, long dlqRead, long 
     }
 
     public String text() {
-        StringBuilder out = new StringBuilder("backtest of ").append(schema).append('\n').append(verdict()).append('\n');
+        StringBuilder out = new StringBuilder("backtest of ").append(schema).append(" (schema.version ").append(version)
+                .append(" once live as a file)\n").append(verdict()).append('\n');
         out.append("\nnewly rejected (output records the candidate would send to the DLQ):\n");
         table(out, newlyRejected, true);
         out.append("\nnewly accepted (DLQ records the candidate would let through");
@@ -56,7 +57,7 @@ public record BacktestResult(String schema, long outputRead, long dlqRead, long 
     }
 
     public ObjectNode json() {
-        ObjectNode out = JSON.createObjectNode().put("schema", schema).put("verdict", verdict())
+        ObjectNode out = JSON.createObjectNode().put("schema", schema).put("version", version).put("verdict", verdict())
                 .put("output_read", outputRead).put("newly_rejected_count", rejectedCount())
                 .put("dlq_read", dlqRead).put("dlq_truncated", dlqTruncated).put("newly_accepted_count", acceptedCount());
         groups(out.putArray("newly_rejected"), newlyRejected);
@@ -98,6 +99,7 @@ public record BacktestResult(String schema, long outputRead, long dlqRead, long 
     /** Collects a backtest's findings record by record. */
     static final class Builder {
         private final String schema;
+        private final String version;
         private final Map<FailureSignature, long[]> accepted = new LinkedHashMap<>();
         private final Map<FailureSignature, List<Example>> examples = new LinkedHashMap<>();
         private final Map<FailureSignature, long[]> rejectedCounts = new LinkedHashMap<>();
@@ -105,8 +107,9 @@ public record BacktestResult(String schema, long outputRead, long dlqRead, long 
         private long dlqRead;
         private long dlqTruncated;
 
-        Builder(String schema) {
+        Builder(String schema, String version) {
             this.schema = schema;
+            this.version = version;
         }
 
         /** An output record and, when the candidate rejects it, the signature it would get. */
@@ -142,7 +145,7 @@ public record BacktestResult(String schema, long outputRead, long dlqRead, long 
             Comparator<Group> largestFirst = Comparator.comparingLong(Group::count).reversed();
             newlyRejected.sort(largestFirst);
             newlyAccepted.sort(largestFirst);
-            return new BacktestResult(schema, outputRead, dlqRead, dlqTruncated, List.copyOf(newlyRejected),
+            return new BacktestResult(schema, version, outputRead, dlqRead, dlqTruncated, List.copyOf(newlyRejected),
                     List.copyOf(newlyAccepted));
         }
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.common.observability.Health;
-import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.dlq.access.Principal;
 import dev.loginpipe.dlq.backtest.CandidateSchema;
 
@@ -83,9 +82,9 @@ final class ConsoleApi {
         if (!records.matches("[1-9]\\d{0,8}")) {
             throw new BadRequest("output_records: expected an integer from 1 to 999999999");
         }
-        EventValidator candidate;
+        CandidateSchema candidate;
         try {
-            candidate = CandidateSchema.of(fields.getOrDefault("schema", ""), maxJsonDepth);
+            candidate = CandidateSchema.of(fields.getOrDefault("schema", ""), "the candidate", maxJsonDepth);
         } catch (IllegalArgumentException e) {
             throw new BadRequest("schema: " + e.getMessage());
         }

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
-import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.dlq.backtest.Backtest;
 import dev.loginpipe.dlq.backtest.BacktestResult;
+import dev.loginpipe.dlq.backtest.CandidateSchema;
 
 /**
  * The console's backtest: one at a time, on a thread of its own, with its progress, its result and a cancel; the
@@ -36,7 +36,7 @@ final class ConsoleBacktest implements AutoCloseable {
     }
 
     /** Starts one; false when one is running already. */
-    synchronized boolean start(EventValidator candidate, long outputRecords, String who) {
+    synchronized boolean start(CandidateSchema candidate, long outputRecords, String who) {
         if (running != null) {
             return false;
         }

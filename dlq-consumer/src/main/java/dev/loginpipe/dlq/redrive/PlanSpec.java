@@ -8,10 +8,11 @@ import dev.loginpipe.dlq.replay.ReplayOptions;
 /**
  * What a redrive plan sends, where, and how carefully: the selection (as {@code replay} takes it), the target topic,
  * the rate, the most records it may ever publish, and the stop-loss: pause once more than {@code stopLossPercent}
- * of at least {@code minSample} records whose outcome is known came back to the DLQ.
+ * of at least {@code minSample} records whose outcome is known came back to the DLQ. A plan made from a backtest names
+ * the {@code schemaVersion} that must judge the pipeline's records before it may start (null: any).
  */
 public record PlanSpec(String reason, String signature, Long since, Long until, String to, long rate,
-                       long maxCount, double stopLossPercent, int minSample) {
+                       long maxCount, double stopLossPercent, int minSample, String schemaVersion) {
     static final long MAX_RATE = 100_000;
     private static final int MAX_TEXT = 249;
 
@@ -38,6 +39,10 @@ public record PlanSpec(String reason, String signature, Long since, Long until, 
         if (minSample < 1) {
             throw new IllegalArgumentException("min_sample: expected an integer >= 1");
         }
+        if (schemaVersion != null && !schemaVersion.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("schema_version: expected a schema.version (1 to 64 letters, digits, "
+                    + "'.', '_' or '-')");
+        }
         if (since != null && until != null && since > until) {
             throw new IllegalArgumentException("since: later than until");
         }
@@ -62,6 +67,9 @@ public record PlanSpec(String reason, String signature, Long since, Long until, 
         if (until != null) {
             node.put("until", until);
         }
+        if (schemaVersion != null) {
+            node.put("schema_version", schemaVersion);
+        }
         return node;
     }
 
@@ -70,7 +78,8 @@ public record PlanSpec(String reason, String signature, Long since, Long until, 
         return new PlanSpec(text(json, "reason"), text(json, "signature"), number(json, "since"),
                 number(json, "until"), json.hasNonNull("to") ? json.get("to").asText() : defaultTo,
                 json.path("rate").asLong(0), json.path("max").asLong(0),
-                json.path("stop_loss_percent").asDouble(100), json.path("min_sample").asInt(20));
+                json.path("stop_loss_percent").asDouble(100), json.path("min_sample").asInt(20),
+                text(json, "schema_version"));
     }
 
     private static String text(JsonNode json, String field) {

@@ -154,7 +154,16 @@ public final class Redrive implements AutoCloseable {
         return plan;
     }
 
+    /** Starts a plan; one that names a schema version waits (409) until the pipeline's records are judged by it. */
     public Plan start(String who, String planId) {
+        String wanted = plan(planId).spec().schemaVersion();
+        if (wanted != null) {
+            String live = LiveSchemaVersion.newest(config);
+            if (!wanted.equals(live)) {
+                throw new NotNow("plan " + planId + " waits for schema version " + wanted + " to be live: the newest "
+                        + "routed record was judged by " + (live == null ? "no known version" : "version " + live));
+            }
+        }
         return act(who, planId, "started", State.RUNNING, State.CREATED);
     }
 

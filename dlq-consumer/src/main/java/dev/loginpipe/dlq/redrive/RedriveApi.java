@@ -22,7 +22,8 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
  * GET  /api/plans                             every plan with its progress and outcomes, the allowed targets, and
  *                                             why redrive is read-only (null when it is not)
  * POST /api/plans                             create: reason, signature, since, until, to, rate, max,
- *                                             stop_loss_percent, min_sample
+ *                                             stop_loss_percent, min_sample, schema_version (the version that
+ *                                             must judge the pipeline's records before it may start)
  * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
  * POST /api/plans/{id}/{start|pause|resume|cancel}
  * GET  /api/audit                             the trail (its newest 1,000 entries) and its verification
@@ -32,7 +33,7 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
 public final class RedriveApi {
     /** The fields a POST may carry. */
     public static final Set<String> FIELDS = Set.of("reason", "signature", "since", "until", "to", "rate", "max",
-            "stop_loss_percent", "min_sample");
+            "stop_loss_percent", "min_sample", "schema_version");
     private static final Pattern ACTION = Pattern.compile("/api/plans/(plan-[0-9a-f]{8})/(start|pause|resume|cancel)");
     private static final Pattern HISTORY = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})/history");
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -15,7 +15,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
-import dev.loginpipe.common.validation.EventValidator;
+import dev.loginpipe.dlq.redrive.Plan;
+import dev.loginpipe.dlq.redrive.PlanSpec;
+import dev.loginpipe.dlq.redrive.Redrive;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import dev.loginpipe.dlq.DlqFixture;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -67,7 +70,7 @@ class BacktestTest {
     @Test
     void itCountsExactlyTheOutputRecordsItWouldRejectAndTheDlqRecordsItWouldAccept() throws Exception {
         writeTopics("en", "de", "fr", "en", "de", "en");
-        EventValidator candidate = EventValidator.load(candidate().toString());
+        CandidateSchema candidate = CandidateSchema.ofFile(candidate().toString(), 128);
 
         BacktestResult result = new Backtest(config(), candidate).run(100, () -> false);
 
@@ -79,6 +82,7 @@ class BacktestTest {
             assertThat(g.examples()).extracting(e -> e.partition() + ":" + e.offset() + " " + e.failed())
                     .containsExactlyInAnyOrder("1:0 [/locale enum]", "0:2 [/locale enum]");
         });
+        assertThat(result.version()).isEqualTo(candidate.version()).matches("[0-9a-f]{12}");
         assertThat(result.dlqRead()).isEqualTo(4);
         assertThat(result.dlqTruncated()).isEqualTo(1);
         assertThat(result.newlyAccepted()).singleElement().satisfies(g -> {
@@ -92,15 +96,47 @@ class BacktestTest {
         assertThat(json.get("newly_accepted").get(0).get("id").asText()).matches("[0-9a-f]{12}");
 
         // Today's schema changes nothing: compatible, nothing accepted.
-        BacktestResult today = new Backtest(config(), EventValidator.load(EventValidator.BUNDLED)).run(100, () -> false);
+        BacktestResult today = new Backtest(config(), CandidateSchema.ofFile(Path.of("..", "schema.json").toString(), 128)).run(100, () -> false);
         assertThat(today.verdict()).isEqualTo("compatible on this data: 0 of 6 recent records break; 0 of 4 DLQ records "
                 + "would pass");
+    }
+
+    /**
+     * Issue 25's last step: a plan for what the candidate accepts waits until the candidate's version judges the
+     * pipeline's records, then redrives exactly those records once.
+     */
+    @Test
+    void aPlanForWhatTheCandidateAcceptsWaitsForItsVersionThenRedrivesExactlyThoseRecords() throws Exception {
+        writeTopics("en", "fr");
+        CandidateSchema candidate = CandidateSchema.ofFile(candidate().toString(), 128);
+        BacktestResult result = new Backtest(config(), candidate).run(100, () -> false);
+        String accepted = result.newlyAccepted().get(0).signature().id();
+        Config config = fixture.config("OUTPUT_TOPIC", output, "REDRIVE_AUDIT_TOPIC", TestKafka.uniqueName("audit"));
+
+        try (Redrive redrive = Redrive.open(config)) {
+            Plan plan = redrive.create("kim", new PlanSpec(null, accepted, null, null, fixture.input, 1000, 1000, 100,
+                    1, candidate.version()));
+            assertThatThrownBy(() -> redrive.start("kim", plan.id())).isInstanceOf(Redrive.NotNow.class)
+                    .hasMessage("plan " + plan.id() + " waits for schema version " + candidate.version() + " to be "
+                            + "live: the newest routed record was judged by no known version");
+
+            // The consumers take the candidate up: their records now carry its version.
+            byte[] noKey = null;
+            List<org.apache.kafka.common.header.Header> judged = List.of(new RecordHeader(DlqHeaders.SCHEMA_VERSION,
+                    candidate.version().getBytes(StandardCharsets.UTF_8)));
+            fixture.write(List.of(new ProducerRecord<>(output, 0, noKey, event("en").getBytes(StandardCharsets.UTF_8),
+                    judged)));
+            redrive.start("kim", plan.id());
+            org.awaitility.Awaitility.await().atMost(DlqFixture.WAIT).until(() -> plan.state() == Plan.State.FINISHED);
+        }
+        // The two "eng" records the candidate accepts, not the truncated one, not the not-json one.
+        assertThat(fixture.inputValues(2)).containsExactly(event("eng"), event("eng"));
     }
 
     @Test
     void itReadsOnlyTheNewestOutputRecordsAndStopsWhenCancelled() throws Exception {
         writeTopics("de", "de", "en", "en", "en", "en");
-        EventValidator candidate = EventValidator.load(candidate().toString());
+        CandidateSchema candidate = CandidateSchema.ofFile(candidate().toString(), 128);
 
         // The newest 4 of 6 (2 a partition) leave out both "de" records, the oldest of each partition.
         BacktestResult newest = new Backtest(config(), candidate).run(4, () -> false);

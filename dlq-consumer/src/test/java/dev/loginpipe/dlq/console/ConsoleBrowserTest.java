@@ -489,6 +489,16 @@ class ConsoleBrowserTest {
                 .contains("1 schema /locale maxLength");
         screenshot("console-backtest");
 
+        // A plan for the accepted records, from the page: it waits for the candidate's version to be live.
+        click("#backtest-result button.plan-for");
+        waitFor("document.body.dataset.plans === '1'");
+        String plan = (String) js("return document.querySelector('#plans tr[data-plan]').dataset.plan");
+        assertThat(text("#backtest-state")).startsWith("created " + plan + ": it starts once schema version ");
+        HttpResponse<String> start = fixture.postFromPage("/api/plans/" + plan + "/start", "{}");
+        assertThat(start.statusCode()).isEqualTo(409);
+        assertThat(fixture.json(start).get("error").asText()).startsWith("plan " + plan + " waits for schema version ")
+                .endsWith("to be live: the newest routed record was judged by no known version");
+
         js("document.querySelector('#backtest-form textarea').value = '{\"type\": 12}'");
         click("#backtest-form button[type=submit]");
         waitFor("document.getElementById('backtest-state').textContent.startsWith('not started')");

@@ -16,7 +16,7 @@ public final class RedriveChild {
         Redrive redrive = Redrive.open(Config.load(Service.DLQ_CONSUMER, System.getenv()));
         if (args.length == 4 && args[0].equals("start")) {
             Plan plan = redrive.create("child", new PlanSpec(null, null, null, null, args[1],
-                    Long.parseLong(args[2]), Long.parseLong(args[3]), 100, 1));
+                    Long.parseLong(args[2]), Long.parseLong(args[3]), 100, 1, null));
             redrive.start("child", plan.id());
             System.out.println(plan.id());
             System.out.flush();

@@ -58,7 +58,7 @@ abstract class RedriveFixture {
     }
 
     static PlanSpec spec(String to, long rate, long max, double stopLoss, int minSample) {
-        return new PlanSpec(null, null, null, null, to, rate, max, stopLoss, minSample);
+        return new PlanSpec(null, null, null, null, to, rate, max, stopLoss, minSample, null);
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {

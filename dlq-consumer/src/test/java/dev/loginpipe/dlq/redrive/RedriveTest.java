@@ -84,7 +84,7 @@ class RedriveTest extends RedriveFixture {
         }).signature().id();
         try (Redrive redrive = Redrive.open(config())) {
             Plan plan = redrive.create("ben", new PlanSpec(null, schemaSignature, null, null, fixture.input, 1000, 2,
-                    100, 1));
+                    100, 1, null));
             redrive.start("ben", plan.id());
             await("the plan to finish", () -> plan.state() == State.FINISHED);
 
