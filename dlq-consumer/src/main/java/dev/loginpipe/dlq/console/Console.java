@@ -60,7 +60,7 @@ public final class Console implements AutoCloseable {
         ObjectMapper json = new ObjectMapper();
         Display display = new Display(!config.get(Settings.CONSOLE_SHOW_VALUES));
         int maxReplays = config.get(Settings.MAX_REPLAYS);
-        DlqIndex index = new DlqIndex();
+        DlqIndex index = new DlqIndex(config.get(Settings.CONSOLE_INDEX_MAX_RECORDS));
         Signatures signatures = new Signatures();
         ConsoleServer server;
         RedriveOpener redrive = RedriveOpener.start(config);
@@ -74,7 +74,7 @@ public final class Console implements AutoCloseable {
                     new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), display, json), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)),
                     new Guard(token, address.isLoopbackAddress()), api,
-                    new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC)), index, health, json);
+                    new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC), replayed::entry), index, health, json);
         } catch (BindException e) {
             fetcher.close();
             bulkFetcher.close();

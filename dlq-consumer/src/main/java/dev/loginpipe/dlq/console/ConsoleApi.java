@@ -35,9 +35,20 @@ final class ConsoleApi {
         this.json = json;
     }
 
+    /** {@code total} is what the index holds, {@code dlq_records} what the DLQ holds (more once the cap is reached). */
     ObjectNode summary() {
         return json.createObjectNode().put("topic", topic).put("total", index.size()).put("ready", health.isReady())
-                .put("masked", display.masked()).put("max_replays", maxReplays);
+                .put("masked", display.masked()).put("max_replays", maxReplays)
+                .put("dlq_records", index.size() + index.leftOut()).put("index_note", indexNote());
+    }
+
+    /** What the page says while the cap leaves records out of the index, or null. */
+    private String indexNote() {
+        long leftOut = index.leftOut();
+        return leftOut == 0 ? null : "The DLQ holds about " + (index.size() + leftOut) + " records; the console "
+                + "indexes the newest " + index.size() + " (CONSOLE_INDEX_MAX_RECORDS=" + index.maxRecords() + "): the "
+                + leftOut + " older ones are left out of its lists, counts and dry runs. A redrive plan reads the DLQ "
+                + "itself and selects them too.";
     }
 
     ArrayNode signatures() {

@@ -45,6 +45,15 @@ final class ConsoleServer implements AutoCloseable {
     private static final Pattern RECORD = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})");
     private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_STREAMS = 8;
+    /**
+     * Requests that read Kafka at once (pages of records, a record, dry runs); more are refused at once, so brokers
+     * that are slow or away hold a few of the MAX_STREAMS+8 threads, never all of them.
+     */
+    static final int MAX_SCANS = 4;
+    private static final Pattern READS_KAFKA =
+            Pattern.compile("/api/records(/\\d{1,9}/\\d{1,18})?|/api/(plans/)?dry-run");
+    /** Seconds a client has to send a request, headers and body: one that stalls is cut off, freeing its thread. */
+    static final int MAX_REQUEST_SECONDS = 10;
     private static final long EVENT_INTERVAL_MS = 1000;
     private static final long HEARTBEAT_MS = 15_000;
 
@@ -52,6 +61,7 @@ final class ConsoleServer implements AutoCloseable {
         // The JDK's server writes headers and body apart; with Nagle's algorithm and delayed ACKs each answer
         // would wait about 40 ms. Read once, when the first server is made.
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
     }
 
     private final HttpServer server;
@@ -63,6 +73,7 @@ final class ConsoleServer implements AutoCloseable {
     private final Health health;
     private final ObjectMapper json;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final Semaphore scans = new Semaphore(MAX_SCANS);
     private volatile boolean stopping;
 
     ConsoleServer(InetSocketAddress address, Guard guard, ConsoleApi api, RedriveApi redrive, DlqIndex index,
@@ -114,6 +125,9 @@ final class ConsoleServer implements AutoCloseable {
             LOG.error("console request {} failed", exchange.getRequestURI().getPath(), e);
             error(exchange, 500, "internal error");
         } finally {
+            if (exchange.getAttribute("scan") != null) {
+                scans.release();
+            }
             exchange.close(); // after the error answers: a try-with-resources would close before them
         }
     }
@@ -145,6 +159,15 @@ final class ConsoleServer implements AutoCloseable {
                 error(exchange, 401, "the console's token is required (log in on /login, or Authorization: Bearer)");
             }
             return;
+        }
+        if (READS_KAFKA.matcher(path).matches()) {
+            if (!scans.tryAcquire()) {
+                exchange.getResponseHeaders().set("Retry-After", "2");
+                error(exchange, 503, "the console is reading Kafka for " + MAX_SCANS + " requests already (the "
+                        + "brokers may be slow); try again in a moment");
+                return;
+            }
+            exchange.setAttribute("scan", Boolean.TRUE); // released when the request ends
         }
         String query = exchange.getRequestURI().getRawQuery();
         Matcher record = RECORD.matcher(path);
@@ -238,7 +261,7 @@ final class ConsoleServer implements AutoCloseable {
             long lastWrite = 0;
             while (!stopping) {
                 String event = json.createObjectNode().put("total", index.size()).put("ready", health.isReady())
-                        .toString();
+                        .put("added", index.added()).toString();
                 // The plans' progress and outcomes, whenever they change.
                 String plans = redrive.answer("GET", "/api/plans", Map.of(), "events").body().toString();
                 long now = System.currentTimeMillis();
