@@ -107,6 +107,7 @@ final class ConsoleServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        boolean scanning = false;
         try {
             var h = exchange.getResponseHeaders();
             h.set("Content-Security-Policy", CSP);
@@ -114,6 +115,15 @@ final class ConsoleServer implements AutoCloseable {
             h.set("X-Frame-Options", "DENY");
             h.set("Referrer-Policy", "no-referrer");
             h.set("Cache-Control", "no-store");
+            if (READS_KAFKA.matcher(exchange.getRequestURI().getRawPath()).matches()) {
+                if (!scans.tryAcquire()) {
+                    h.set("Retry-After", "2");
+                    error(exchange, 503, "the console is reading Kafka for " + MAX_SCANS + " requests already (the "
+                            + "brokers may be slow); try again in a moment");
+                    return;
+                }
+                scanning = true;
+            }
             route(exchange);
         } catch (BadRequest e) {
             error(exchange, 400, e.getMessage());
@@ -125,7 +135,7 @@ final class ConsoleServer implements AutoCloseable {
             LOG.error("console request {} failed", exchange.getRequestURI().getPath(), e);
             error(exchange, 500, "internal error");
         } finally {
-            if (exchange.getAttribute("scan") != null) {
+            if (scanning) {
                 scans.release();
             }
             exchange.close(); // after the error answers: a try-with-resources would close before them
@@ -159,15 +169,6 @@ final class ConsoleServer implements AutoCloseable {
                 error(exchange, 401, "the console's token is required (log in on /login, or Authorization: Bearer)");
             }
             return;
-        }
-        if (READS_KAFKA.matcher(path).matches()) {
-            if (!scans.tryAcquire()) {
-                exchange.getResponseHeaders().set("Retry-After", "2");
-                error(exchange, 503, "the console is reading Kafka for " + MAX_SCANS + " requests already (the "
-                        + "brokers may be slow); try again in a moment");
-                return;
-            }
-            exchange.setAttribute("scan", Boolean.TRUE); // released when the request ends
         }
         String query = exchange.getRequestURI().getRawQuery();
         Matcher record = RECORD.matcher(path);
