@@ -34,8 +34,13 @@ public final class LedgerSnapshot implements ReplayedRecords, AutoCloseable {
     }
 
     public static LedgerSnapshot follow(Config config) {
+        return follow(config, TimeUnit.SECONDS.toMillis(REFRESH_SECONDS));
+    }
+
+    /** Read every {@code refreshMillis} ms (tests, whose ledgers are small, read it every second). */
+    static LedgerSnapshot follow(Config config, long refreshMillis) {
         LedgerSnapshot snapshot = new LedgerSnapshot(config);
-        snapshot.refresher.scheduleWithFixedDelay(snapshot::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+        snapshot.refresher.scheduleWithFixedDelay(snapshot::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);
         return snapshot;
     }
 

@@ -13,9 +13,9 @@ import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.observability.RateLimitedLog;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
-import dev.loginpipe.common.observability.RateLimitedLog;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -114,8 +114,8 @@ final class Outcomes implements AutoCloseable {
             while (running) {
                 try {
                     if (System.currentTimeMillis() >= nextCheck) {
+                        nextCheck = System.currentTimeMillis() + PARTITION_CHECK_MS; // a failed check waits its turn
                         assignNewPartitions();
-                        nextCheck = System.currentTimeMillis() + PARTITION_CHECK_MS;
                     }
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                         count(record);

@@ -266,6 +266,8 @@ class ConsoleBrowserTest {
                 .contains("finished");
         assertNothingRan();
         screenshot("console-redrive");
+        // The record's history comes from the console's last reading of the ledger (every second here).
+        await().atMost(WAIT).until(() -> !fixture.json(fixture.get("/api/records/0/1/history")).path("ledger").isNull());
         open("record", "0:1");
         waitFor("document.querySelector('#record-history p.ledger') !== null");
         assertThat(text("#record-history p.ledger")).startsWith("published by plan-").contains(fixture.input);
