@@ -56,6 +56,8 @@ final class ConsoleFixture implements AutoCloseable {
     ConsoleFixture start(String... settings) {
         startNow(settings);
         await().atMost(Duration.ofSeconds(60)).until(health::isReady);
+        // and has read its redrive trail (until then plan endpoints answer 503)
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/plans").statusCode() != 503);
         return this;
     }
 
