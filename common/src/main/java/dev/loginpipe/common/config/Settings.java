@@ -143,6 +143,10 @@ public final class Settings {
     public static final Setting<Boolean> CONSOLE_SHOW_VALUES = Setting.of("CONSOLE_SHOW_VALUES", SettingType.BOOLEAN,
             "false", "Show IP addresses and ids in the clear to the token and to a console without accounts (admins "
                     + "always see them, viewers and operators never).", DLQ_CONSUMER);
+    public static final Setting<Integer> CONSOLE_INDEX_MAX_RECORDS = Setting.of("CONSOLE_INDEX_MAX_RECORDS",
+            SettingType.intRange(1, 200_000_000), "5000000", "Most DLQ records the console indexes (about 26 bytes "
+                    + "each); past it the oldest are left out of its lists and counts, and the page says so.",
+            DLQ_CONSUMER);
 
     /** In declaration order: the order of {@code --help} and the README table. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC,
@@ -153,7 +157,7 @@ public final class Settings {
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
             REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
             CONSOLE_USERS_FILE, CONSOLE_TOKEN, CONSOLE_TRUSTED_PROXY, CONSOLE_KEYSTORE, CONSOLE_KEYSTORE_PASSWORD,
-            CONSOLE_SHOW_VALUES);
+            CONSOLE_SHOW_VALUES, CONSOLE_INDEX_MAX_RECORDS);
 
     private Settings() {
     }

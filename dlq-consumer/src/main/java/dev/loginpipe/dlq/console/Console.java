@@ -67,7 +67,7 @@ public final class Console implements AutoCloseable {
         String topic = config.get(Settings.DLQ_TOPIC);
         ObjectMapper json = new ObjectMapper();
         int maxReplays = config.get(Settings.MAX_REPLAYS);
-        DlqIndex index = new DlqIndex();
+        DlqIndex index = new DlqIndex(config.get(Settings.CONSOLE_INDEX_MAX_RECORDS));
         Signatures signatures = new Signatures();
         ConsoleServer server;
         RedriveOpener redrive = RedriveOpener.start(config);
@@ -83,7 +83,7 @@ public final class Console implements AutoCloseable {
                     config.get(Settings.MAX_JSON_DEPTH), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls,
                     new Guard(accounts, address.isLoopbackAddress(), trustedProxy), api,
-                    new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC)), index, health, json);
+                    new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC), replayed::entry), index, health, json);
         } catch (BindException e) {
             fetcher.close();
             bulkFetcher.close();

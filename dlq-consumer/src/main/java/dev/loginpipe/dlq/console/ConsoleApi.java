@@ -41,14 +41,27 @@ final class ConsoleApi {
         this.json = json;
     }
 
-    /** The DLQ's counts, and who is asking with what they may do (the page shows only that). */
+    /**
+     * The DLQ's counts ({@code total} what the index holds, {@code dlq_records} what the DLQ holds: more once the cap
+     * is reached), and who is asking with what they may do (the page shows only that).
+     */
     ObjectNode summary(Principal principal) {
         ObjectNode out = json.createObjectNode().put("topic", topic).put("total", index.size())
-                .put("ready", health.isReady()).put("masked", principal.masked()).put("max_replays", maxReplays);
+                .put("ready", health.isReady()).put("masked", principal.masked()).put("max_replays", maxReplays)
+                .put("dlq_records", index.size() + index.leftOut()).put("index_note", indexNote());
         out.putObject("user").put("name", principal.name()).put("role", principal.role().label())
                 .put("may_operate", principal.role().mayOperate())
                 .put("may_act_on_any_plan", principal.role().mayActOnAnyPlan());
         return out;
+    }
+
+    /** What the page says while the cap leaves records out of the index, or null. */
+    private String indexNote() {
+        long leftOut = index.leftOut();
+        return leftOut == 0 ? null : "The DLQ holds about " + (index.size() + leftOut) + " records; the console "
+                + "indexes the newest " + index.size() + " (CONSOLE_INDEX_MAX_RECORDS=" + index.maxRecords() + "): the "
+                + leftOut + " older ones are left out of its lists, counts and dry runs. A redrive plan reads the DLQ "
+                + "itself and selects them too.";
     }
 
     ArrayNode signatures() {

@@ -52,6 +52,15 @@ final class ConsoleServer implements AutoCloseable {
     private static final Pattern RECORD = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})");
     private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_STREAMS = 8;
+    /**
+     * Requests that read Kafka at once (pages of records, a record, dry runs); more are refused at once, so brokers
+     * that are slow or away hold a few of the MAX_STREAMS+8 threads, never all of them.
+     */
+    static final int MAX_SCANS = 4;
+    private static final Pattern READS_KAFKA =
+            Pattern.compile("/api/records(/\\d{1,9}/\\d{1,18})?|/api/(plans/)?dry-run");
+    /** Seconds a client has to send a request, headers and body: one that stalls is cut off, freeing its thread. */
+    static final int MAX_REQUEST_SECONDS = 10;
     private static final long EVENT_INTERVAL_MS = 1000;
     private static final long HEARTBEAT_MS = 15_000;
 
@@ -59,6 +68,7 @@ final class ConsoleServer implements AutoCloseable {
         // The JDK's server writes headers and body apart; with Nagle's algorithm and delayed ACKs each answer
         // would wait about 40 ms. Read once, when the first server is made.
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
     }
 
     private final HttpServer server;
@@ -71,6 +81,7 @@ final class ConsoleServer implements AutoCloseable {
     private final ObjectMapper json;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private final boolean https;
+    private final Semaphore scans = new Semaphore(MAX_SCANS);
     private volatile boolean stopping;
 
     /** {@code tls}: null serves HTTP. */
@@ -112,6 +123,7 @@ final class ConsoleServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        boolean scanning = false;
         try {
             var h = exchange.getResponseHeaders();
             h.set("Content-Security-Policy", CSP);
@@ -119,6 +131,15 @@ final class ConsoleServer implements AutoCloseable {
             h.set("X-Frame-Options", "DENY");
             h.set("Referrer-Policy", "no-referrer");
             h.set("Cache-Control", "no-store");
+            if (READS_KAFKA.matcher(exchange.getRequestURI().getRawPath()).matches()) {
+                if (!scans.tryAcquire()) {
+                    h.set("Retry-After", "2");
+                    error(exchange, 503, "the console is reading Kafka for " + MAX_SCANS + " requests already (the "
+                            + "brokers may be slow); try again in a moment");
+                    return;
+                }
+                scanning = true;
+            }
             route(exchange);
         } catch (BadRequest e) {
             error(exchange, 400, e.getMessage());
@@ -130,6 +151,9 @@ final class ConsoleServer implements AutoCloseable {
             LOG.error("console request {} failed", exchange.getRequestURI().getPath(), e);
             error(exchange, 500, "internal error");
         } finally {
+            if (scanning) {
+                scans.release();
+            }
             exchange.close(); // after the error answers: a try-with-resources would close before them
         }
     }
@@ -296,7 +320,7 @@ final class ConsoleServer implements AutoCloseable {
             long lastWrite = 0;
             while (!stopping) {
                 String event = json.createObjectNode().put("total", index.size()).put("ready", health.isReady())
-                        .toString();
+                        .put("added", index.added()).toString();
                 // The plans' progress and outcomes, whenever they change.
                 JsonNode planState = redrive.plans();
                 String plans = planState == null

@@ -1,6 +1,9 @@
 package dev.loginpipe.dlq.console;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntPredicate;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -9,6 +12,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code replay.count} and whether the value was truncated, in parallel primitive arrays (26 bytes a record, so a
  * million records take about 26 MB). Payloads are read from Kafka when someone looks at them. Thread-safe: one
  * writer (the reader thread) appends, any number of requests read.
+ * <p>
+ * Bounded, whoever writes to the DLQ: records retention deleted leave it ({@link #dropBelow}), and past its cap the
+ * oldest tenth is left out (an on-call person wants the newest failures; a redrive plan reads the DLQ itself).
  */
 final class DlqIndex {
     /** Newest first: by error.at, then partition, then offset, all descending. */
@@ -38,6 +44,12 @@ final class DlqIndex {
 
     private static final int INITIAL = 1024;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final int maxRecords;
+    /** Per partition: every record below this offset was left out for the cap. */
+    private final Map<Integer, Long> leftOutBelow = new HashMap<>();
+    /** Per partition: the log start offset at the last check (0 until then). */
+    private final Map<Integer, Long> logStarts = new HashMap<>();
+    private long added;
     private int size;
     private int[] partitions = new int[INITIAL];
     private long[] offsets = new long[INITIAL];
@@ -46,10 +58,17 @@ final class DlqIndex {
     private byte[] replayCounts = new byte[INITIAL];
     private boolean[] truncated = new boolean[INITIAL];
 
+    DlqIndex(int maxRecords) {
+        this.maxRecords = maxRecords;
+    }
+
     void addAll(java.util.List<Entry> entries) {
         lock.writeLock().lock();
         try {
             for (Entry e : entries) {
+                if (size == maxRecords) {
+                    dropOldest(Math.max(1, maxRecords / 10)); // a tenth at a time: one shift per many records
+                }
                 if (size == offsets.length) {
                     grow();
                 }
@@ -60,12 +79,54 @@ final class DlqIndex {
                 replayCounts[size] = (byte) Math.min(e.replayCount(), Byte.MAX_VALUE);
                 truncated[size] = e.truncated();
                 size++;
+                added++;
             }
         } finally {
             lock.writeLock().unlock();
         }
     }
 
+    /** Drops the records below each partition's log start offset: retention deleted them from the DLQ. */
+    void dropBelow(Map<Integer, Long> starts) {
+        lock.writeLock().lock();
+        try {
+            logStarts.putAll(starts);
+            keepOnly(i -> offsets[i] >= starts.getOrDefault(partitions[i], 0L));
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Records the DLQ still holds that the cap left out of the index, counted by offsets (transaction markers count
+     * too, so it is an upper bound); 0 while the cap was never reached.
+     */
+    long leftOut() {
+        lock.readLock().lock();
+        try {
+            long count = 0;
+            for (Map.Entry<Integer, Long> e : leftOutBelow.entrySet()) {
+                count += Math.max(0, e.getValue() - logStarts.getOrDefault(e.getKey(), 0L));
+            }
+            return count;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    int maxRecords() {
+        return maxRecords;
+    }
+
+    /** Records ever added: it changes with every arrival, even when the size stays at the cap. */
+    long added() {
+        lock.readLock().lock();
+        try {
+            return added;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
     int size() {
         lock.readLock().lock();
         try {
@@ -167,8 +228,33 @@ final class DlqIndex {
         return partitions[i] != c.partition() ? partitions[i] < c.partition() : offsets[i] < c.offset();
     }
 
+    /** The first {@code n} added, whose partitions remember where the index now starts. */
+    private void dropOldest(int n) {
+        for (int i = 0; i < n; i++) {
+            leftOutBelow.merge(partitions[i], offsets[i] + 1, Math::max);
+        }
+        keepOnly(i -> i >= n);
+    }
+
+    /** Keeps the entries that pass, in their order. */
+    private void keepOnly(IntPredicate keep) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (keep.test(i)) {
+                partitions[kept] = partitions[i];
+                offsets[kept] = offsets[i];
+                signatures[kept] = signatures[i];
+                ats[kept] = ats[i];
+                replayCounts[kept] = replayCounts[i];
+                truncated[kept] = truncated[i];
+                kept++;
+            }
+        }
+        size = kept;
+    }
+
     private void grow() {
-        int capacity = offsets.length + (offsets.length >> 1);
+        int capacity = Math.min(offsets.length + (offsets.length >> 1), Math.max(maxRecords, INITIAL));
         partitions = Arrays.copyOf(partitions, capacity);
         offsets = Arrays.copyOf(offsets, capacity);
         signatures = Arrays.copyOf(signatures, capacity);

@@ -2,6 +2,7 @@ package dev.loginpipe.dlq.console;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Fills the index: reads every partition of the DLQ from the beginning, in no group (nothing committed), committed
  * records only, then keeps following it, so new arrivals appear. Ready once it has read up to where the DLQ ended
- * when it started. Partitions added later are picked up. While the brokers are out of reach it waits and tries again.
+ * when it started. Partitions added later are picked up, and records retention deleted are dropped from the index
+ * (the log start offsets are checked every {@link #LOG_START_CHECK_MS} ms). While the brokers are out of reach it
+ * waits and tries again.
  */
 final class IndexReader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-console");
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long PARTITION_CHECK_MS = 30_000;
+    static final long LOG_START_CHECK_MS = 10_000;
 
     private final Config config;
     private final String topic;
@@ -58,6 +62,7 @@ final class IndexReader implements Runnable {
             Set<TopicPartition> assigned = new HashSet<>();
             Map<TopicPartition, Long> ends = null;
             long nextPartitionCheck = 0;
+            long nextLogStartCheck = 0;
             while (!stopping) {
                 try {
                     if (System.currentTimeMillis() >= nextPartitionCheck) {
@@ -68,6 +73,12 @@ final class IndexReader implements Runnable {
                             continue;
                         }
                         nextPartitionCheck = System.currentTimeMillis() + PARTITION_CHECK_MS;
+                    }
+                    if (System.currentTimeMillis() >= nextLogStartCheck) {
+                        Map<Integer, Long> starts = new HashMap<>();
+                        consumer.beginningOffsets(assigned).forEach((tp, start) -> starts.put(tp.partition(), start));
+                        index.dropBelow(starts);
+                        nextLogStartCheck = System.currentTimeMillis() + LOG_START_CHECK_MS;
                     }
                     if (ends == null) {
                         ends = consumer.endOffsets(assigned);

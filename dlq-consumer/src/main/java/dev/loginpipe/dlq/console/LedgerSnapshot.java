@@ -4,6 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.dlq.replay.ReplayLedger;
@@ -11,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the replay ledger says was published, for the console's "already replayed" counts: read at start and again
- * every {@link #REFRESH_SECONDS} seconds in the background (a redrive or a CLI replay adds entries meanwhile). While
- * the ledger cannot be read, the last reading stands.
+ * What the replay ledger says was published, for the console's "already replayed" counts and each record's history:
+ * read at start and again every {@link #REFRESH_SECONDS} seconds in the background (a redrive or a CLI replay adds
+ * entries meanwhile). While the ledger cannot be read, the last reading stands.
  */
 public final class LedgerSnapshot implements ReplayedRecords, AutoCloseable {
     static final long REFRESH_SECONDS = 30;
@@ -26,20 +27,28 @@ public final class LedgerSnapshot implements ReplayedRecords, AutoCloseable {
         return t;
     });
     private volatile ReplayLedger ledger;
+    private volatile LedgerHistory history = LedgerHistory.EMPTY;
 
     private LedgerSnapshot(Config config) {
         this.config = config;
     }
 
     public static LedgerSnapshot follow(Config config) {
+        return follow(config, TimeUnit.SECONDS.toMillis(REFRESH_SECONDS));
+    }
+
+    /** Read every {@code refreshMillis} ms (tests, whose ledgers are small, read it every second). */
+    static LedgerSnapshot follow(Config config, long refreshMillis) {
         LedgerSnapshot snapshot = new LedgerSnapshot(config);
-        snapshot.refresher.scheduleWithFixedDelay(snapshot::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+        snapshot.refresher.scheduleWithFixedDelay(snapshot::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);
         return snapshot;
     }
 
     private void refresh() {
         try {
-            ledger = ReplayLedger.read(config, false);
+            LedgerHistory reading = new LedgerHistory();
+            ledger = ReplayLedger.read(config, false, reading);
+            history = reading.freeze();
         } catch (RuntimeException e) {
             LOG.warn("cannot read the replay ledger ({}); already-replayed counts stay as they were", ErrorText.of(e));
         }
@@ -49,6 +58,11 @@ public final class LedgerSnapshot implements ReplayedRecords, AutoCloseable {
     public boolean replayed(int partition, long offset) {
         ReplayLedger current = ledger;
         return current != null && current.contains(partition, offset);
+    }
+
+    @Override
+    public JsonNode entry(int partition, long offset) {
+        return history.entry(partition, offset);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.loginpipe.dlq.console;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * Whether replay has already published the DLQ record at these coordinates. The console counts them per signature;
  * the replay ledger answers this once it is wired in ({@code ReplayLedger::contains}).
@@ -10,4 +12,9 @@ public interface ReplayedRecords {
     ReplayedRecords NONE = (partition, offset) -> false;
 
     boolean replayed(int partition, long offset);
+
+    /** The ledger's entry for this record (which replay published it, when, to where), or null when none is known. */
+    default JsonNode entry(int partition, long offset) {
+        return null;
+    }
 }

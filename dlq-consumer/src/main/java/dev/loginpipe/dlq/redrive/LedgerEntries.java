@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads the replay ledger for what a plan may not take from memory: how many records a plan published (its maximum
- * count holds across restarts) and the entry of one DLQ record (its history).
+ * count holds across restarts).
  */
 final class LedgerEntries {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,18 +34,6 @@ final class LedgerEntries {
             }
         });
         return count[0];
-    }
-
-    /** The newest entry for this DLQ record, or null when replay never published it (or it was forgotten). */
-    static JsonNode of(Config config, int partition, long offset) {
-        String wanted = config.get(Settings.DLQ_TOPIC) + "/" + partition + "/" + offset;
-        JsonNode[] found = {null};
-        forEach(config, (key, entry) -> {
-            if (key.equals(wanted)) {
-                found[0] = entry.isMissingNode() ? null : entry;
-            }
-        });
-        return found[0];
     }
 
     /** Every committed entry as (key, value; a tombstone or unreadable value as a missing node). */

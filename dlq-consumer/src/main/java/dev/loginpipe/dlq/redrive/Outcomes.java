@@ -10,14 +10,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.observability.RateLimitedLog;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +29,17 @@ import org.slf4j.LoggerFactory;
 /**
  * What happened next to the records each plan sent: the pipeline keeps the input's headers on its output and DLQ
  * copies, so a record on {@code OUTPUT_TOPIC} carrying a plan's {@code replay.id} reached the output and one on the
- * DLQ came back. One thread reads both topics (committed records only) from when the oldest plan was created.
+ * DLQ came back. One thread reads both topics (committed records only) from when the oldest plan was created, and
+ * every {@link #PARTITION_CHECK_MS} ms the partitions added to them since, from their beginning. An error (the brokers
+ * away, a denied read) does not end it: it is logged (rate-limited) and the thread tries again after a pause, so the
+ * stop-loss keeps its counts; only {@link #close()} ends it.
  */
 final class Outcomes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     private static final Duration POLL = Duration.ofMillis(200);
+    static final long PARTITION_CHECK_MS = 10_000;
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+    private static final long MAX_BACKOFF_MS = 10_000;
 
     /** Per plan: records that reached the output, records that came back to the DLQ. */
     record Counts(long reached, long cameBack) {
@@ -37,10 +47,14 @@ final class Outcomes implements AutoCloseable {
     }
 
     private final String output;
+    private final List<String> topics;
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> assigned = new ArrayList<>();
+    private final RateLimitedLog warnings = new RateLimitedLog(LOG, 30_000);
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile long failures;
 
     /**
      * Counts the records of these plans (and of those {@link #track tracked} later), reading from {@code from}: the
@@ -49,12 +63,14 @@ final class Outcomes implements AutoCloseable {
     Outcomes(Config config, Instant from, Collection<String> planIds) {
         planIds.forEach(this::track);
         output = config.get(Settings.OUTPUT_TOPIC);
+        topics = List.of(output, config.get(Settings.DLQ_TOPIC));
         consumer = DlqClients.consumer(config, null, "outcomes");
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(output, config.get(Settings.DLQ_TOPIC))) {
+            for (String topic : topics) {
                 consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
+            assigned.addAll(partitions);
             consumer.assign(partitions);
             Map<TopicPartition, Long> at = new HashMap<>();
             partitions.forEach(tp -> at.put(tp, from.toEpochMilli()));
@@ -86,24 +102,67 @@ final class Outcomes implements AutoCloseable {
         }
     }
 
+    /** Errors met and outlived so far. */
+    long failures() {
+        return failures;
+    }
+
     private void run() {
+        long nextCheck = System.currentTimeMillis() + PARTITION_CHECK_MS;
+        long backoff = 500;
         try {
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    long[] c = counts.get(new DlqRecord(record).header(DlqHeaders.REPLAY_ID));
-                    if (c != null) {
-                        synchronized (c) {
-                            c[record.topic().equals(output) ? 0 : 1]++;
-                        }
+                try {
+                    if (System.currentTimeMillis() >= nextCheck) {
+                        nextCheck = System.currentTimeMillis() + PARTITION_CHECK_MS; // a failed check waits its turn
+                        assignNewPartitions();
                     }
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                        count(record);
+                    }
+                    backoff = 500;
+                } catch (WakeupException | InterruptException closing) {
+                    throw closing;
+                } catch (RuntimeException e) {
+                    failures++;
+                    warnings.warn("outcomes", "redrive outcome tracking failed (" + ErrorText.of(e) + "); it tries "
+                            + "again in " + backoff + " ms");
+                    Thread.sleep(backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
                 }
             }
-        } catch (WakeupException closing) {
+        } catch (WakeupException | InterruptException | InterruptedException closing) {
             // close() asked
-        } catch (RuntimeException e) {
-            LOG.error("redrive outcome tracking stopped: {}", e.toString());
         } finally {
             consumer.close();
+        }
+    }
+
+    private void count(ConsumerRecord<byte[], byte[]> record) {
+        long[] c = counts.get(new DlqRecord(record).header(DlqHeaders.REPLAY_ID));
+        if (c != null) {
+            synchronized (c) {
+                c[record.topic().equals(output) ? 0 : 1]++;
+            }
+        }
+    }
+
+    /** Partitions added to the output or the DLQ are read from their beginning: a plan's records may be there. */
+    private void assignNewPartitions() {
+        List<TopicPartition> added = new ArrayList<>();
+        Map<String, List<PartitionInfo>> now = consumer.listTopics(CHECK_TIMEOUT); // fresh, where partitionsFor caches
+        for (String topic : topics) {
+            for (PartitionInfo p : now.getOrDefault(topic, List.of())) {
+                TopicPartition tp = new TopicPartition(topic, p.partition());
+                if (!assigned.contains(tp)) {
+                    added.add(tp);
+                }
+            }
+        }
+        if (!added.isEmpty()) {
+            assigned.addAll(added);
+            consumer.assign(assigned);
+            consumer.seekToBeginning(added);
         }
     }
 
@@ -111,6 +170,7 @@ final class Outcomes implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         consumer.wakeup();
+        thread.interrupt(); // ends a pause after an error too
         thread.join();
     }
 }

@@ -72,6 +72,16 @@ public final class Plan {
         note = why;
     }
 
+    /** A running plan pauses, unrecorded (the trail can record nothing); true when it was running. */
+    synchronized boolean haltIfRunning() {
+        if (state != State.RUNNING) {
+            return false;
+        }
+        state = State.PAUSED;
+        note = "halted: the audit trail is read-only";
+        return true;
+    }
+
     boolean ended() {
         State now = state();
         return now == State.CANCELLED || now == State.FINISHED;

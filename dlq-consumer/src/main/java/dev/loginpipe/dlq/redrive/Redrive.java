@@ -2,6 +2,7 @@ package dev.loginpipe.dlq.redrive;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,18 +34,26 @@ import org.slf4j.LoggerFactory;
  * engine the command line uses, each action recorded in the audit trail before it takes effect. The trail is also
  * where plans come back from after a restart: a plan that was running runs on, and the ledger (not memory) says how
  * many records it published already, so it neither publishes a record twice nor exceeds its maximum count.
+ * <p>
+ * Pages read plans without waiting for the brokers: an action appends its entry and only then changes the plan,
+ * holding {@link #actions}, which readers never take; while an earlier action waits for the trail, another is
+ * refused within {@link #ACTION_WAIT_MS} ms ({@link TrailBusy}).
  */
 public final class Redrive implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_WHO = 64;
     private static final long WATCH_SECONDS = 5;
+    static final long ACTION_WAIT_MS = 500;
 
     private final Config config;
     private final Replayer replayer;
     private final AuditTrail audit;
     private final Outcomes outcomes;
-    private final Map<String, Plan> plans = new LinkedHashMap<>();
+    /** Every plan, oldest first: replaced whole (under {@link #actions}), never changed, so readers take no lock. */
+    private volatile Map<String, Plan> plans = Map.of();
+    /** Held by whoever appends an action and then applies it, so that entries and their effects keep one order. */
+    private final ReentrantLock actions = new ReentrantLock();
     /** Set on close: a plan stopped by a shutdown stays running in the trail, to run on after the restart. */
     private volatile boolean closing;
     private final Semaphore dryRuns = new Semaphore(1);
@@ -146,10 +156,15 @@ public final class Redrive implements AutoCloseable {
         Plan plan = new Plan("plan-" + UUID.randomUUID().toString().substring(0, 8), spec, who(who), Instant.now());
         ObjectNode fields = JSON.createObjectNode().put("plan", plan.id());
         spec.json(fields.putObject("spec"));
-        synchronized (this) {
+        lockForAction();
+        try {
             audit.append(who(who), "created", fields.put("cli", plan.cliCommand(group())));
             outcomes.track(plan.id());
-            plans.put(plan.id(), plan);
+            Map<String, Plan> next = new LinkedHashMap<>(plans);
+            next.put(plan.id(), plan);
+            plans = Collections.unmodifiableMap(next);
+        } finally {
+            actions.unlock();
         }
         return plan;
     }
@@ -180,11 +195,11 @@ public final class Redrive implements AutoCloseable {
     }
 
     /** Every plan, oldest first. */
-    public synchronized List<Plan> plans() {
+    public List<Plan> plans() {
         return new ArrayList<>(plans.values());
     }
 
-    public synchronized Plan plan(String planId) {
+    public Plan plan(String planId) {
         Plan plan = plans.get(planId);
         if (plan == null) {
             throw new NoSuchPlan("no plan " + planId);
@@ -195,6 +210,13 @@ public final class Redrive implements AutoCloseable {
     /** The plan asked for does not exist. */
     public static final class NoSuchPlan extends RuntimeException {
         NoSuchPlan(String message) {
+            super(message);
+        }
+    }
+
+    /** An earlier action still waits for the audit trail (the brokers slow or away): this one is not taken. */
+    public static final class TrailBusy extends RuntimeException {
+        TrailBusy(String message) {
             super(message);
         }
     }
@@ -229,11 +251,10 @@ public final class Redrive implements AutoCloseable {
         return audit.readOnly();
     }
 
-    /** What happened to one DLQ record: its ledger entry (which replay published it, when, where) and the trail of
-     *  the plan that did. */
-    public ObjectNode history(int partition, long offset) {
+    /** What happened to one DLQ record: its ledger entry (which replay published it, when, where; null: none) and
+     *  the trail of the plan that did. */
+    public ObjectNode history(JsonNode entry) {
         ObjectNode history = JSON.createObjectNode();
-        JsonNode entry = LedgerEntries.of(config, partition, offset);
         history.set("ledger", entry);
         String replayId = entry == null ? null : entry.path("replay_id").asText(null);
         var trail = history.putArray("audit");
@@ -245,13 +266,16 @@ public final class Redrive implements AutoCloseable {
 
     private Plan act(String who, String planId, String action, State to, State... from) {
         Plan plan = plan(planId);
-        synchronized (plan) {
+        lockForAction();
+        try {
             if (!List.of(from).contains(plan.state())) {
                 throw new NotNow("plan " + planId + " is " + plan.state().name().toLowerCase()
                         + ": it cannot be " + action);
             }
             record(who(who), action, plan);
             plan.state(to, "");
+        } finally {
+            actions.unlock();
         }
         if (to == State.RUNNING) {
             plan.resetStopLoss(outcomes.of(plan.id()));
@@ -272,12 +296,15 @@ public final class Redrive implements AutoCloseable {
             } finally {
                 plan.runEnded();
             }
-            synchronized (plan) {
+            actions.lock();
+            try {
                 if (plan.state() == State.RUNNING && !closing) {
                     record("redrive", "finished", plan);
                     plan.state(State.FINISHED, plan.published() >= plan.spec().maxCount()
                             ? "maximum count reached" : "every selected record read");
                 }
+            } finally {
+                actions.unlock();
             }
         } catch (InterruptedException closed) {
             Thread.currentThread().interrupt(); // close(): the plan stays running in the trail
@@ -301,7 +328,8 @@ public final class Redrive implements AutoCloseable {
             return;
         }
         LOG.warn("redrive plan {} paused: {}", plan.id(), why);
-        synchronized (plan) {
+        actions.lock();
+        try {
             if (plan.state() == State.RUNNING) {
                 try {
                     record("redrive: " + why, "paused", plan);
@@ -311,17 +339,29 @@ public final class Redrive implements AutoCloseable {
                 }
                 plan.state(State.PAUSED, why);
             }
+        } finally {
+            actions.unlock();
         }
     }
 
     /** The trail can record nothing: the plan stops where it is, unrecorded; after a restart it is rebuilt as recorded. */
     private void halted(Plan plan, String why) {
-        synchronized (plan) {
-            if (plan.state() == State.RUNNING) {
-                LOG.warn("redrive plan {} halted: {}", plan.id(), why);
-                plan.state(State.PAUSED, "halted: the audit trail is read-only");
-            }
+        if (plan.haltIfRunning()) {
+            LOG.warn("redrive plan {} halted: {}", plan.id(), why);
         }
+    }
+
+    /** Takes {@link #actions} for a person's action, or refuses it when an earlier one waits for the trail. */
+    private void lockForAction() {
+        try {
+            if (actions.tryLock(ACTION_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new TrailBusy("the audit trail is not answering: an earlier action still waits for it (the brokers may "
+                + "be slow or away); nothing was done, try again");
     }
 
     private void readTrail() {
@@ -397,6 +437,7 @@ public final class Redrive implements AutoCloseable {
 
     /** Plans as the trail left them: created, then each action's state. */
     private void rebuild(List<JsonNode> entries) {
+        Map<String, Plan> plans = new LinkedHashMap<>();
         for (JsonNode entry : entries) {
             String action = entry.path("action").asText();
             String id = entry.path("plan").asText(null);
@@ -425,6 +466,7 @@ public final class Redrive implements AutoCloseable {
                 LOG.warn("redrive: audit entry {} cannot be read, skipped", entry.path("seq").asText("?"));
             }
         }
+        this.plans = Collections.unmodifiableMap(plans);
     }
 
     private String group() {

@@ -27,7 +27,7 @@ import dev.loginpipe.dlq.replay.ReplaySummary;
  * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
  * POST /api/plans/{id}/{start|pause|resume|cancel}
  * GET  /api/audit                             the trail (its newest 1,000 entries) and its verification
- * GET  /api/records/{partition}/{offset}/history     a DLQ record's ledger entry and its plan's trail
+ * GET  /api/records/{partition}/{offset}/history     a DLQ record's ledger entry (as last read) and its plan's trail
  * </pre>
  */
 public final class RedriveApi {
@@ -49,10 +49,17 @@ public final class RedriveApi {
 
     private final RedriveOpener opener;
     private final String defaultTo;
+    private final LedgerLookup ledger;
 
+    /** Without the ledger: no record's history is known. */
     public RedriveApi(RedriveOpener opener, String defaultTo) {
+        this(opener, defaultTo, LedgerLookup.NONE);
+    }
+
+    public RedriveApi(RedriveOpener opener, String defaultTo, LedgerLookup ledger) {
         this.opener = opener;
         this.defaultTo = defaultTo;
+        this.ledger = ledger;
     }
 
     /** Why redrive cannot be used yet (its audit trail not read), or null once it can. */
@@ -106,8 +113,8 @@ public final class RedriveApi {
                 body.set("verification", JSON.valueToTree(redrive.verifyAudit().json()));
                 return new Answer(200, body);
             } else if (method.equals("GET") && history.matches()) {
-                return new Answer(200, redrive.history(Integer.parseInt(history.group(1)),
-                        Long.parseLong(history.group(2))));
+                return new Answer(200, redrive.history(ledger.entry(Integer.parseInt(history.group(1)),
+                        Long.parseLong(history.group(2)))));
             } else if (!method.equals("POST")) {
                 return Answer.error(405, "use POST");
             }
@@ -144,6 +151,8 @@ public final class RedriveApi {
             return Answer.error(400, e.getMessage());
         } catch (Redrive.NotNow e) {
             return Answer.error(409, e.getMessage());
+        } catch (Redrive.TrailBusy e) {
+            return Answer.error(503, e.getMessage());
         } catch (AuditTrail.ReadOnly e) {
             return Answer.error(403, e.getMessage());
         }

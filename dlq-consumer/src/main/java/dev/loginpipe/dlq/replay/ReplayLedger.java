@@ -49,11 +49,21 @@ public final class ReplayLedger {
     private final String dlqTopic;
     private final String dlqTopicId;
     private final Map<Integer, ReplayedOffsets> replayed = new HashMap<>();
+    private final EntryListener listener;
 
-    private ReplayLedger(String topic, String dlqTopic, String dlqTopicId) {
+    /** Sees, in ledger order, each entry the ledger takes (its value) or forgets (null) for a record the DLQ holds. */
+    @FunctionalInterface
+    public interface EntryListener {
+        EntryListener NONE = (partition, offset, value) -> { };
+
+        void entry(int partition, long offset, byte[] value);
+    }
+
+    private ReplayLedger(String topic, String dlqTopic, String dlqTopicId, EntryListener listener) {
         this.topic = topic;
         this.dlqTopic = dlqTopic;
         this.dlqTopicId = dlqTopicId;
+        this.listener = listener;
     }
 
     /** The one transactional id of every replay of this ledger, so that two runs at once fence each other. */
@@ -67,6 +77,11 @@ public final class ReplayLedger {
      * open, so the end it reads to includes every entry any run has committed.
      */
     public static ReplayLedger read(Config config, boolean create) {
+        return read(config, create, EntryListener.NONE);
+    }
+
+    /** {@link #read(Config, boolean)}, handing each entry to {@code listener} as well (the console's history). */
+    public static ReplayLedger read(Config config, boolean create, EntryListener listener) {
         String topic = config.get(Settings.REPLAY_LEDGER_TOPIC);
         String dlqTopic = config.get(Settings.DLQ_TOPIC);
         TopicDescription dlq;
@@ -78,7 +93,8 @@ public final class ReplayLedger {
                 ledger = describeExisting(admin, topic);
             }
         }
-        ReplayLedger read = new ReplayLedger(topic, dlqTopic, dlq == null ? null : dlq.topicId().toString());
+        ReplayLedger read = new ReplayLedger(topic, dlqTopic, dlq == null ? null : dlq.topicId().toString(),
+                listener);
         if (dlq != null) {
             read.load(config, dlq, ledger);
         }
@@ -170,8 +186,10 @@ public final class ReplayLedger {
         }
         if (entry.value() == null) {
             replayed.get(tp.partition()).remove(offset);
+            listener.entry(tp.partition(), offset, null);
         } else if (!ofAnotherTopic(entry.value())) {
             replayed.get(tp.partition()).add(offset);
+            listener.entry(tp.partition(), offset, entry.value());
         }
     }
 

@@ -265,6 +265,8 @@ class ConsoleBrowserTest {
                 .contains("finished");
         assertNothingRan();
         screenshot("console-redrive");
+        // The record's history comes from the console's last reading of the ledger (every second here).
+        await().atMost(WAIT).until(() -> !fixture.json(fixture.get("/api/records/0/1/history")).path("ledger").isNull());
         open("record", "0:1");
         waitFor("document.querySelector('#record-history p.ledger') !== null");
         assertThat(text("#record-history p.ledger")).startsWith("published by plan-").contains(fixture.input);
@@ -360,6 +362,28 @@ class ConsoleBrowserTest {
         } finally {
             foreign.stop(0);
         }
+    }
+
+    @Test
+    void atTheIndexCapThePageSaysHowManyRecordsAreLeftOutAndShowsTheNewestArrivals() throws IOException {
+        fixture = new ConsoleFixture(1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            records.add(fixture.record(0, "v-" + i, contract("not-json", 1_000 + i)));
+        }
+        fixture.write(records);
+        fixture.start("CONSOLE_INDEX_MAX_RECORDS", "3");
+
+        openConsole();
+        assertThat(js("return document.getElementById('index-note').hidden")).isEqualTo(false);
+        assertThat(js("return document.getElementById('index-note').innerText")).isEqualTo("The DLQ holds about 5 "
+                + "records; the console indexes the newest 3 (CONSOLE_INDEX_MAX_RECORDS=3): the 2 older ones are left "
+                + "out of its lists, counts and dry runs. A redrive plan reads the DLQ itself and selects them too.");
+        assertThat(js("return document.getElementById('total').innerText")).isEqualTo("3 records");
+        screenshot("console-index-cap");
+        // At the cap the total stays at 3 while records arrive: the page still follows them.
+        fixture.write(List.of(fixture.record(0, "v-5", contract("not-json", 2_000))));
+        waitFor("document.getElementById('index-note').innerText.startsWith('The DLQ holds about 6 records')");
     }
 
     /** Opens the page and waits until its first live update is shown, so nothing re-renders under the test. */

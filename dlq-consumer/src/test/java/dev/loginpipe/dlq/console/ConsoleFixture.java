@@ -40,6 +40,7 @@ final class ConsoleFixture implements AutoCloseable {
     final Health health = new Health();
     private final HttpClient http = HttpClient.newHttpClient();
     private Console console;
+    private LedgerSnapshot ledger;
 
     ConsoleFixture(int partitions) {
         this(BOOTSTRAP, partitions);
@@ -64,7 +65,9 @@ final class ConsoleFixture implements AutoCloseable {
 
     /** Starts the console without waiting for anything. */
     ConsoleFixture startNow(String... settings) {
-        console = Console.start(config(settings), health, ReplayedRecords.NONE);
+        Config config = config(settings);
+        ledger = LedgerSnapshot.follow(config, 1_000); // the console's "replayed" and history, read every second
+        console = Console.start(config, health, ledger);
         return this;
     }
 
@@ -174,6 +177,9 @@ final class ConsoleFixture implements AutoCloseable {
     public void close() {
         if (console != null) {
             console.close();
+        }
+        if (ledger != null) {
+            ledger.close();
         }
     }
 }

@@ -23,7 +23,7 @@ class RedriveApiTest extends RedriveFixture {
         fixture.writeMixedDlq();
         try (RedriveOpener opener = opened(config())) {
             Redrive redrive = opener.redrive();
-            RedriveApi api = new RedriveApi(opener, fixture.input);
+            RedriveApi api = new RedriveApi(opener, fixture.input, ledgerAsReadNow());
             Map<String, String> fields = Map.of("reason", "not-json", "rate", "100", "max", "10",
                     "stop_loss_percent", "50", "min_sample", "5", "since", "1970-01-01T00:00:00Z");
 

@@ -12,8 +12,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.dlq.DlqFixture;
+import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -87,6 +90,23 @@ abstract class RedriveFixture {
 
     static Map<String, Long> once(List<String> values) {
         return values.stream().collect(Collectors.toMap(Function.identity(), v -> 1L));
+    }
+
+    /** The replay ledger's entry for a record, read at each lookup (the console reads it every 30 s instead). */
+    LedgerLookup ledgerAsReadNow() {
+        return (partition, offset) -> {
+            JsonNode[] entry = {null};
+            ReplayLedger.read(config(), false, (p, o, value) -> {
+                if (p == partition && o == offset) {
+                    try {
+                        entry[0] = value == null ? null : new ObjectMapper().readTree(value);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            return entry[0];
+        };
     }
 
     static List<String> actions(Redrive redrive) {

@@ -24,6 +24,7 @@ import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.dlq.DlqFixture;
 import dev.loginpipe.dlq.DlqRecord;
+import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.redrive.Plan.State;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,12 +64,17 @@ class RedriveTest extends RedriveFixture {
             assertThat(plan.cliCommand("dlq-replay")).isEqualTo("REPLAY_GROUP_ID=dlq-replay-" + plan.id()
                     + " java -jar dlq-consumer.jar replay --id " + plan.id() + " --to " + fixture.input
                     + " --limit 94 --rate 1000");
-            // The truncated record (1:3) was never sent; a sent one has its ledger entry and the plan's trail.
-            assertThat(redrive.history(1, 3).path("ledger").isNull()).isTrue();
-            JsonNode history = redrive.history(0, 0);
-            assertThat(history.path("ledger").path("replay_id").asText()).isEqualTo(plan.id());
-            assertThat(history.path("audit")).extracting(e -> e.path("action").asText())
-                    .containsExactly("created", "started", "finished");
+            // The truncated record (1:3) was never sent; a sent one has its ledger entry (as the console's snapshot
+            // of the ledger read it) and the plan's trail.
+            try (LedgerSnapshot ledger = LedgerSnapshot.follow(config())) {
+                await("the ledger read", () -> ledger.entry(0, 0) != null);
+                assertThat(redrive.history(ledger.entry(1, 3)).path("ledger").isNull()).isTrue();
+                JsonNode history = redrive.history(ledger.entry(0, 0));
+                assertThat(history.path("ledger").path("replay_id").asText()).isEqualTo(plan.id());
+                assertThat(history.path("ledger").path("to").asText()).isEqualTo(fixture.input);
+                assertThat(history.path("audit")).extracting(e -> e.path("action").asText())
+                        .containsExactly("created", "started", "finished");
+            }
         }
     }
 

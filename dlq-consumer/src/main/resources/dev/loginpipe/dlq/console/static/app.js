@@ -45,6 +45,8 @@ function navigate(params) {
 
 async function loadSummary() {
   summary = await api('/api/summary');
+  fill($('index-note'), summary.index_note || '');
+  $('index-note').hidden = !summary.index_note; // the cap leaves the oldest records out: say so
   fill($('topic'), summary.topic);
   fill($('total'), summary.total + ' records' + (summary.ready ? '' : ' (indexing…)'));
   fill($('masked'), summary.masked ? 'IP addresses and ids masked' : 'values shown in the clear');
@@ -134,6 +136,7 @@ function live() {
   const indicator = $('live');
   const events = new EventSource('/api/events');
   let total = null;
+  let added = null; // at the cap the total stays put while records arrive
   events.addEventListener('open', () => {
     indicator.textContent = 'live';
     indicator.className = 'live on';
@@ -145,10 +148,11 @@ function live() {
   events.addEventListener('plans', (event) => onPlansEvent(event.data, api));
   events.addEventListener('index', async (event) => {
     const now = JSON.parse(event.data);
-    if (total !== null && now.total === total && summary.ready === now.ready) {
+    if (total !== null && now.total === total && now.added === added && summary.ready === now.ready) {
       return;
     }
     total = now.total;
+    added = now.added;
     try {
       await loadSummary();
       await loadSignatures();

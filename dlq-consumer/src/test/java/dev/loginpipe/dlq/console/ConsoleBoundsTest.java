@@ -1,0 +1,272 @@
+package dev.loginpipe.dlq.console;
+
+import static dev.loginpipe.dlq.console.ConsoleFixture.contract;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loginpipe.local.KafkaCluster;
+import dev.loginpipe.local.TestKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console under a hostile or huge DLQ and hostile clients, on real brokers: its index stays bounded, brokers that
+ * are away hold no page, and slow or greedy clients cannot take every thread.
+ */
+class ConsoleBoundsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** A generous bound for "answers at once", so that a loaded machine does not fail it. */
+    private static final long AT_ONCE_MS = 1_000;
+
+    private ConsoleFixture fixture;
+    /** Clients that wait at the same time (the common pool may have one thread). */
+    private final ExecutorService clients = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        clients.shutdownNow();
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private void writeRecords(int partition, int count) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            records.add(fixture.record(partition, "v-" + i, contract("not-json", 1_000 + i)));
+        }
+        fixture.write(records);
+    }
+
+    private List<Long> indexedOffsets() {
+        List<Long> offsets = new ArrayList<>();
+        fixture.json(fixture.get("/api/records?limit=200&from=0")).get("records")
+                .forEach(r -> offsets.add(r.get("offset").asLong()));
+        return offsets;
+    }
+
+    @Test
+    void recordsDeletedByRetentionLeaveTheIndex() throws Exception {
+        fixture = new ConsoleFixture(1);
+        writeRecords(0, 6);
+        fixture.start();
+        assertThat(fixture.json(fixture.get("/api/summary")).get("total").asLong()).isEqualTo(6);
+
+        try (Admin admin = TestKafka.admin(fixture.bootstrap)) {
+            admin.deleteRecords(Map.of(new TopicPartition(fixture.dlq, 0), RecordsToDelete.beforeOffset(4))).all()
+                    .get();
+        }
+
+        await().atMost(Duration.ofMillis(IndexReader.LOG_START_CHECK_MS * 3))
+                .until(() -> fixture.json(fixture.get("/api/summary")).get("total").asLong() == 2);
+        JsonNode summary = fixture.json(fixture.get("/api/summary"));
+        assertThat(summary.get("dlq_records").asLong()).isEqualTo(2);
+        assertThat(summary.get("index_note").isNull()).isTrue();
+        assertThat(indexedOffsets()).containsExactly(5L, 4L);
+    }
+
+    @Test
+    void atItsCapTheIndexKeepsTheNewestAndSaysHowManyTheDlqHolds() {
+        fixture = new ConsoleFixture(1);
+        writeRecords(0, 15);
+        fixture.start("CONSOLE_INDEX_MAX_RECORDS", "10");
+
+        JsonNode summary = fixture.json(fixture.get("/api/summary"));
+        assertThat(summary.get("total").asLong()).isEqualTo(10);
+        assertThat(summary.get("dlq_records").asLong()).isEqualTo(15);
+        assertThat(summary.get("index_note").asText()).isEqualTo("The DLQ holds about 15 records; the console "
+                + "indexes the newest 10 (CONSOLE_INDEX_MAX_RECORDS=10): the 5 older ones are left out of its lists, "
+                + "counts and dry runs. A redrive plan reads the DLQ itself and selects them too.");
+        assertThat(indexedOffsets()).containsExactly(14L, 13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L);
+        assertThat(fixture.json(fixture.get("/api/signatures")).get(0).get("count").asLong()).isEqualTo(10);
+
+        // A record arrives: the oldest indexed one makes way, and the note counts it.
+        fixture.write(List.of(fixture.record(0, "v-15", contract("not-json", 2_000))));
+        await().atMost(WAIT).until(() -> fixture.json(fixture.get("/api/summary")).get("dlq_records").asLong() == 16);
+        assertThat(indexedOffsets()).containsExactly(15L, 14L, 13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L);
+    }
+
+    @Test
+    void withTheBrokerStoppedDuringAnActionEveryPageAndTheEventStreamAnswerAtOnce() throws Exception {
+        try (KafkaCluster cluster = TestKafka.cluster(1)) {
+            fixture = new ConsoleFixture(cluster.bootstrapServers(), 1);
+            writeRecords(0, 3);
+            // Short client timeouts, so that the requests held by the stopped broker end within seconds.
+            fixture.start("KAFKA_CLIENT_DEFAULT_API_TIMEOUT_MS", "3000", "KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "3000");
+            await().atMost(WAIT).until(() -> fixture.get("/api/plans").statusCode() == 200);
+            HttpResponse<String> created = fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"10\",\"who\":\"kim\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String planId = fixture.json(created).get("id").asText();
+
+            cluster.node(1).stop();
+            // An action that waits for the audit trail (the brokers are away), holding what actions take.
+            CompletableFuture<HttpResponse<String>> pending = CompletableFuture.supplyAsync(
+                    () -> fixture.postFromPage("/api/plans", "{\"max\":\"2\",\"rate\":\"10\",\"who\":\"lee\"}"),
+                    clients);
+            Thread.sleep(500);
+            assertThat(pending).isNotDone();
+
+            for (String path : List.of("/api/summary", "/api/plans", "/api/signatures", "/api/audit",
+                    "/api/records/0/0/history")) {
+                HttpResponse<String> answer = timed(path, () -> fixture.get(path));
+                assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(200);
+            }
+            assertThat(fixture.json(fixture.get("/api/plans")).get("plans")).hasSize(1);
+            try (EventStream events = new EventStream(fixture.url("/api/events"))) {
+                String first = timed("the event stream", events::nextEvent);
+                assertThat(first).startsWith("event: plans\ndata: {\"plans\":[{\"id\":\"" + planId + "\"");
+            }
+            // Another action is refused at once rather than queued behind the first.
+            HttpResponse<String> cancel = timed("a second action",
+                    () -> fixture.postFromPage("/api/plans/" + planId + "/cancel", "{}"));
+            assertThat(cancel.statusCode()).isEqualTo(503);
+            assertThat(fixture.json(cancel).get("error").asText()).startsWith("the audit trail is not answering");
+
+            // Requests that read Kafka, as many as it allows, held by the stopped broker (3 s each, one at a time):
+            // more are refused at once.
+            List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+            for (int i = 0; i < ConsoleServer.MAX_SCANS; i++) {
+                String path = "/api/records/0/" + i;
+                held.add(CompletableFuture.supplyAsync(() -> fixture.get(path), clients));
+            }
+            Thread.sleep(1_000);
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> refused = timed("a read over the limit", () -> fixture.get("/api/records/0/9"));
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(fixture.json(refused).get("error").asText()).isEqualTo("the console is reading Kafka for 4 "
+                        + "requests already (the brokers may be slow); try again in a moment");
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+            }
+            for (CompletableFuture<HttpResponse<String>> read : held) {
+                assertThat(fixture.json(read.get()).get("error").asText()).startsWith("Kafka: TimeoutException");
+            }
+
+            // The pending action failed with the trail out of reach: it was not taken.
+            HttpResponse<String> failed = pending.get();
+            assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
+            assertThat(fixture.json(fixture.get("/api/plans")).get("plans")).hasSize(1);
+
+            cluster.node(1).start();
+            cluster.awaitReady(WAIT);
+            await().atMost(WAIT).until(() -> fixture.postFromPage("/api/plans", "{\"max\":\"2\",\"rate\":\"10\"}").statusCode() == 201);
+            assertThat(fixture.json(fixture.get("/api/plans")).get("plans")).hasSize(2);
+        }
+    }
+
+    @Test
+    void aClientThatStallsItsBodyIsCutOffAndAnOversizedBodyIsRefused() throws Exception {
+        fixture = new ConsoleFixture(1);
+        fixture.start();
+        int port = URI.create(fixture.url("/")).getPort();
+        // More stalled requests than the console has threads: each sends its headers, then 1 of 100 bytes.
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout((ConsoleServer.MAX_REQUEST_SECONDS + 10) * 1000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /api/plans HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json"
+                        + "\r\nX-Console-Request: 1\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                stalled.add(socket);
+            }
+            long start = System.nanoTime();
+            for (Socket socket : stalled) {
+                assertThat(closedUnanswered(socket)).isTrue();
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000;
+            assertThat(seconds).isLessThanOrEqualTo(ConsoleServer.MAX_REQUEST_SECONDS + 2);
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+        HttpResponse<String> summary = timed("the summary after", () -> fixture.get("/api/summary"));
+        assertThat(summary.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> large = fixture.postFromPage("/api/plans", "{\"reason\":\"" + "x".repeat(20_000) + "\"}");
+        assertThat(large.statusCode()).isEqualTo(400);
+        assertThat(fixture.json(large).get("error").asText()).isEqualTo("the body is larger than 16384 bytes");
+    }
+
+    /** The server closed the connection without a byte of answer (a reset, where it had not read all we sent). */
+    private static boolean closedUnanswered(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (SocketException e) {
+            return e.getMessage().equals("Connection reset");
+        }
+    }
+
+    /** What {@code call} answered, once it is sure it answered within {@link #AT_ONCE_MS}. */
+    private static <T> T timed(String what, Supplier<T> call) {
+        long start = System.nanoTime();
+        T answer = call.get();
+        assertThat((System.nanoTime() - start) / 1_000_000).as(what + " answered within ms").isLessThan(AT_ONCE_MS);
+        return answer;
+    }
+
+    /** The console's event stream, read event by event. */
+    private static final class EventStream implements AutoCloseable {
+        private final CompletableFuture<HttpResponse<InputStream>> response;
+        private BufferedReader lines;
+
+        EventStream(String url) {
+            response = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        }
+
+        /** The next event's lines (a heartbeat comment is passed over). */
+        String nextEvent() {
+            try {
+                if (lines == null) {
+                    lines = new BufferedReader(new InputStreamReader(response.get().body(), StandardCharsets.UTF_8));
+                }
+                StringBuilder event = new StringBuilder();
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.isEmpty() && !event.isEmpty()) {
+                        return event.toString().strip();
+                    }
+                    if (!line.startsWith(":")) {
+                        event.append(line).append('\n');
+                    }
+                }
+                return event.toString();
+            } catch (IOException | InterruptedException | ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            response.get().body().close();
+        }
+    }
+}
