@@ -121,14 +121,14 @@ class ConsoleBoundsTest {
             // Short client timeouts, so that the requests held by the stopped broker end within seconds.
             fixture.start("KAFKA_CLIENT_DEFAULT_API_TIMEOUT_MS", "3000", "KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "3000");
             await().atMost(WAIT).until(() -> fixture.get("/api/plans").statusCode() == 200);
-            HttpResponse<String> created = fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"10\",\"who\":\"kim\"}");
+            HttpResponse<String> created = fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"10\"}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             String planId = fixture.json(created).get("id").asText();
 
             cluster.node(1).stop();
             // An action that waits for the audit trail (the brokers are away), holding what actions take.
             CompletableFuture<HttpResponse<String>> pending = CompletableFuture.supplyAsync(
-                    () -> fixture.postFromPage("/api/plans", "{\"max\":\"2\",\"rate\":\"10\",\"who\":\"lee\"}"),
+                    () -> fixture.postFromPage("/api/plans", "{\"max\":\"2\",\"rate\":\"10\"}"),
                     clients);
             Thread.sleep(500);
             assertThat(pending).isNotDone();
