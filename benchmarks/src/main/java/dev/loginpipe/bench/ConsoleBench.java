@@ -77,7 +77,9 @@ public final class ConsoleBench {
                     List.of("-Xmx" + heap, "-jar", jar.toString(), "console"),
                     Map.of("BOOTSTRAP_SERVERS", options.bootstrap(), "DLQ_TOPIC", topic, "INSTANCE_ID", "bench",
                             "CONSOLE_PORT", Integer.toString(consolePort), "HTTP_PORT", Integer.toString(httpPort),
-                            "LOG_SUMMARY_SECONDS", "0"))) {
+                            "LOG_SUMMARY_SECONDS", "0",
+                            // The console's dry run is recorded in the signed trail: without a key it is refused.
+                            "REDRIVE_AUDIT_KEY", "bench-audit-key-" + java.util.UUID.randomUUID()))) {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + consolePort;
                 while (status(http, "http://127.0.0.1:" + httpPort + "/health/ready") != 200) {
@@ -108,6 +110,9 @@ public final class ConsoleBench {
                         .header("Content-Type", "application/json").header("X-Console-Request", "1")
                         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).body());
                 double dryRun = seconds(dryStart);
+                if (!dry.has("would_pass")) {
+                    throw new IllegalStateException("the dry run answered " + dry);
+                }
                 System.out.printf("%n| DLQ records | console heap | signatures ready after start | GET /api/signatures first / p50 "
                         + "| records page (first) p50 / max | records page (walking back) p50 / max "
                         + "| text-filtered page p50 / max | dry run of the whole DLQ | console peak RSS |%n"
