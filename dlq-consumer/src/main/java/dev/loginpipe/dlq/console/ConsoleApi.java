@@ -11,6 +11,8 @@ import dev.loginpipe.dlq.backtest.CandidateSchema;
 
 /** What the console's endpoints answer, apart from HTTP: one method per endpoint. */
 final class ConsoleApi {
+    /** The newest output records a backtest reads unless asked for another number. */
+    static final long DEFAULT_BACKTEST_RECORDS = 100_000;
     private final String topic;
     private final DlqIndex index;
     private final Signatures signatures;
@@ -91,7 +93,7 @@ final class ConsoleApi {
                 throw new BadRequest(name + ": not a field of a backtest");
             }
         }
-        String records = fields.getOrDefault("output_records", "100000");
+        String records = fields.getOrDefault("output_records", Long.toString(DEFAULT_BACKTEST_RECORDS));
         if (!records.matches("[1-9]\\d{0,8}")) {
             throw new BadRequest("output_records: expected an integer from 1 to 999999999");
         }

@@ -27,6 +27,7 @@ final class ConsoleBacktest implements AutoCloseable {
     private volatile boolean cancel;
     private volatile String state = "idle";
     private volatile String startedBy;
+    private volatile String version;
     private volatile BacktestResult result;
     private volatile String error;
 
@@ -45,6 +46,7 @@ final class ConsoleBacktest implements AutoCloseable {
         cancel = false;
         state = "running";
         startedBy = who;
+        version = candidate.version();
         result = null;
         error = null;
         thread.execute(() -> {
@@ -70,7 +72,7 @@ final class ConsoleBacktest implements AutoCloseable {
     ObjectNode state() {
         Backtest backtest = running;
         BacktestResult done = result;
-        ObjectNode out = json.createObjectNode().put("state", state).put("started_by", startedBy)
+        ObjectNode out = json.createObjectNode().put("state", state).put("started_by", startedBy).put("version", version)
                 .put("read", backtest != null ? backtest.read() : done != null ? done.outputRead() + done.dlqRead() : 0)
                 .put("error", error);
         if (done != null) {

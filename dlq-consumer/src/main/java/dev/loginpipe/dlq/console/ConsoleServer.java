@@ -226,14 +226,7 @@ final class ConsoleServer implements AutoCloseable {
         } else if (path.equals("/api/dry-run")) {
             requireMethod(method, "POST");
             Map<String, String> fields = body(exchange);
-            String unavailable = redrive.unavailable(); // a dry run is recorded in the trail
-            if (unavailable != null) {
-                error(exchange, 503, unavailable);
-                return;
-            }
-            String readOnly = redrive.readOnly();
-            if (readOnly != null) {
-                error(exchange, 403, readOnly);
+            if (trailRefuses(exchange)) {
                 return;
             }
             ObjectNode result = api.dryRun(Params.ofFields(fields, Selection.PARAMS), principal);
@@ -248,10 +241,16 @@ final class ConsoleServer implements AutoCloseable {
             send(exchange, 200, api.backtest());
         } else if (path.equals("/api/backtest")) {
             requireMethod(method, "POST");
-            ObjectNode started = api.startBacktest(body(exchange), principal);
+            Map<String, String> fields = body(exchange);
+            if (trailRefuses(exchange)) {
+                return;
+            }
+            ObjectNode started = api.startBacktest(fields, principal);
             if (started == null) {
                 error(exchange, 409, "a backtest is running; cancel it or wait for it to finish");
             } else {
+                redrive.recordBacktest(started.path("version").asText(), fields.getOrDefault("output_records",
+                        Long.toString(ConsoleApi.DEFAULT_BACKTEST_RECORDS)), new Caller(principal, from(exchange)));
                 send(exchange, 202, started);
             }
         } else if (path.equals("/api/backtest/cancel")) {
@@ -270,6 +269,24 @@ final class ConsoleServer implements AutoCloseable {
         } else {
             error(exchange, 404, "no such page");
         }
+    }
+
+    /**
+     * Answers 503 or 403 when the audit trail cannot record what is asked (not read yet, or read-only): dry runs and
+     * backtests are recorded there. True when it answered.
+     */
+    private boolean trailRefuses(HttpExchange exchange) throws IOException {
+        String unavailable = redrive.unavailable();
+        if (unavailable != null) {
+            error(exchange, 503, unavailable);
+            return true;
+        }
+        String readOnly = redrive.readOnly();
+        if (readOnly != null) {
+            error(exchange, 403, readOnly);
+            return true;
+        }
+        return false;
     }
 
     /** Where a request came from, for the audit trail. */

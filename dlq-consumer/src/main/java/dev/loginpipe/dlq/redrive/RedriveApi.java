@@ -175,6 +175,12 @@ public final class RedriveApi {
         opener.redrive().record(caller.who(), "dry-run", fields);
     }
 
+    /** Records a backtest started from the console: who, the candidate's version, how many output records. */
+    public void recordBacktest(String version, String outputRecords, Caller caller) {
+        opener.redrive().record(caller.who(), "backtest", JSON.createObjectNode().put("schema_version", version)
+                .put("output_records", outputRecords));
+    }
+
     private PlanSpec spec(Map<String, String> fields) {
         for (String name : fields.keySet()) {
             if (!FIELDS.contains(name)) {

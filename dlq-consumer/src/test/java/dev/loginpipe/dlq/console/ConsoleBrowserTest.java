@@ -512,6 +512,9 @@ class ConsoleBrowserTest {
         assertThat(text("#backtest-result")).contains("2 schema /locale enum 0:1 /locale enum · 0:2 /locale enum")
                 .contains("1 schema /locale maxLength");
         screenshot("console-backtest");
+        // Who ran which candidate over how much is in the signed trail.
+        waitFor("document.getElementById('audit').innerText.includes('backtest')");
+        assertThat(text("#audit")).contains("local (127.0.0.1) backtest");
 
         // A plan for the accepted records, from the page: it waits for the candidate's version to be live.
         click("#backtest-result button.plan-for");

@@ -1,6 +1,7 @@
 // The backtest panel: a pasted candidate schema run over the newest output records and the whole DLQ by the
 // console (one at a time, cancellable); the panel polls its progress and shows whose fate would change. Text only.
 import {el, fill} from './dom.js';
+import {loadAudit} from './plans.js';
 
 const $ = (id) => document.getElementById(id);
 const POST = {method: 'POST', headers: {'Content-Type': 'application/json', 'X-Console-Request': '1'}};
@@ -61,6 +62,7 @@ export function backtest(api) {
     const form = new FormData($('backtest-form'));
     try {
       show(await api('/api/backtest', {...POST, body: JSON.stringify(Object.fromEntries(form))}), api);
+      loadAudit(api).catch(() => {}); // the trail holds the backtest now
       await poll(api);
     } catch (error) {
       fill($('backtest-state'), 'not started: ' + error.message);

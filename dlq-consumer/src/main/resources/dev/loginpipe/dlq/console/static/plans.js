@@ -75,8 +75,8 @@ async function act(api, id, action) {
   }
 }
 
-/** The trail, newest first, and whether its hash chain holds. */
-async function loadAudit(api) {
+/** The trail, newest first, and whether its hash chain holds (a backtest's entry asks for it too). */
+export async function loadAudit(api) {
   const audit = await api('/api/audit');
   const v = audit.verification;
   fill($('audit-verification'), v.valid ? 'signatures and chain verified: ' + v.entries + ' entries'
