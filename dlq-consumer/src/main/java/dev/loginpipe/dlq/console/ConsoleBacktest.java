@@ -23,13 +23,16 @@ final class ConsoleBacktest implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile Backtest running;
+    /** What the page sees, replaced whole so that a reader never mixes two moments of one run. */
+    private record Run(Backtest backtest, String state, String startedBy, String version, BacktestResult result,
+                       String error) {
+        Run ended(String endState, BacktestResult done, String why) {
+            return new Run(null, endState, startedBy, version, done, why);
+        }
+    }
+
+    private volatile Run run = new Run(null, "idle", null, null, null, null);
     private volatile boolean cancel;
-    private volatile String state = "idle";
-    private volatile String startedBy;
-    private volatile String version;
-    private volatile BacktestResult result;
-    private volatile String error;
 
     ConsoleBacktest(Config config, ObjectMapper json) {
         this.config = config;
@@ -38,28 +41,20 @@ final class ConsoleBacktest implements AutoCloseable {
 
     /** Starts one; false when one is running already. */
     synchronized boolean start(CandidateSchema candidate, long outputRecords, String who) {
-        if (running != null) {
+        if (run.backtest() != null) {
             return false;
         }
         Backtest backtest = new Backtest(config, candidate);
-        running = backtest;
+        Run started = new Run(backtest, "running", who, candidate.version(), null, null);
         cancel = false;
-        state = "running";
-        startedBy = who;
-        version = candidate.version();
-        result = null;
-        error = null;
+        run = started;
         thread.execute(() -> {
             try {
-                result = backtest.run(outputRecords, () -> cancel);
-                state = "done";
+                run = started.ended("done", backtest.run(outputRecords, () -> cancel), null);
             } catch (Backtest.Cancelled e) {
-                state = "cancelled";
+                run = started.ended("cancelled", null, null);
             } catch (RuntimeException e) {
-                error = ErrorText.of(e);
-                state = "failed";
-            } finally {
-                running = null;
+                run = started.ended("failed", null, ErrorText.of(e));
             }
         });
         return true;
@@ -70,11 +65,11 @@ final class ConsoleBacktest implements AutoCloseable {
     }
 
     ObjectNode state() {
-        Backtest backtest = running;
-        BacktestResult done = result;
-        ObjectNode out = json.createObjectNode().put("state", state).put("started_by", startedBy).put("version", version)
-                .put("read", backtest != null ? backtest.read() : done != null ? done.outputRead() + done.dlqRead() : 0)
-                .put("error", error);
+        Run now = run;
+        BacktestResult done = now.result();
+        long read = now.backtest() != null ? now.backtest().read() : done != null ? done.outputRead() + done.dlqRead() : 0;
+        ObjectNode out = json.createObjectNode().put("state", now.state()).put("started_by", now.startedBy())
+                .put("version", now.version()).put("read", read).put("error", now.error());
         if (done != null) {
             out.set("result", done.json());
         }
