@@ -6,14 +6,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
-import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
-import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.dlq.DlqClients;
-import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.dlq.DlqScan;
-import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
@@ -24,7 +20,7 @@ import org.apache.kafka.common.TopicPartition;
  * records it would accept, by the signature they have.
  */
 public final class Backtest {
-    /** Examples kept per newly rejected signature. */
+    /** Examples kept per signature. */
     static final int EXAMPLES = 3;
 
     /** Stopped by its caller before the end. */
@@ -56,16 +52,13 @@ public final class Backtest {
             List<TopicPartition> partitions = partitions(consumer, output);
             DlqScan.readRange(consumer, partitions, newest(consumer, partitions, outputRecords), record -> {
                 check(cancelled);
-                ValidationResult verdict = candidate.validator().validate(record.value());
-                result.output(record, verdict.isValid() ? null : FailureSignature.of(verdict,
-                        new DlqRecord(record).header(DlqHeaders.SOURCE_TOPIC)), verdict);
+                result.output(record, candidate.validator());
             });
             String dlq = config.get(Settings.DLQ_TOPIC);
             List<TopicPartition> dlqPartitions = partitions(consumer, dlq);
             DlqScan.readRange(consumer, dlqPartitions, consumer.beginningOffsets(dlqPartitions), record -> {
                 check(cancelled);
-                DlqRecord dead = new DlqRecord(record);
-                result.dlq(dead, !dead.truncated() && candidate.validator().validate(record.value()).isValid());
+                result.dlq(record, candidate.validator());
             });
         }
         return result.build();

@@ -10,6 +10,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.common.validation.FailureSignature;
@@ -17,7 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What a {@link Backtest} found: counts, signatures whose fate changes, and examples, as text or JSON. */
 public record BacktestResult(String schema, String version, long outputRead, long dlqRead, long dlqTruncated,
-                             List<Group> newlyRejected, List<Group> newlyAccepted) {
+                             List<Group> newlyRejected, long rejectedOther, List<Group> newlyAccepted,
+                             long acceptedOther) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Records of one signature whose fate changes, with a few of them (partition, offset, what failed). */
@@ -29,11 +32,11 @@ public record BacktestResult(String schema, String version, long outputRead, lon
     }
 
     public long rejectedCount() {
-        return newlyRejected.stream().mapToLong(Group::count).sum();
+        return newlyRejected.stream().mapToLong(Group::count).sum() + rejectedOther;
     }
 
     public long acceptedCount() {
-        return newlyAccepted.stream().mapToLong(Group::count).sum();
+        return newlyAccepted.stream().mapToLong(Group::count).sum() + acceptedOther;
     }
 
     /** "compatible on this data: 0 of 48,210 recent records break", or how many do. */
@@ -48,11 +51,11 @@ public record BacktestResult(String schema, String version, long outputRead, lon
         StringBuilder out = new StringBuilder("backtest of ").append(schema).append(" (schema.version ").append(version)
                 .append(" once live as a file)\n").append(verdict()).append('\n');
         out.append("\nnewly rejected (output records the candidate would send to the DLQ):\n");
-        table(out, newlyRejected, true);
+        table(out, newlyRejected, rejectedOther);
         out.append("\nnewly accepted (DLQ records the candidate would let through");
         out.append(dlqTruncated > 0 ? "; " + number(dlqTruncated) + " truncated records never count" : "")
                 .append("):\n");
-        table(out, newlyAccepted, false);
+        table(out, newlyAccepted, acceptedOther);
         return out.toString();
     }
 
@@ -62,6 +65,7 @@ public record BacktestResult(String schema, String version, long outputRead, lon
                 .put("dlq_read", dlqRead).put("dlq_truncated", dlqTruncated).put("newly_accepted_count", acceptedCount());
         groups(out.putArray("newly_rejected"), newlyRejected);
         groups(out.putArray("newly_accepted"), newlyAccepted);
+        out.put("newly_rejected_other", rejectedOther).put("newly_accepted_other", acceptedOther);
         return out;
     }
 
@@ -78,17 +82,19 @@ public record BacktestResult(String schema, String version, long outputRead, lon
         }
     }
 
-    private static void table(StringBuilder out, List<Group> groups, boolean examples) {
-        if (groups.isEmpty()) {
+    private static void table(StringBuilder out, List<Group> groups, long other) {
+        if (groups.isEmpty() && other == 0) {
             out.append("  none\n");
         }
         for (Group g : groups) {
             out.append(String.format(Locale.ROOT, "  %10s  %s  %s%n", number(g.count()), g.signature().id(),
                     g.signature().label()));
-            if (examples) {
-                g.examples().forEach(e -> out.append(String.format(Locale.ROOT, "              e.g. %d:%d %s%n",
-                        e.partition(), e.offset(), String.join(", ", e.failed()))));
-            }
+            g.examples().forEach(e -> out.append(String.format(Locale.ROOT, "              e.g. %d:%d %s%n",
+                    e.partition(), e.offset(), String.join(", ", e.failed()))));
+        }
+        if (other > 0) {
+            out.append(String.format(Locale.ROOT, "  %10s  of further signatures (more than %d)%n", number(other),
+                    Builder.MAX_GROUPS));
         }
     }
 
@@ -96,57 +102,95 @@ public record BacktestResult(String schema, String version, long outputRead, lon
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    /** Collects a backtest's findings record by record. */
+    /**
+     * Collects findings record by record; a shadow adds records while the page takes snapshots, so it is locked.
+     * Signatures come from the input (a property name is part of a path): past {@value #MAX_GROUPS} of one kind, a
+     * record is counted in {@code other}.
+     */
     static final class Builder {
+        static final int MAX_GROUPS = 500;
         private final String schema;
         private final String version;
-        private final Map<FailureSignature, long[]> accepted = new LinkedHashMap<>();
-        private final Map<FailureSignature, List<Example>> examples = new LinkedHashMap<>();
-        private final Map<FailureSignature, long[]> rejectedCounts = new LinkedHashMap<>();
+        private final Map<FailureSignature, Tally> rejected = new LinkedHashMap<>();
+        private final Map<FailureSignature, Tally> accepted = new LinkedHashMap<>();
         private long outputRead;
         private long dlqRead;
         private long dlqTruncated;
+        private long rejectedOther;
+        private long acceptedOther;
+
+        private static final class Tally {
+            long count;
+            final List<Example> examples = new ArrayList<>(Backtest.EXAMPLES);
+        }
 
         Builder(String schema, String version) {
             this.schema = schema;
             this.version = version;
         }
 
-        /** An output record and, when the candidate rejects it, the signature it would get. */
-        void output(ConsumerRecord<byte[], byte[]> record, FailureSignature wouldGet, ValidationResult verdict) {
-            outputRead++;
-            if (wouldGet == null) {
-                return;
-            }
-            rejectedCounts.computeIfAbsent(wouldGet, s -> new long[1])[0]++;
-            List<Example> kept = examples.computeIfAbsent(wouldGet, s -> new ArrayList<>());
-            if (kept.size() < Backtest.EXAMPLES) {
-                List<String> failed = verdict.violations().isEmpty() ? List.of(verdict.reason().label())
-                        : verdict.violations().stream().map(v -> FailureSignature.cut(v.path() + " " + v.keyword()))
-                                .limit(10).toList();
-                kept.add(new Example(record.partition(), record.offset(), failed));
-            }
-        }
-
-        void dlq(DlqRecord record, boolean wouldPass) {
-            dlqRead++;
-            if (record.truncated()) {
-                dlqTruncated++;
-            } else if (wouldPass) {
-                accepted.computeIfAbsent(record.signature(), s -> new long[1])[0]++;
+        /** An output record: valid today; counted when the candidate would reject it. */
+        void output(ConsumerRecord<byte[], byte[]> record, EventValidator candidate) {
+            ValidationResult verdict = candidate.validate(record.value());
+            synchronized (this) {
+                outputRead++;
+                if (!verdict.isValid()) {
+                    FailureSignature wouldGet = FailureSignature.of(verdict,
+                            new DlqRecord(record).header(DlqHeaders.SOURCE_TOPIC));
+                    if (!count(rejected, wouldGet, record, failed(verdict))) {
+                        rejectedOther++;
+                    }
+                }
             }
         }
 
-        BacktestResult build() {
-            List<Group> newlyRejected = new ArrayList<>();
-            rejectedCounts.forEach((s, n) -> newlyRejected.add(new Group(s, n[0], List.copyOf(examples.get(s)))));
-            List<Group> newlyAccepted = new ArrayList<>();
-            accepted.forEach((s, n) -> newlyAccepted.add(new Group(s, n[0], List.of())));
-            Comparator<Group> largestFirst = Comparator.comparingLong(Group::count).reversed();
-            newlyRejected.sort(largestFirst);
-            newlyAccepted.sort(largestFirst);
-            return new BacktestResult(schema, version, outputRead, dlqRead, dlqTruncated, List.copyOf(newlyRejected),
-                    List.copyOf(newlyAccepted));
+        /** A DLQ record: invalid when it was routed; counted when the candidate would let it through. */
+        void dlq(ConsumerRecord<byte[], byte[]> record, EventValidator candidate) {
+            DlqRecord dead = new DlqRecord(record);
+            boolean wouldPass = !dead.truncated() && candidate.validate(record.value()).isValid();
+            synchronized (this) {
+                dlqRead++;
+                if (dead.truncated()) {
+                    dlqTruncated++;
+                } else if (wouldPass && !count(accepted, dead.signature(), record, dead.violations())) {
+                    acceptedOther++;
+                }
+            }
+        }
+
+        private static boolean count(Map<FailureSignature, Tally> groups, FailureSignature signature,
+                                     ConsumerRecord<byte[], byte[]> record, List<String> failed) {
+            Tally tally = groups.get(signature);
+            if (tally == null) {
+                if (groups.size() == MAX_GROUPS) {
+                    return false;
+                }
+                tally = new Tally();
+                groups.put(signature, tally);
+            }
+            tally.count++;
+            if (tally.examples.size() < Backtest.EXAMPLES) {
+                tally.examples.add(new Example(record.partition(), record.offset(),
+                        failed.stream().map(FailureSignature::cut).limit(10).toList()));
+            }
+            return true;
+        }
+
+        private static List<String> failed(ValidationResult verdict) {
+            return verdict.violations().isEmpty() ? List.of(verdict.reason().label())
+                    : verdict.violations().stream().map(v -> v.path() + " " + v.keyword()).toList();
+        }
+
+        synchronized BacktestResult build() {
+            return new BacktestResult(schema, version, outputRead, dlqRead, dlqTruncated, groups(rejected),
+                    rejectedOther, groups(accepted), acceptedOther);
+        }
+
+        private static List<Group> groups(Map<FailureSignature, Tally> tallies) {
+            List<Group> groups = new ArrayList<>();
+            tallies.forEach((s, t) -> groups.add(new Group(s, t.count, List.copyOf(t.examples))));
+            groups.sort(Comparator.comparingLong(Group::count).reversed());
+            return List.copyOf(groups);
         }
     }
 }

@@ -6,11 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import javax.net.ssl.SSLContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
@@ -19,6 +21,7 @@ import dev.loginpipe.dlq.access.Accounts;
 import dev.loginpipe.dlq.access.Users;
 import dev.loginpipe.dlq.redrive.RedriveApi;
 import dev.loginpipe.dlq.redrive.RedriveOpener;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code dlq-consumer.jar console}: the DLQ console on {@code CONSOLE_BIND:CONSOLE_PORT}. Indexes the DLQ in the
@@ -27,22 +30,19 @@ import dev.loginpipe.dlq.redrive.RedriveOpener;
 public final class Console implements AutoCloseable {
     private final IndexReader reader;
     private final Thread readerThread;
-    private final RecordFetcher fetcher;
-    private final RecordFetcher bulkFetcher;
+    /** What reads Kafka for requests (fetchers, backtest, shadow) and the plans' engine, closed in this order. */
+    private final List<AutoCloseable> parts;
     private final ConsoleServer server;
     private final RedriveOpener redrive;
-    private final ConsoleBacktest backtest;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private Console(IndexReader reader, Thread readerThread, RecordFetcher fetcher, RecordFetcher bulkFetcher,
-                    ConsoleBacktest backtest, ConsoleServer server, RedriveOpener redrive) {
+    private Console(IndexReader reader, Thread readerThread, List<AutoCloseable> parts, ConsoleServer server,
+                    RedriveOpener redrive) {
         this.reader = reader;
         this.readerThread = readerThread;
-        this.fetcher = fetcher;
-        this.bulkFetcher = bulkFetcher;
+        this.parts = parts;
         this.server = server;
         this.redrive = redrive;
-        this.backtest = backtest;
     }
 
     /**
@@ -75,34 +75,31 @@ public final class Console implements AutoCloseable {
         // A dry run has a consumer of its own: pages do not wait for it.
         RecordFetcher bulkFetcher = new RecordFetcher(config, topic, "console-dry-run", RecordFetcher.FOR_BULK);
         ConsoleBacktest backtest = new ConsoleBacktest(config, json);
+        ConsoleShadow shadow = new ConsoleShadow(config, json);
+        CandidateExamples examples = new CandidateExamples(config, config.get(Settings.OUTPUT_TOPIC), json);
+        List<AutoCloseable> parts = List.of(fetcher, bulkFetcher, backtest, shadow, examples, redrive);
         try {
             ConsoleApi api = new ConsoleApi(topic, index, signatures, replayed, maxReplays, health,
                     new RecordPages(index, signatures, fetcher, replayed, json),
                     new RecordDetail(signatures, fetcher, replayed, json),
-                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json), backtest,
-                    config.get(Settings.MAX_JSON_DEPTH), json);
+                    new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json),
+                    new ConsoleApi.Candidates(backtest, shadow, examples), config.get(Settings.MAX_JSON_DEPTH), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls,
                     new Guard(accounts, address.isLoopbackAddress(), trustedProxy), api,
                     new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC), replayed::entry), index, health, json);
         } catch (BindException e) {
-            fetcher.close();
-            bulkFetcher.close();
-            backtest.close();
-            closeQuietly(redrive);
+            closeAll(parts);
             throw new ConfigException(Settings.CONSOLE_PORT.name(), "cannot listen on " + bind + ":"
                     + config.get(Settings.CONSOLE_PORT) + " (" + e.getMessage() + ")");
         } catch (IOException e) {
-            fetcher.close();
-            bulkFetcher.close();
-            backtest.close();
-            closeQuietly(redrive);
+            closeAll(parts);
             throw new ConfigException(Settings.CONSOLE_BIND.name(), "cannot listen on " + bind + ": " + e.getMessage());
         }
         IndexReader reader = new IndexReader(config, topic, index, signatures, health);
         Thread thread = new Thread(reader, "console-index");
         thread.setDaemon(true);
         thread.start();
-        return new Console(reader, thread, fetcher, bulkFetcher, backtest, server, redrive);
+        return new Console(reader, thread, parts, server, redrive);
     }
 
     private static InetAddress address(String setting, String text) {
@@ -150,19 +147,21 @@ public final class Console implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fetcher.close();
-        bulkFetcher.close();
-        backtest.close();
-        closeQuietly(redrive);
+        closeAll(parts);
         closed.countDown();
     }
 
-    /** Stops the plans' engine; a running plan stays running in the trail and runs on after the restart. */
-    private static void closeQuietly(RedriveOpener redrive) {
-        try {
-            redrive.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Stopping the plans' engine leaves a running plan running in the trail: it runs on after the restart. */
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LoggerFactory.getLogger("dlq-console").warn("closing {}: {}", part.getClass().getSimpleName(),
+                        ErrorText.of(e));
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.loginpipe.dlq.console;
 
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,13 +23,17 @@ final class ConsoleApi {
     private final RecordPages pages;
     private final RecordDetail detail;
     private final DryRun dryRun;
-    private final ConsoleBacktest backtest;
+    private final Candidates candidates;
     private final int maxJsonDepth;
     private final ObjectMapper json;
 
+    /** What tries a candidate schema: a backtest, a shadow, and the records they find, viewed as it judges them. */
+    record Candidates(ConsoleBacktest backtest, ConsoleShadow shadow, CandidateExamples examples) {
+    }
+
     ConsoleApi(String topic, DlqIndex index, Signatures signatures, ReplayedRecords replayed, int maxReplays,
                Health health, RecordPages pages, RecordDetail detail, DryRun dryRun,
-               ConsoleBacktest backtest, int maxJsonDepth, ObjectMapper json) {
+               Candidates candidates, int maxJsonDepth, ObjectMapper json) {
         this.topic = topic;
         this.index = index;
         this.signatures = signatures;
@@ -38,7 +43,7 @@ final class ConsoleApi {
         this.pages = pages;
         this.detail = detail;
         this.dryRun = dryRun;
-        this.backtest = backtest;
+        this.candidates = candidates;
         this.maxJsonDepth = maxJsonDepth;
         this.json = json;
     }
@@ -83,30 +88,71 @@ final class ConsoleApi {
     }
 
     ObjectNode backtest() {
-        return backtest.state();
+        return candidates.backtest().state();
     }
 
     /** Starts a backtest of the pasted {@code schema} over the newest {@code output_records}; null when one runs. */
     ObjectNode startBacktest(Map<String, String> fields, Principal principal) {
-        for (String name : fields.keySet()) {
-            if (!name.equals("schema") && !name.equals("output_records")) {
-                throw new BadRequest(name + ": not a field of a backtest");
-            }
-        }
         String records = fields.getOrDefault("output_records", Long.toString(DEFAULT_BACKTEST_RECORDS));
         if (!records.matches("[1-9]\\d{0,8}")) {
             throw new BadRequest("output_records: expected an integer from 1 to 999999999");
         }
-        CandidateSchema candidate;
-        try {
-            candidate = CandidateSchema.of(fields.getOrDefault("schema", ""), "the candidate", maxJsonDepth);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest("schema: " + e.getMessage());
-        }
+        CandidateSchema candidate = candidate(fields, Set.of("schema", "output_records"), "backtest");
+        ConsoleBacktest backtest = candidates.backtest();
         return backtest.start(candidate, Long.parseLong(records), principal.name()) ? backtest.state() : null;
     }
 
     void cancelBacktest() {
-        backtest.cancel();
+        candidates.backtest().cancel();
+    }
+
+    ObjectNode shadow() {
+        return candidates.shadow().state();
+    }
+
+    /** Starts a shadow of the pasted {@code schema} on live traffic; null when one is watching. */
+    ObjectNode startShadow(Map<String, String> fields, Principal principal) {
+        CandidateSchema candidate = candidate(fields, Set.of("schema"), "shadow");
+        return candidates.shadow().start(candidate, principal.name()) ? candidates.shadow().state() : null;
+    }
+
+    /** The version of the shadow it stopped, or null when none was watching. */
+    String stopShadow() {
+        return candidates.shadow().stop();
+    }
+
+    /**
+     * An output record judged by the candidate of this version (the backtest's or the shadow's), its violations
+     * marked; null when no record is there. A version neither knows: 404, as the page cannot mark anything.
+     */
+    ObjectNode example(String version, int partition, long offset, Principal principal) {
+        CandidateSchema candidate = candidates.backtest().candidate(version);
+        if (candidate == null) {
+            candidate = candidates.shadow().candidate(version);
+        }
+        if (candidate == null) {
+            throw new NotFound("no backtest or shadow of schema version " + version + " (a newer one replaced it)");
+        }
+        return candidates.examples().of(candidate, partition, offset, new Display(principal.masked()));
+    }
+
+    private CandidateSchema candidate(Map<String, String> fields, Set<String> allowed, String what) {
+        for (String name : fields.keySet()) {
+            if (!allowed.contains(name)) {
+                throw new BadRequest(name + ": not a field of a " + what);
+            }
+        }
+        try {
+            return CandidateSchema.of(fields.getOrDefault("schema", ""), "the candidate", maxJsonDepth);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("schema: " + e.getMessage());
+        }
+    }
+
+    /** Answered 404 with its message. */
+    static final class NotFound extends RuntimeException {
+        NotFound(String message) {
+            super(message);
+        }
     }
 }

@@ -24,14 +24,14 @@ final class ConsoleBacktest implements AutoCloseable {
         return t;
     });
     /** What the page sees, replaced whole so that a reader never mixes two moments of one run. */
-    private record Run(Backtest backtest, String state, String startedBy, String version, BacktestResult result,
-                       String error) {
+    private record Run(Backtest backtest, String state, String startedBy, CandidateSchema candidate,
+                       BacktestResult result, String error, long readAtEnd) {
         Run ended(String endState, BacktestResult done, String why) {
-            return new Run(null, endState, startedBy, version, done, why);
+            return new Run(null, endState, startedBy, candidate, done, why, backtest.read());
         }
     }
 
-    private volatile Run run = new Run(null, "idle", null, null, null, null);
+    private volatile Run run = new Run(null, "idle", null, null, null, null, 0);
     private volatile boolean cancel;
 
     ConsoleBacktest(Config config, ObjectMapper json) {
@@ -45,7 +45,7 @@ final class ConsoleBacktest implements AutoCloseable {
             return false;
         }
         Backtest backtest = new Backtest(config, candidate);
-        Run started = new Run(backtest, "running", who, candidate.version(), null, null);
+        Run started = new Run(backtest, "running", who, candidate, null, null, 0);
         cancel = false;
         run = started;
         thread.execute(() -> {
@@ -60,6 +60,12 @@ final class ConsoleBacktest implements AutoCloseable {
         return true;
     }
 
+    /** The candidate of the backtest running or last run, if it has this version. */
+    CandidateSchema candidate(String version) {
+        CandidateSchema candidate = run.candidate();
+        return candidate != null && candidate.version().equals(version) ? candidate : null;
+    }
+
     void cancel() {
         cancel = true;
     }
@@ -67,9 +73,10 @@ final class ConsoleBacktest implements AutoCloseable {
     ObjectNode state() {
         Run now = run;
         BacktestResult done = now.result();
-        long read = now.backtest() != null ? now.backtest().read() : done != null ? done.outputRead() + done.dlqRead() : 0;
+        long read = now.backtest() != null ? now.backtest().read() : now.readAtEnd();
         ObjectNode out = json.createObjectNode().put("state", now.state()).put("started_by", now.startedBy())
-                .put("version", now.version()).put("read", read).put("error", now.error());
+                .put("version", now.candidate() == null ? null : now.candidate().version()).put("read", read)
+                .put("error", now.error());
         if (done != null) {
             out.set("result", done.json());
         }

@@ -50,6 +50,8 @@ final class ConsoleServer implements AutoCloseable {
             "/app.js", "app.js", "/dom.js", "dom.js", "/views.js", "views.js", "/plans.js", "plans.js",
             "/backtest.js", "backtest.js", "/login.js", "login.js", "/style.css", "style.css");
     private static final Pattern RECORD = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})");
+    /** An output record a candidate schema of this version would reject: {@code /api/examples/<version>/<p>/<o>}. */
+    private static final Pattern EXAMPLE = Pattern.compile("/api/examples/([0-9a-f]{12}|\\d{1,9})/(\\d{1,9})/(\\d{1,18})");
     private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_STREAMS = 8;
     /**
@@ -58,7 +60,7 @@ final class ConsoleServer implements AutoCloseable {
      */
     static final int MAX_SCANS = 4;
     private static final Pattern READS_KAFKA =
-            Pattern.compile("/api/records(/\\d{1,9}/\\d{1,18})?|/api/(plans/)?dry-run");
+            Pattern.compile("/api/records(/\\d{1,9}/\\d{1,18})?|/api/(plans/)?dry-run|/api/examples/.*");
     /** Seconds a client has to send a request, headers and body: one that stalls is cut off, freeing its thread. */
     static final int MAX_REQUEST_SECONDS = 10;
     private static final long EVENT_INTERVAL_MS = 1000;
@@ -143,6 +145,8 @@ final class ConsoleServer implements AutoCloseable {
             route(exchange);
         } catch (BadRequest e) {
             error(exchange, 400, e.getMessage());
+        } catch (ConsoleApi.NotFound e) {
+            error(exchange, 404, e.getMessage());
         } catch (IllegalStateException | KafkaException e) {
             error(exchange, 503, "Kafka: " + ErrorText.of(e));
         } catch (IOException e) {
@@ -198,6 +202,7 @@ final class ConsoleServer implements AutoCloseable {
         }
         String query = exchange.getRequestURI().getRawQuery();
         Matcher record = RECORD.matcher(path);
+        Matcher example = EXAMPLE.matcher(path);
         if (FILES.containsKey(path)) {
             requireMethod(method, "GET");
             Params.ofQuery(path.equals("/") ? null : query, Set.of()); // the page reads its own query
@@ -257,6 +262,40 @@ final class ConsoleServer implements AutoCloseable {
             requireMethod(method, "POST");
             api.cancelBacktest();
             send(exchange, 200, api.backtest());
+        } else if (path.equals("/api/shadow") && method.equals("GET")) {
+            Params.ofQuery(query, Set.of());
+            send(exchange, 200, api.shadow());
+        } else if (path.equals("/api/shadow")) {
+            requireMethod(method, "POST");
+            Map<String, String> fields = body(exchange);
+            if (trailRefuses(exchange)) {
+                return;
+            }
+            ObjectNode started = api.startShadow(fields, principal);
+            if (started == null) {
+                error(exchange, 409, "a shadow is watching; stop it first");
+            } else {
+                redrive.recordShadow("shadow-started", started.path("version").asText(),
+                        new Caller(principal, from(exchange)));
+                send(exchange, 202, started);
+            }
+        } else if (path.equals("/api/shadow/stop")) {
+            requireMethod(method, "POST");
+            String stopped = api.stopShadow();
+            if (stopped != null) {
+                redrive.recordShadow("shadow-stopped", stopped, new Caller(principal, from(exchange)));
+            }
+            send(exchange, 200, api.shadow());
+        } else if (example.matches()) {
+            requireMethod(method, "GET");
+            Params.ofQuery(query, Set.of());
+            ObjectNode found = api.example(example.group(1), Integer.parseInt(example.group(2)),
+                    Long.parseLong(example.group(3)), principal);
+            if (found == null) {
+                error(exchange, 404, "no output record at " + example.group(2) + ":" + example.group(3));
+            } else {
+                send(exchange, 200, found);
+            }
         } else if (path.equals("/api/events")) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());

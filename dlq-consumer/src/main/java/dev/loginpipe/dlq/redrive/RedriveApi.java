@@ -181,6 +181,11 @@ public final class RedriveApi {
                 .put("output_records", outputRecords));
     }
 
+    /** Records a shadow started or stopped from the console ({@code shadow-started}, {@code shadow-stopped}). */
+    public void recordShadow(String action, String version, Caller caller) {
+        opener.redrive().record(caller.who(), action, JSON.createObjectNode().put("schema_version", version));
+    }
+
     private PlanSpec spec(Map<String, String> fields) {
         for (String name : fields.keySet()) {
             if (!FIELDS.contains(name)) {

@@ -149,6 +149,49 @@ class BacktestTest {
         assertThat(cancelled.read()).isEqualTo(3);
     }
 
+    /**
+     * A shadow counts only what is routed after it started, and its counts equal a recount of those records by the
+     * candidate; what was there before, and a truncated DLQ record, never count.
+     */
+    @Test
+    void aShadowCountsWhatIsRoutedFromNowOnAsARecountDoes() throws Exception {
+        writeTopics("de", "en");
+        CandidateSchema candidate = CandidateSchema.ofFile(candidate().toString(), 128);
+        Shadow shadow = new Shadow(config(), candidate);
+        Thread watching = new Thread(shadow);
+        watching.start();
+        org.awaitility.Awaitility.await().atMost(DlqFixture.WAIT).until(shadow::started);
+
+        String[] locales = {"de", "en", "fr", "de", "de", "eng", "en", "xx"};
+        List<ProducerRecord<byte[], byte[]>> live = new ArrayList<>();
+        for (int i = 0; i < locales.length; i++) {
+            live.add(new ProducerRecord<>(output, i % 2, null, event(locales[i]).getBytes(StandardCharsets.UTF_8)));
+        }
+        live.add(fixture.dlqRecord(0, "e", event("eng"), contract("schema", 5, DlqHeaders.ERROR_DETAILS, DETAILS_LOCALE)));
+        live.add(fixture.dlqRecord(0, "f", event("eng"), contract("schema", 6, DlqHeaders.ERROR_DETAILS, DETAILS_LOCALE,
+                DlqHeaders.PAYLOAD_TRUNCATED, "true")));
+        live.add(fixture.dlqRecord(0, "g", event("toolong"), contract("schema", 7, DlqHeaders.ERROR_DETAILS,
+                DETAILS_LOCALE)));
+        fixture.write(live);
+        org.awaitility.Awaitility.await().atMost(DlqFixture.WAIT)
+                .until(() -> shadow.result().outputRead() == 8 && shadow.result().dlqRead() == 3);
+        shadow.stop();
+        watching.join(10_000);
+        assertThat(watching.isAlive()).isFalse();
+
+        long recount = java.util.Arrays.stream(locales)
+                .filter(l -> !candidate.validator().validate(event(l).getBytes(StandardCharsets.UTF_8)).isValid())
+                .count();
+        BacktestResult seen = shadow.result();
+        assertThat(recount).isEqualTo(4); // three "de" and the "xx": not in the candidate's enum
+        assertThat(seen.rejectedCount()).isEqualTo(recount);
+        assertThat(seen.newlyRejected()).singleElement().satisfies(g -> assertThat(g.count()).isEqualTo(recount));
+        assertThat(seen.acceptedCount()).isEqualTo(1); // "eng" now passes; the truncated one never counts
+        assertThat(seen.dlqTruncated()).isEqualTo(1);
+        assertThat(seen.newlyAccepted().get(0).examples()).extracting(e -> e.partition() + ":" + e.offset())
+                .containsExactly("0:4");
+    }
+
     @Test
     void theCommandPrintsTheVerdictAndRefusesABadSchemaWithExitTwo() throws Exception {
         writeTopics("en", "de");

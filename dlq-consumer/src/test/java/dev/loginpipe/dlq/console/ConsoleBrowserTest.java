@@ -509,8 +509,15 @@ class ConsoleBrowserTest {
         waitFor("document.body.dataset.backtest === 'done'");
         assertThat(text("#backtest-state")).isEqualTo("NOT compatible on this data: 2 of 4 recent records break; 1 of 1 "
                 + "DLQ records would pass (by local)");
-        assertThat(text("#backtest-result")).contains("2 schema /locale enum 0:1 /locale enum · 0:2 /locale enum")
-                .contains("1 schema /locale maxLength");
+        assertThat(text("#backtest-result")).contains("2 schema /locale enum 0:1 /locale enum 0:2 /locale enum")
+                .contains("1 schema /locale maxLength 0:0");
+        // An output record it would reject, in the payload viewer: the candidate's own violation marked.
+        click("#backtest-result button.example");
+        waitFor("document.querySelector('#backtest-example mark.error') !== null");
+        assertThat(text("#backtest-example h3")).startsWith("Output record 0:1 under schema version ")
+                .contains(": schema, ");
+        assertThat(text("#backtest-example mark.error")).isEqualTo("1\"de\"");
+        assertThat(text("#backtest-example ol.notes")).startsWith("/locale enum: ");
         screenshot("console-backtest");
         // Who ran which candidate over how much is in the signed trail.
         waitFor("document.getElementById('audit').innerText.includes('backtest')");
@@ -525,6 +532,27 @@ class ConsoleBrowserTest {
         assertThat(start.statusCode()).isEqualTo(409);
         assertThat(fixture.json(start).get("error").asText()).startsWith("plan " + plan + " waits for schema version ")
                 .endsWith("to be live: the newest routed record was judged by no known version");
+
+        // The same candidate in shadow: only what is routed from now on counts, equal to a recount of it.
+        click("#shadow-start");
+        waitFor("document.getElementById('shadow-state').textContent.includes('0 output and 0 DLQ records routed')");
+        List<ProducerRecord<byte[], byte[]>> live = new ArrayList<>();
+        for (String locale : new String[] {"de", "en", "de", "de"}) {
+            live.add(new ProducerRecord<>(output, 0, null, String.format(event, locale).getBytes(StandardCharsets.UTF_8)));
+        }
+        live.add(fixture.record(0, String.format(event, "eng"), contract("schema", 2_000, DlqHeaders.ERROR_DETAILS,
+                details("/locale", "maxLength", "too long"))));
+        fixture.write(live);
+        waitFor("document.getElementById('shadow-state').textContent.includes('4 output and 1 DLQ records routed')");
+        assertThat(text("#shadow-state")).endsWith("4 output and 1 DLQ records routed, 3 it would reject, 1 it would "
+                + "let through");
+        assertThat(text("#shadow-result")).contains("3 schema /locale enum 0:4 /locale enum 0:6 /locale enum 0:7")
+                .contains("1 schema /locale maxLength 0:1");
+        screenshot("console-shadow");
+        click("#shadow-stop");
+        waitFor("document.body.dataset.shadow === 'stopped'");
+        waitFor("document.getElementById('audit').innerText.includes('shadow-stopped')");
+        assertThat(text("#audit")).contains("local (127.0.0.1) shadow-started").contains("local (127.0.0.1) shadow-stopped");
 
         js("document.querySelector('#backtest-form textarea').value = '{\"type\": 12}'");
         click("#backtest-form button[type=submit]");

@@ -72,7 +72,7 @@ export function record(container, r) {
     r.headers_cut ? el('p', {}, 'More headers not shown.') : null);
 }
 
-function payload(view) {
+export function payload(view) {
   if (view.kind === 'empty') {
     return el('p', {class: 'payload-empty'}, '(empty value)');
   }
