@@ -63,20 +63,24 @@ public final class ConsoleBench {
         }
         BenchOptions options = BenchOptions.parse(brokerArgs.toArray(String[]::new));
         String topic = "user-login-dlq";
+        String output = "processed-user-login";
         try (LocalBroker broker = LocalBroker.start(options)) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap()))) {
-                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(output, 3, (short) 1)))
+                        .all().get();
             }
             long loadStart = System.nanoTime();
             load(options.bootstrap(), topic, records);
-            System.out.printf("loaded %,d DLQ records in %.1f s%n", records, seconds(loadStart));
+            loadOutput(options.bootstrap(), output, records);
+            System.out.printf("loaded %,d DLQ records and %,d output records in %.1f s%n", records, records,
+                    seconds(loadStart));
 
             Path jar = options.jarDir().resolve("dlq-consumer/target/dlq-consumer.jar");
             long start = System.nanoTime();
             try (ChildJvm console = ChildJvm.start("dlq-console", options.workDir().resolve("logs"),
                     List.of("-Xmx" + heap, "-jar", jar.toString(), "console"),
                     Map.of("BOOTSTRAP_SERVERS", options.bootstrap(), "DLQ_TOPIC", topic, "INSTANCE_ID", "bench",
-                            "CONSOLE_PORT", Integer.toString(consolePort), "HTTP_PORT", Integer.toString(httpPort),
+                            "OUTPUT_TOPIC", output, "CONSOLE_PORT", Integer.toString(consolePort), "HTTP_PORT", Integer.toString(httpPort),
                             "LOG_SUMMARY_SECONDS", "0",
                             // The console's dry run is recorded in the signed trail: without a key it is refused.
                             "REDRIVE_AUDIT_KEY", "bench-audit-key-" + java.util.UUID.randomUUID()))) {
@@ -113,9 +117,7 @@ public final class ConsoleBench {
                 double[] deep = pages(http, base + "/api/records?limit=50&signature=" + signatures.get(0).get("id").asText(), true);
                 double[] text = pages(http, base + "/api/records?limit=50&text=user_id", false);
                 long dryStart = System.nanoTime();
-                JsonNode dry = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/dry-run"))
-                        .header("Content-Type", "application/json").header("X-Console-Request", "1")
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode dry = post(http, base + "/api/dry-run", "{}");
                 double dryRun = seconds(dryStart);
                 if (!dry.has("would_pass")) {
                     throw new IllegalStateException("the dry run answered " + dry);
@@ -128,6 +130,25 @@ public final class ConsoleBench {
                                 + "| %.1f s (%d would pass) | %d MB |%n", records, heap, ready + signaturesMs / 1000, signaturesMs, median(again),
                         median(first), max(first), median(deep), max(deep), median(text), max(text), dryRun,
                         dry.get("would_pass").asLong(), console.peakRssBytes() / (1024 * 1024));
+                // The backtest of today's schema reads every output record and the whole DLQ: twice the dry run.
+                long backtestStart = System.nanoTime();
+                JsonNode started = post(http, base + "/api/backtest", JSON.createObjectNode()
+                        .put("schema", java.nio.file.Files.readString(Path.of("schema.json")))
+                        .put("output_records", Long.toString(records)).toString());
+                JsonNode backtest = started;
+                while (backtest.get("state").asText().equals("running")) {
+                    Thread.sleep(50);
+                    backtest = JSON.readTree(get(http, base + "/api/backtest"));
+                }
+                double backtestSeconds = seconds(backtestStart);
+                if (!backtest.get("state").asText().equals("done")) {
+                    throw new IllegalStateException("the backtest answered " + backtest);
+                }
+                JsonNode found = backtest.get("result");
+                System.out.printf("%nbacktest of today's schema over %,d output and %,d DLQ records: %.1f s "
+                                + "(%,.0f records/s; %s)%n", found.get("output_read").asLong(), found.get("dlq_read").asLong(),
+                        backtestSeconds, (found.get("output_read").asLong() + found.get("dlq_read").asLong()) / backtestSeconds,
+                        found.get("verdict").asText());
                 System.out.printf("%d signatures; machine: %d CPUs, load average %s%n", signatures.size(),
                         Runtime.getRuntime().availableProcessors(),
                         java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
@@ -188,6 +209,24 @@ public final class ConsoleBench {
             next = page.get("next").isNull() ? null : page.get("next").asText();
         }
         return ms;
+    }
+
+    private static JsonNode post(HttpClient http, String url, String body) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("X-Console-Request", "1").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** Valid events, as the consumers copy them to the output topic. */
+    private static void loadOutput(String bootstrap, String topic, long count) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (long i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, SampleEvents.valid(i)));
+            }
+        }
     }
 
     private static String get(HttpClient http, String url) throws Exception {
