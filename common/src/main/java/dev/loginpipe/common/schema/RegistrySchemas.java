@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -12,7 +12,7 @@ import dev.loginpipe.common.validation.EventValidator;
  * {@code /versions/{n}}): its schema id and version name the version. A schema's {@code references} (name, subject,
  * version) are fetched the same way, and each name is what a {@code $ref} in the schema resolves to.
  */
-final class RegistrySchemas implements SchemaSource {
+public final class RegistrySchemas implements SchemaSource {
     /** Most referenced schemas, all levels together, and how deep references may nest. */
     static final int MAX_REFERENCES = 32;
     static final int MAX_REFERENCE_DEPTH = 8;
@@ -23,7 +23,7 @@ final class RegistrySchemas implements SchemaSource {
     private final int maxJsonDepth;
 
     /** @param version {@code latest} or a version number */
-    RegistrySchemas(RegistryClient client, String subject, String version, int maxJsonDepth) {
+    public RegistrySchemas(RegistryClient client, String subject, String version, int maxJsonDepth) {
         this.client = client;
         this.subject = subject;
         this.version = version;

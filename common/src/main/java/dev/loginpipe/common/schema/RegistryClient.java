@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -26,7 +26,7 @@ import dev.loginpipe.common.config.Settings;
  * has one deadline for connecting and reading the whole answer, and an answer larger than the bound is cut off and
  * refused. Whatever comes back is hostile: a failure's text is quoted as one short line, credentials never are.
  */
-final class RegistryClient {
+public final class RegistryClient {
     private static final int QUOTED_BODY_CHARS = 120;
 
     private final String baseUrl;
@@ -36,7 +36,7 @@ final class RegistryClient {
     private final String authorization;
     private final HttpClient http;
 
-    RegistryClient(String baseUrl, Duration timeout, int maxBytes, String authorization) {
+    public RegistryClient(String baseUrl, Duration timeout, int maxBytes, String authorization) {
         this.baseUrl = baseUrl;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
@@ -44,7 +44,7 @@ final class RegistryClient {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    static RegistryClient of(Config config) {
+    public static RegistryClient of(Config config) {
         String token = config.get(Settings.SCHEMA_REGISTRY_TOKEN);
         String user = config.get(Settings.SCHEMA_REGISTRY_USER);
         String password = config.get(Settings.SCHEMA_REGISTRY_PASSWORD);
@@ -65,12 +65,12 @@ final class RegistryClient {
     }
 
     /** One path segment, percent-encoded (a subject may hold any character). */
-    static String segment(String text) {
+    public static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** The JSON object at {@code path} (below the base URL). */
-    JsonNode get(String path) throws UnusableSchema {
+    public JsonNode get(String path) throws UnusableSchema {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET();
         if (authorization != null) {
