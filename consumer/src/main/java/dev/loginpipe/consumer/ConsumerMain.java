@@ -152,8 +152,7 @@ public final class ConsumerMain {
             where = config.get(Settings.SCHEMA_PATH).source();
             source = new SchemaFile(where, maxJsonDepth);
         } else {
-            String subject = config.get(Settings.SCHEMA_REGISTRY_SUBJECT).isEmpty()
-                    ? config.get(Settings.INPUT_TOPIC) + "-value" : config.get(Settings.SCHEMA_REGISTRY_SUBJECT);
+            String subject = RegistrySchemas.subject(config);
             String version = config.get(Settings.SCHEMA_REGISTRY_VERSION);
             where = registry + " subject " + subject + " version " + version;
             source = new RegistrySchemas(RegistryClient.of(config), subject, version, maxJsonDepth);
