@@ -50,7 +50,7 @@ public final class Backtest {
 
     /** Runs it over the newest {@code outputRecords} of the output topic and the whole DLQ. */
     public BacktestResult run(long outputRecords, BooleanSupplier cancelled) {
-        BacktestResult.Builder result = new BacktestResult.Builder(candidate.validator().source(), candidate.version());
+        BacktestResult.Builder result = new BacktestResult.Builder(candidate);
         try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "backtest")) {
             String output = config.get(Settings.OUTPUT_TOPIC);
             List<TopicPartition> partitions = partitions(consumer, output);

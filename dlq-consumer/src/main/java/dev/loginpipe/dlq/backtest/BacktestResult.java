@@ -15,9 +15,15 @@ import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** What a {@link Backtest} found: counts, signatures whose fate changes, and examples, as text or JSON. */
-public record BacktestResult(String schema, String version, long outputRead, long dlqRead, long dlqTruncated,
-                             List<Group> newlyRejected, List<Group> newlyAccepted) {
+/**
+ * What a {@link Backtest} found: counts, signatures whose fate changes, and examples, as text or JSON; and, when a
+ * registry is configured, what it says of the candidate ({@code registry}, else null).
+ *
+ * @param origin how the candidate goes live ("schema.version 0a1b2c3d4e5f once live as a file")
+ */
+public record BacktestResult(String schema, String version, String origin, long outputRead, long dlqRead,
+                             long dlqTruncated, List<Group> newlyRejected, List<Group> newlyAccepted,
+                             RegistryCompatibility registry) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Records of one signature whose fate changes, with a few of them (partition, offset, what failed). */
@@ -26,6 +32,11 @@ public record BacktestResult(String schema, String version, long outputRead, lon
 
     /** A record and the paths and rules it breaks ("/ip format"). */
     public record Example(int partition, long offset, List<String> failed) {
+    }
+
+    public BacktestResult withRegistry(RegistryCompatibility answer) {
+        return new BacktestResult(schema, version, origin, outputRead, dlqRead, dlqTruncated, newlyRejected,
+                newlyAccepted, answer);
     }
 
     public long rejectedCount() {
@@ -45,8 +56,11 @@ public record BacktestResult(String schema, String version, long outputRead, lon
     }
 
     public String text() {
-        StringBuilder out = new StringBuilder("backtest of ").append(schema).append(" (schema.version ").append(version)
-                .append(" once live as a file)\n").append(verdict()).append('\n');
+        StringBuilder out = new StringBuilder("backtest of ").append(schema).append(" (").append(origin).append(")\n")
+                .append(verdict()).append('\n');
+        if (registry != null) {
+            out.append(registry.line()).append('\n');
+        }
         out.append("\nnewly rejected (output records the candidate would send to the DLQ):\n");
         table(out, newlyRejected, true);
         out.append("\nnewly accepted (DLQ records the candidate would let through");
@@ -57,11 +71,13 @@ public record BacktestResult(String schema, String version, long outputRead, lon
     }
 
     public ObjectNode json() {
-        ObjectNode out = JSON.createObjectNode().put("schema", schema).put("version", version).put("verdict", verdict())
+        ObjectNode out = JSON.createObjectNode().put("schema", schema).put("version", version).put("origin", origin)
+                .put("verdict", verdict())
                 .put("output_read", outputRead).put("newly_rejected_count", rejectedCount())
                 .put("dlq_read", dlqRead).put("dlq_truncated", dlqTruncated).put("newly_accepted_count", acceptedCount());
         groups(out.putArray("newly_rejected"), newlyRejected);
         groups(out.putArray("newly_accepted"), newlyAccepted);
+        out.set("registry_compatibility", registry == null ? out.nullNode() : registry.json());
         return out;
     }
 
@@ -100,6 +116,7 @@ public record BacktestResult(String schema, String version, long outputRead, lon
     static final class Builder {
         private final String schema;
         private final String version;
+        private final String origin;
         private final Map<FailureSignature, long[]> accepted = new LinkedHashMap<>();
         private final Map<FailureSignature, List<Example>> examples = new LinkedHashMap<>();
         private final Map<FailureSignature, long[]> rejectedCounts = new LinkedHashMap<>();
@@ -107,9 +124,10 @@ public record BacktestResult(String schema, String version, long outputRead, lon
         private long dlqRead;
         private long dlqTruncated;
 
-        Builder(String schema, String version) {
-            this.schema = schema;
-            this.version = version;
+        Builder(CandidateSchema candidate) {
+            this.schema = candidate.name();
+            this.version = candidate.version();
+            this.origin = candidate.origin();
         }
 
         /** An output record and, when the candidate rejects it, the signature it would get. */
@@ -145,8 +163,8 @@ public record BacktestResult(String schema, String version, long outputRead, lon
             Comparator<Group> largestFirst = Comparator.comparingLong(Group::count).reversed();
             newlyRejected.sort(largestFirst);
             newlyAccepted.sort(largestFirst);
-            return new BacktestResult(schema, version, outputRead, dlqRead, dlqTruncated, List.copyOf(newlyRejected),
-                    List.copyOf(newlyAccepted));
+            return new BacktestResult(schema, version, origin, outputRead, dlqRead, dlqTruncated,
+                    List.copyOf(newlyRejected), List.copyOf(newlyAccepted), null);
         }
     }
 }
