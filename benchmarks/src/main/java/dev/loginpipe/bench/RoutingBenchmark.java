@@ -2,9 +2,9 @@ package dev.loginpipe.bench;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.loginpipe.common.schema.SchemaVersion;
 import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.consumer.RecordRouter;
-import dev.loginpipe.consumer.SchemaVersion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;

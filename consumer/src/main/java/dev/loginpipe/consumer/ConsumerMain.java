@@ -18,6 +18,10 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.common.schema.RegistryClient;
+import dev.loginpipe.common.schema.RegistrySchemas;
+import dev.loginpipe.common.schema.SchemaFile;
+import dev.loginpipe.common.schema.SchemaSource;
 import dev.loginpipe.common.validation.EventValidator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -148,8 +152,7 @@ public final class ConsumerMain {
             where = config.get(Settings.SCHEMA_PATH).source();
             source = new SchemaFile(where, maxJsonDepth);
         } else {
-            String subject = config.get(Settings.SCHEMA_REGISTRY_SUBJECT).isEmpty()
-                    ? config.get(Settings.INPUT_TOPIC) + "-value" : config.get(Settings.SCHEMA_REGISTRY_SUBJECT);
+            String subject = RegistrySchemas.subject(config);
             String version = config.get(Settings.SCHEMA_REGISTRY_VERSION);
             where = registry + " subject " + subject + " version " + version;
             source = new RegistrySchemas(RegistryClient.of(config), subject, version, maxJsonDepth);

@@ -3,6 +3,8 @@ package dev.loginpipe.consumer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.loginpipe.common.schema.SchemaVersion;
+import dev.loginpipe.common.schema.UnusableSchema;
 import dev.loginpipe.common.validation.Reason;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;

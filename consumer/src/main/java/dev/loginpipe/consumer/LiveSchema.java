@@ -7,6 +7,9 @@ import java.util.function.BooleanSupplier;
 
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.RateLimitedLog;
+import dev.loginpipe.common.schema.SchemaSource;
+import dev.loginpipe.common.schema.SchemaVersion;
+import dev.loginpipe.common.schema.UnusableSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,6 +10,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.schema.SchemaVersion;
 import dev.loginpipe.common.validation.Reason;
 import dev.loginpipe.common.validation.ValidationResult;
 import dev.loginpipe.common.validation.Violation;

@@ -21,6 +21,7 @@ import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.schema.SchemaVersion;
 import dev.loginpipe.local.TestKafka;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.admin.Admin;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loginpipe.common.DlqHeaders;
+import dev.loginpipe.common.schema.SchemaCandidate;
 import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.local.TestKafka;
 import dev.loginpipe.local.TestRegistry;

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loginpipe.common.schema.SchemaCandidate;
 import dev.loginpipe.local.KafkaCluster;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -12,6 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.loginpipe.common.schema.RegistryClient;
+import dev.loginpipe.common.schema.RegistrySchemas;
+import dev.loginpipe.common.schema.SchemaVersion;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.Health;
+import dev.loginpipe.common.schema.SchemaVersion;
 import dev.loginpipe.common.validation.EventValidator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.Consumer;

@@ -19,7 +19,8 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
     static final List<String> COMMANDS = List.of("watch", "report", "replay", "export", "console", "user", "backtest");
     private static final Map<String, Set<String>> VALUE_OPTIONS = Map.of(
             "watch", Set.of(), "report", Set.of(), "export", Set.of("--out"), "console", Set.of(),
-            "user", Set.of("--name", "--role"), "backtest", Set.of("--schema", "--output-records"),
+            "user", Set.of("--name", "--role"),
+            "backtest", Set.of("--schema", "--registry-version", "--output-records"),
             "replay", Set.of("--to", "--reason", "--signature", "--since", "--until", "--limit", "--rate", "--id",
                     "--schema-version"));
     private static final Map<String, Set<String>> FLAG_OPTIONS = Map.of(
@@ -63,8 +64,13 @@ record CommandLine(String command, Map<String, String> values, Set<String> flags
             throw new UsageException("export needs --out FILE");
         }
         if (command.equals("backtest")) {
-            if (!values.containsKey("--schema")) {
-                throw new UsageException("backtest needs --schema FILE");
+            String version = values.get("--registry-version");
+            if (values.containsKey("--schema") == (version != null)) {
+                throw new UsageException("backtest needs either --schema FILE or --registry-version N");
+            }
+            if (version != null && !version.matches("latest|[1-9][0-9]{0,8}")) {
+                throw new UsageException("--registry-version: invalid value '" + version
+                        + "', expected latest or an integer >= 1");
             }
             if (values.containsKey("--output-records")) {
                 positive("--output-records", values.get("--output-records"));

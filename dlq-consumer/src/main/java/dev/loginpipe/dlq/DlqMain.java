@@ -22,6 +22,7 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.HttpEndpoint;
 import dev.loginpipe.common.observability.Metrics;
 import dev.loginpipe.common.observability.PeriodicSummary;
+import dev.loginpipe.common.schema.RegistryClient;
 import dev.loginpipe.dlq.access.Users;
 import dev.loginpipe.dlq.access.UsersCommand;
 import dev.loginpipe.dlq.backtest.Backtest;
@@ -65,11 +66,13 @@ public final class DlqMain {
               console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
                                         grouped by signature, records, payloads with the error marked, dry runs;
                                         /health and /metrics on HTTP_PORT
-              backtest --schema FILE [--output-records N] [--json]
-                                        run a candidate schema over the newest N records of OUTPUT_TOPIC
-                                        (default 100,000) and the whole DLQ, as the consumer validates: which
-                                        records it would newly reject, which DLQ records it would let through,
-                                        by signature; reads only, writes nothing
+              backtest --schema FILE|--registry-version N [--output-records N] [--json]
+                                        run a candidate schema (a file, or version N or latest of the registry
+                                        subject) over the newest N records of OUTPUT_TOPIC (default 100,000)
+                                        and the whole DLQ, as the consumer validates: which records it would
+                                        newly reject, which DLQ records it would let through, by signature;
+                                        with SCHEMA_REGISTRY_URL set, also what the registry's compatibility
+                                        check says of it; reads only, writes nothing
               user --name N --role R [--password | --proxy-only]
                                         add a console account to CONSOLE_USERS_FILE (its password asked twice,
                                         or the first line of stdin), or set its role (and, with --password, a
@@ -139,11 +142,19 @@ public final class DlqMain {
     }
 
     private static void backtest(Config config, CommandLine commandLine) {
+        String registryVersion = commandLine.values().get("--registry-version");
         CandidateSchema candidate;
         try {
-            candidate = CandidateSchema.ofFile(commandLine.values().get("--schema"), config.get(Settings.MAX_JSON_DEPTH));
+            if (!config.get(Settings.SCHEMA_REGISTRY_URL).isEmpty()) {
+                RegistryClient.of(config); // its settings are checked before anything runs
+            }
+            candidate = registryVersion != null ? CandidateSchema.ofRegistry(config, registryVersion)
+                    : CandidateSchema.ofFile(commandLine.values().get("--schema"), config.get(Settings.MAX_JSON_DEPTH));
+        } catch (ConfigException e) {
+            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw Launcher.exit(Service.DLQ_CONSUMER, "--schema: " + e.getMessage());
+            throw Launcher.exit(Service.DLQ_CONSUMER, (registryVersion != null ? "--registry-version: " : "--schema: ")
+                    + e.getMessage());
         }
         String records = commandLine.values().get("--output-records");
         BacktestResult result = new Backtest(config, candidate).run(records == null ? 100_000 : Long.parseLong(records),

@@ -48,6 +48,14 @@ class WatchLineTest {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"report", "--dry-run"}))
                 .hasMessage("'--dry-run' is not an option of report, see --help");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"export"})).hasMessage("export needs --out FILE");
+        for (String[] args : new String[][] {{"backtest"}, {"backtest", "--schema", "f", "--registry-version", "2"}}) {
+            assertThatThrownBy(() -> CommandLine.parse(args))
+                    .hasMessage("backtest needs either --schema FILE or --registry-version N");
+        }
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"backtest", "--registry-version", "+2"}))
+                .hasMessage("--registry-version: invalid value '+2', expected latest or an integer >= 1");
+        assertThat(CommandLine.parse(new String[] {"backtest", "--registry-version", "latest"}).values())
+                .containsEntry("--registry-version", "latest");
         assertThat(CommandLine.parse(new String[] {"replay", "--since", "2025-01-31", "--dry-run"})
                 .replayOptions("in")).isEqualTo(new ReplayOptions("in", null, 1_738_281_600_000L, null, 0, true, false));
         assertThat(CommandLine.parse(new String[] {"replay", "--again"}).replayOptions("in"))

@@ -92,14 +92,31 @@ public final class TestRegistry implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/subjects/" + subject + "/versions"))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> response = send(request);
+        Matcher id = Pattern.compile("\"id\"\\s*:\\s*(\\d+)").matcher(response.body());
+        if (response.statusCode() != 200 || !id.find()) {
+            throw new IllegalStateException("registering under " + subject + ": HTTP " + response.statusCode()
+                    + " " + response.body());
+        }
+        return Integer.parseInt(id.group(1));
+    }
+
+    /** Sets the subject's compatibility rule ({@code BACKWARD}, {@code NONE}, ...). */
+    public void compatibility(String subject, String level) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/config/" + subject))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":" + quote(level) + "}"))
+                .timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> response = send(request);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("setting " + subject + "'s compatibility: HTTP " + response.statusCode()
+                    + " " + response.body());
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            Matcher id = Pattern.compile("\"id\"\\s*:\\s*(\\d+)").matcher(response.body());
-            if (response.statusCode() != 200 || !id.find()) {
-                throw new IllegalStateException("registering under " + subject + ": HTTP " + response.statusCode()
-                        + " " + response.body());
-            }
-            return Integer.parseInt(id.group(1));
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

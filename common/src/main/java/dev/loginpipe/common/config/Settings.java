@@ -44,11 +44,12 @@ public final class Settings {
                     + "from the next transaction on.", CONSUMER);
     public static final Setting<String> SCHEMA_REGISTRY_URL = Setting.of("SCHEMA_REGISTRY_URL",
             SettingType.OPTIONAL_HTTP_URL, "",
-            "Confluent-compatible schema registry API the consumer takes its schema from instead of SCHEMA_PATH "
-                    + "(Apicurio: http://host:8080/apis/ccompat/v7); empty: SCHEMA_PATH.", CONSUMER);
+            "Confluent-compatible schema registry API the consumer takes its schema from instead of SCHEMA_PATH, and "
+                    + "the DLQ tool's backtest asks about a candidate (Apicurio: http://host:8080/apis/ccompat/v7); "
+                    + "empty: SCHEMA_PATH, and no registry check.", CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> SCHEMA_REGISTRY_SUBJECT = Setting.computed("SCHEMA_REGISTRY_SUBJECT",
             SettingType.OPTIONAL_STRING, () -> "", "<INPUT_TOPIC>-value",
-            "Registry subject of the event schema (TopicNameStrategy by default).", CONSUMER);
+            "Registry subject of the event schema (TopicNameStrategy by default).", CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> SCHEMA_REGISTRY_VERSION = Setting.of("SCHEMA_REGISTRY_VERSION",
             SettingType.STRING.map("latest or a version number", v -> {
                 if (!v.equals("latest") && Integer.parseInt(v) < 1) {
@@ -59,17 +60,17 @@ public final class Settings {
             CONSUMER);
     public static final Setting<String> SCHEMA_REGISTRY_USER = Setting.of("SCHEMA_REGISTRY_USER",
             SettingType.OPTIONAL_STRING, "", "User for HTTP basic authentication to the registry; empty: none.",
-            CONSUMER);
+            CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> SCHEMA_REGISTRY_PASSWORD = Setting.secret("SCHEMA_REGISTRY_PASSWORD",
-            "Password of SCHEMA_REGISTRY_USER.", CONSUMER);
+            "Password of SCHEMA_REGISTRY_USER.", CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> SCHEMA_REGISTRY_TOKEN = Setting.secret("SCHEMA_REGISTRY_TOKEN",
-            "Bearer token sent to the registry (instead of a user and password); empty: none.", CONSUMER);
+            "Bearer token sent to the registry (instead of a user and password); empty: none.", CONSUMER, DLQ_CONSUMER);
     public static final Setting<Integer> SCHEMA_REGISTRY_TIMEOUT_MS = Setting.of("SCHEMA_REGISTRY_TIMEOUT_MS",
             SettingType.intRange(100, 60_000), "5000",
-            "Longest one registry request may take, connecting and reading the whole answer.", CONSUMER);
+            "Longest one registry request may take, connecting and reading the whole answer.", CONSUMER, DLQ_CONSUMER);
     public static final Setting<Integer> SCHEMA_REGISTRY_MAX_BYTES = Setting.of("SCHEMA_REGISTRY_MAX_BYTES",
             SettingType.intRange(1024, 64 * 1024 * 1024), "1048576",
-            "Largest registry answer read; a larger one is refused.", CONSUMER);
+            "Largest registry answer read; a larger one is refused.", CONSUMER, DLQ_CONSUMER);
     public static final Setting<String> SCHEMA_CANDIDATE = Setting.of("SCHEMA_CANDIDATE", SettingType.OPTIONAL_STRING,
             "", "A candidate JSON Schema file judged beside the active schema on live traffic (shadow mode): only "
                     + "the active verdict routes; disagreements are counted by signature in /metrics; empty: none.",

@@ -8,6 +8,8 @@ import java.util.function.BooleanSupplier;
 
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.common.schema.RegistryClient;
+import dev.loginpipe.common.schema.RegistrySchemas;
 import dev.loginpipe.dlq.DlqClients;
 import dev.loginpipe.dlq.DlqScan;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,9 +46,12 @@ public final class Backtest {
         return read.get();
     }
 
-    /** Runs it over the newest {@code outputRecords} of the output topic and the whole DLQ. */
+    /**
+     * Runs it over the newest {@code outputRecords} of the output topic and the whole DLQ; with SCHEMA_REGISTRY_URL
+     * set, asks the registry too.
+     */
     public BacktestResult run(long outputRecords, BooleanSupplier cancelled) {
-        BacktestResult.Builder result = new BacktestResult.Builder(candidate.validator().source(), candidate.version());
+        BacktestResult.Builder result = new BacktestResult.Builder(candidate);
         try (KafkaConsumer<byte[], byte[]> consumer = DlqClients.consumer(config, null, "backtest")) {
             String output = config.get(Settings.OUTPUT_TOPIC);
             List<TopicPartition> partitions = partitions(consumer, output);
@@ -61,7 +66,10 @@ public final class Backtest {
                 result.dlq(record, candidate.validator());
             });
         }
-        return result.build();
+        BacktestResult done = result.build();
+        // Where a registry is configured, its own verdict on the candidate next to ours.
+        return config.get(Settings.SCHEMA_REGISTRY_URL).isEmpty() ? done : done.withRegistry(RegistryCompatibility
+                .check(RegistryClient.of(config), RegistrySchemas.subject(config), candidate.asRegistered()));
     }
 
     private void check(BooleanSupplier cancelled) {

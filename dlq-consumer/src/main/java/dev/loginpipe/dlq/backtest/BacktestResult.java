@@ -17,10 +17,15 @@ import dev.loginpipe.dlq.DlqRecord;
 import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** What a {@link Backtest} found: counts, signatures whose fate changes, and examples, as text or JSON. */
-public record BacktestResult(String schema, String version, long outputRead, long dlqRead, long dlqTruncated,
-                             List<Group> newlyRejected, long rejectedOther, List<Group> newlyAccepted,
-                             long acceptedOther) {
+/**
+ * What a {@link Backtest} or a {@link Shadow} found: counts, signatures whose fate changes, and examples, as text or
+ * JSON; and, when a registry is configured, what it says of the candidate ({@code registry}, else null).
+ *
+ * @param origin how the candidate goes live ("schema.version 0a1b2c3d4e5f once live as a file")
+ */
+public record BacktestResult(String schema, String version, String origin, long outputRead, long dlqRead,
+                             long dlqTruncated, List<Group> newlyRejected, long rejectedOther,
+                             List<Group> newlyAccepted, long acceptedOther, RegistryCompatibility registry) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Records of one signature whose fate changes, with a few of them (partition, offset, what failed). */
@@ -29,6 +34,11 @@ public record BacktestResult(String schema, String version, long outputRead, lon
 
     /** A record and the paths and rules it breaks ("/ip format"). */
     public record Example(int partition, long offset, List<String> failed) {
+    }
+
+    public BacktestResult withRegistry(RegistryCompatibility answer) {
+        return new BacktestResult(schema, version, origin, outputRead, dlqRead, dlqTruncated, newlyRejected,
+                rejectedOther, newlyAccepted, acceptedOther, answer);
     }
 
     public long rejectedCount() {
@@ -48,8 +58,11 @@ public record BacktestResult(String schema, String version, long outputRead, lon
     }
 
     public String text() {
-        StringBuilder out = new StringBuilder("backtest of ").append(schema).append(" (schema.version ").append(version)
-                .append(" once live as a file)\n").append(verdict()).append('\n');
+        StringBuilder out = new StringBuilder("backtest of ").append(schema).append(" (").append(origin).append(")\n")
+                .append(verdict()).append('\n');
+        if (registry != null) {
+            out.append(registry.line()).append('\n');
+        }
         out.append("\nnewly rejected (output records the candidate would send to the DLQ):\n");
         table(out, newlyRejected, rejectedOther);
         out.append("\nnewly accepted (DLQ records the candidate would let through");
@@ -60,12 +73,15 @@ public record BacktestResult(String schema, String version, long outputRead, lon
     }
 
     public ObjectNode json() {
-        ObjectNode out = JSON.createObjectNode().put("schema", schema).put("version", version).put("verdict", verdict())
+        ObjectNode out = JSON.createObjectNode().put("schema", schema).put("version", version).put("origin", origin)
+                .put("verdict", verdict())
                 .put("output_read", outputRead).put("newly_rejected_count", rejectedCount())
                 .put("dlq_read", dlqRead).put("dlq_truncated", dlqTruncated).put("newly_accepted_count", acceptedCount());
         groups(out.putArray("newly_rejected"), newlyRejected);
         groups(out.putArray("newly_accepted"), newlyAccepted);
         out.put("newly_rejected_other", rejectedOther).put("newly_accepted_other", acceptedOther);
+        out.set("registry_compatibility", registry == null ? out.nullNode() : registry.json());
+        out.put("registry_line", registry == null ? null : registry.line());
         return out;
     }
 
@@ -111,6 +127,7 @@ public record BacktestResult(String schema, String version, long outputRead, lon
         static final int MAX_GROUPS = 500;
         private final String schema;
         private final String version;
+        private final String origin;
         private final Map<FailureSignature, Tally> rejected = new LinkedHashMap<>();
         private final Map<FailureSignature, Tally> accepted = new LinkedHashMap<>();
         private long outputRead;
@@ -124,9 +141,10 @@ public record BacktestResult(String schema, String version, long outputRead, lon
             final List<Example> examples = new ArrayList<>(Backtest.EXAMPLES);
         }
 
-        Builder(String schema, String version) {
-            this.schema = schema;
-            this.version = version;
+        Builder(CandidateSchema candidate) {
+            this.schema = candidate.name();
+            this.version = candidate.version();
+            this.origin = candidate.origin();
         }
 
         /** An output record: valid today; counted when the candidate would reject it. */
@@ -182,8 +200,8 @@ public record BacktestResult(String schema, String version, long outputRead, lon
         }
 
         synchronized BacktestResult build() {
-            return new BacktestResult(schema, version, outputRead, dlqRead, dlqTruncated, groups(rejected),
-                    rejectedOther, groups(accepted), acceptedOther);
+            return new BacktestResult(schema, version, origin, outputRead, dlqRead, dlqTruncated, groups(rejected),
+                    rejectedOther, groups(accepted), acceptedOther, null);
         }
 
         private static List<Group> groups(Map<FailureSignature, Tally> tallies) {

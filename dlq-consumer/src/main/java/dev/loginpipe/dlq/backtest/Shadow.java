@@ -29,7 +29,7 @@ public final class Shadow implements Runnable {
     public Shadow(Config config, CandidateSchema candidate) {
         this.config = config;
         this.candidate = candidate;
-        this.result = new BacktestResult.Builder(candidate.validator().source(), candidate.version());
+        this.result = new BacktestResult.Builder(candidate);
         this.consumer = DlqClients.consumer(config, null, "shadow");
     }
 

@@ -83,7 +83,7 @@ public final class Console implements AutoCloseable {
                     new RecordPages(index, signatures, fetcher, replayed, json),
                     new RecordDetail(signatures, fetcher, replayed, json),
                     new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json),
-                    new ConsoleApi.Candidates(backtest, shadow, examples), config.get(Settings.MAX_JSON_DEPTH), json);
+                    new ConsoleApi.Candidates(config, backtest, shadow, examples), config.get(Settings.MAX_JSON_DEPTH), json);
             server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls,
                     new Guard(accounts, address.isLoopbackAddress(), trustedProxy), api,
                     new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC), replayed::entry), index, health, json);

@@ -3,6 +3,9 @@ package dev.loginpipe.dlq.console;
 import java.util.Map;
 import java.util.Set;
 
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.ConfigException;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +31,7 @@ final class ConsoleApi {
     private final ObjectMapper json;
 
     /** What tries a candidate schema: a backtest, a shadow, and the records they find, viewed as it judges them. */
-    record Candidates(ConsoleBacktest backtest, ConsoleShadow shadow, CandidateExamples examples) {
+    record Candidates(Config config, ConsoleBacktest backtest, ConsoleShadow shadow, CandidateExamples examples) {
     }
 
     ConsoleApi(String topic, DlqIndex index, Signatures signatures, ReplayedRecords replayed, int maxReplays,
@@ -97,7 +100,8 @@ final class ConsoleApi {
         if (!records.matches("[1-9]\\d{0,8}")) {
             throw new BadRequest("output_records: expected an integer from 1 to 999999999");
         }
-        CandidateSchema candidate = candidate(fields, Set.of("schema", "output_records"), "backtest");
+        CandidateSchema candidate = candidate(fields, Set.of("schema", "registry_version", "output_records"),
+                "backtest");
         ConsoleBacktest backtest = candidates.backtest();
         return backtest.start(candidate, Long.parseLong(records), principal.name()) ? backtest.state() : null;
     }
@@ -112,7 +116,7 @@ final class ConsoleApi {
 
     /** Starts a shadow of the pasted {@code schema} on live traffic; null when one is watching. */
     ObjectNode startShadow(Map<String, String> fields, Principal principal) {
-        CandidateSchema candidate = candidate(fields, Set.of("schema"), "shadow");
+        CandidateSchema candidate = candidate(fields, Set.of("schema", "registry_version"), "shadow");
         return candidates.shadow().start(candidate, principal.name()) ? candidates.shadow().state() : null;
     }
 
@@ -142,10 +146,18 @@ final class ConsoleApi {
                 throw new BadRequest(name + ": not a field of a " + what);
             }
         }
+        String version = fields.getOrDefault("registry_version", "").strip();
+        String schema = fields.getOrDefault("schema", "");
+        if (!version.isEmpty() && !schema.isBlank()) {
+            throw new BadRequest("paste a schema or name a registry version, not both");
+        }
         try {
-            return CandidateSchema.of(fields.getOrDefault("schema", ""), "the candidate", maxJsonDepth);
+            return version.isEmpty() ? CandidateSchema.of(schema, "the candidate", maxJsonDepth)
+                    : CandidateSchema.ofRegistry(candidates.config(), version);
         } catch (IllegalArgumentException e) {
-            throw new BadRequest("schema: " + e.getMessage());
+            throw new BadRequest((version.isEmpty() ? "schema: " : "registry_version: ") + e.getMessage());
+        } catch (ConfigException e) {
+            throw new BadRequest(e.getMessage());
         }
     }
 

@@ -77,7 +77,8 @@ function showBacktest(state, api) {
   const progress = state.state === 'running' ? 'running: ' + state.read + ' records read'
     : state.state === 'failed' ? 'failed: ' + state.error
     : state.state === 'cancelled' ? 'cancelled after ' + state.read + ' records'
-    : state.state === 'done' ? state.result.verdict : '';
+    : state.state === 'done' ? state.result.verdict + (state.result.registry_line ? '; ' + state.result.registry_line : '')
+    : '';
   fill($('backtest-state'), progress + (state.started_by && state.state !== 'idle' ? ' (by ' + state.started_by + ')' : ''));
   fill($('backtest-result'), ...(state.result ? findings(state.result, api,
     {plans: true, status: $('backtest-state'), viewer: $('backtest-example')}) : []));
@@ -110,6 +111,9 @@ async function start(api, path, show, status) {
   if (path === '/api/shadow') {
     delete fields.output_records;
   }
+  if (!fields.registry_version) {
+    delete fields.registry_version;
+  }
   try {
     show(await api(path, {...POST, body: JSON.stringify(fields)}), api);
     loadAudit(api).catch(() => {}); // the trail holds it now
@@ -128,9 +132,7 @@ export function backtest(api) {
     showBacktest(await api('/api/backtest/cancel', {...POST, body: '{}'}), api);
   });
   $('shadow-start').addEventListener('click', () => {
-    if ($('backtest-form').reportValidity()) {
-      start(api, '/api/shadow', showShadow, $('shadow-state'));
-    }
+    start(api, '/api/shadow', showShadow, $('shadow-state'));
   });
   $('shadow-stop').addEventListener('click', async () => {
     showShadow(await api('/api/shadow/stop', {...POST, body: '{}'}), api);

@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,7 @@ import dev.loginpipe.common.ErrorText;
  * {@code SCHEMA_PATH}, read again at every refresh: a changed file that is a valid schema is the next version, named
  * by its fingerprint. A file caught half-written is not JSON and is kept out until it is whole.
  */
-final class SchemaFile implements SchemaSource {
+public final class SchemaFile implements SchemaSource {
     /** A schema is a few kilobytes; this keeps a wrong path (a log file, a disk image) from being read whole. */
     static final int MAX_BYTES = 4 * 1024 * 1024;
     private static final String CLASSPATH = "classpath:";
@@ -22,7 +22,7 @@ final class SchemaFile implements SchemaSource {
     private final String location;
     private final int maxJsonDepth;
 
-    SchemaFile(String location, int maxJsonDepth) {
+    public SchemaFile(String location, int maxJsonDepth) {
         this.location = location;
         this.maxJsonDepth = maxJsonDepth;
     }

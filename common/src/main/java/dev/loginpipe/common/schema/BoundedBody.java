@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

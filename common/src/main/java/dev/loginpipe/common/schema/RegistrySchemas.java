@@ -1,10 +1,12 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loginpipe.common.config.Config;
+import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.validation.EventValidator;
 
 /**
@@ -12,7 +14,7 @@ import dev.loginpipe.common.validation.EventValidator;
  * {@code /versions/{n}}): its schema id and version name the version. A schema's {@code references} (name, subject,
  * version) are fetched the same way, and each name is what a {@code $ref} in the schema resolves to.
  */
-final class RegistrySchemas implements SchemaSource {
+public final class RegistrySchemas implements SchemaSource {
     /** Most referenced schemas, all levels together, and how deep references may nest. */
     static final int MAX_REFERENCES = 32;
     static final int MAX_REFERENCE_DEPTH = 8;
@@ -23,40 +25,58 @@ final class RegistrySchemas implements SchemaSource {
     private final int maxJsonDepth;
 
     /** @param version {@code latest} or a version number */
-    RegistrySchemas(RegistryClient client, String subject, String version, int maxJsonDepth) {
+    public RegistrySchemas(RegistryClient client, String subject, String version, int maxJsonDepth) {
         this.client = client;
         this.subject = subject;
         this.version = version;
         this.maxJsonDepth = maxJsonDepth;
     }
 
+    /** SCHEMA_REGISTRY_SUBJECT, by default {@code <INPUT_TOPIC>-value} (TopicNameStrategy). */
+    public static String subject(Config config) {
+        String subject = config.get(Settings.SCHEMA_REGISTRY_SUBJECT);
+        return subject.isEmpty() ? config.get(Settings.INPUT_TOPIC) + "-value" : subject;
+    }
+
+    /** A version as the registry serves it: compiled, and its schema text and references to ask the registry about. */
+    public record Registered(SchemaVersion version, String schema, JsonNode references) {
+    }
+
     @Override
     public SchemaVersion next(SchemaVersion current) throws UnusableSchema {
+        return fetch(current).version();
+    }
+
+    /** The version, compiled (its references fetched) unless it is {@code current}, which is then kept. */
+    public Registered fetch(SchemaVersion current) throws UnusableSchema {
         String path = path(subject, version);
         JsonNode answer = client.get(path);
         long id = number(answer, "id", 0, path);
         int number = (int) number(answer, "version", 1, path);
         String what = "registry id " + id + ", version " + number;
-        JsonNode schema = SchemaCandidate.parse(schemaText(answer, path), what);
+        String text = schemaText(answer, path);
+        JsonNode schema = SchemaCandidate.parse(text, what);
         String fingerprint = SchemaCandidate.fingerprint(schema);
+        JsonNode references = answer.path("references").isArray() ? answer.get("references") : null;
         if (current != null && current.sameAs(fingerprint, Integer.toString(number), Long.toString(id))) {
-            return current; // its references are immutable in the registry: not fetched again
+            return new Registered(current, text, references); // its references are immutable: not fetched again
         }
         Map<String, String> byName = new LinkedHashMap<>();
         collectReferences(answer, path, byName, 1);
         Map<String, String> byIri = new LinkedHashMap<>();
         String ownId = schema.path("$id").isTextual() ? schema.get("$id").asText() : null;
-        byName.forEach((name, text) -> {
-            byIri.put(EventValidator.BASE_IRI.resolve(name).toString(), text);
+        byName.forEach((name, refText) -> {
+            byIri.put(EventValidator.BASE_IRI.resolve(name).toString(), refText);
             if (ownId != null) {
                 try {
-                    byIri.putIfAbsent(URI.create(ownId).resolve(name).toString(), text);
+                    byIri.putIfAbsent(URI.create(ownId).resolve(name).toString(), refText);
                 } catch (IllegalArgumentException e) {
                     // not an IRI: a $ref cannot be resolved against it either
                 }
             }
         });
-        return SchemaVersion.ofRegistry(id, number, fingerprint, SchemaCandidate.compile(schema, what, byIri, maxJsonDepth));
+        return new Registered(SchemaVersion.ofRegistry(id, number, fingerprint,
+                SchemaCandidate.compile(schema, what, byIri, maxJsonDepth)), text, references);
     }
 
     private void collectReferences(JsonNode answer, String path, Map<String, String> byName, int depth)

@@ -1,33 +1,33 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 /**
  * A schema candidate that cannot replace the running one, and why. The message may quote a registry's answer: it is
  * one line of at most {@value #MAX_MESSAGE_CHARS} characters with control characters replaced, safe to log and show.
  */
-final class UnusableSchema extends Exception {
+public final class UnusableSchema extends Exception {
     static final int MAX_MESSAGE_CHARS = 300;
 
     /** Low-cardinality reasons, the label of {@code loginpipe_schema_refresh_error}. */
-    enum Reason {
+    public enum Reason {
         NOT_JSON("not-json"), NOT_A_SCHEMA("not-a-schema"), UNRESOLVABLE_REF("unresolvable-ref"),
         UNREACHABLE("unreachable"), BAD_ANSWER("bad-answer");
 
-        final String label;
+        public final String label;
 
         Reason(String label) {
             this.label = label;
         }
     }
 
-    final Reason reason;
+    public final Reason reason;
 
-    UnusableSchema(Reason reason, String message) {
+    public UnusableSchema(Reason reason, String message) {
         super(safe(message));
         this.reason = reason;
     }
 
     /** Text from elsewhere rendered as one bounded line. */
-    static String safe(String text) {
+    public static String safe(String text) {
         StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_MESSAGE_CHARS));
         for (int i = 0; i < text.length() && out.length() < MAX_MESSAGE_CHARS; i++) {
             char c = text.charAt(i);

@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -27,7 +27,7 @@ public record SchemaVersion(String version, String id, String fingerprint, Event
         return new SchemaVersion(fingerprint, null, fingerprint, validator, headers(fingerprint, null));
     }
 
-    static SchemaVersion ofRegistry(long id, int version, String fingerprint, EventValidator validator) {
+    public static SchemaVersion ofRegistry(long id, int version, String fingerprint, EventValidator validator) {
         return new SchemaVersion(Integer.toString(version), Long.toString(id), fingerprint, validator,
                 headers(Integer.toString(version), Long.toString(id)));
     }

@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -22,11 +22,12 @@ import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
 
 /**
- * Bounded GETs to a schema registry's REST API with the JDK's client (TLS from the JDK's trust store): every request
- * has one deadline for connecting and reading the whole answer, and an answer larger than the bound is cut off and
- * refused. Whatever comes back is hostile: a failure's text is quoted as one short line, credentials never are.
+ * Bounded GETs and POSTs to a schema registry's REST API with the JDK's client (TLS from the JDK's trust store):
+ * every request has one deadline for connecting and reading the whole answer, and an answer larger than the bound is
+ * cut off and refused. Whatever comes back is hostile: a failure's text is quoted as one short line, credentials never
+ * are.
  */
-final class RegistryClient {
+public final class RegistryClient {
     private static final int QUOTED_BODY_CHARS = 120;
 
     private final String baseUrl;
@@ -36,7 +37,7 @@ final class RegistryClient {
     private final String authorization;
     private final HttpClient http;
 
-    RegistryClient(String baseUrl, Duration timeout, int maxBytes, String authorization) {
+    public RegistryClient(String baseUrl, Duration timeout, int maxBytes, String authorization) {
         this.baseUrl = baseUrl;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
@@ -44,7 +45,7 @@ final class RegistryClient {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    static RegistryClient of(Config config) {
+    public static RegistryClient of(Config config) {
         String token = config.get(Settings.SCHEMA_REGISTRY_TOKEN);
         String user = config.get(Settings.SCHEMA_REGISTRY_USER);
         String password = config.get(Settings.SCHEMA_REGISTRY_PASSWORD);
@@ -65,17 +66,38 @@ final class RegistryClient {
     }
 
     /** One path segment, percent-encoded (a subject may hold any character). */
-    static String segment(String text) {
+    public static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** The JSON object at {@code path} (below the base URL). */
-    JsonNode get(String path) throws UnusableSchema {
+    public JsonNode get(String path) throws UnusableSchema {
+        return send(request(path).GET(), "GET " + path, false);
+    }
+
+    /** The JSON object at {@code path}, or null when the registry says there is none (HTTP 404). */
+    public JsonNode find(String path) throws UnusableSchema {
+        return send(request(path).GET(), "GET " + path, true);
+    }
+
+    /** The JSON object a POST of {@code body} to {@code path} answers (a question, like a compatibility check). */
+    public JsonNode post(String path, JsonNode body) throws UnusableSchema {
+        HttpRequest.BodyPublisher json = HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8);
+        return send(request(path).header("Content-Type", "application/vnd.schemaregistry.v1+json").POST(json),
+                "POST " + path, false);
+    }
+
+    private HttpRequest.Builder request(String path) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
-                .header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET();
+                .header("Accept", "application/vnd.schemaregistry.v1+json, application/json");
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
+        return request;
+    }
+
+    /** @param what the method and path, for messages */
+    private JsonNode send(HttpRequest.Builder request, String what, boolean notFoundIsNull) throws UnusableSchema {
         CompletableFuture<HttpResponse<byte[]>> pending =
                 http.sendAsync(request.build(), response -> new BoundedBody(maxBytes));
         HttpResponse<byte[]> response;
@@ -83,35 +105,38 @@ final class RegistryClient {
             response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
-            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": no complete answer within "
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, what + ": no complete answer within "
                     + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BoundedBody.TooLarge tooLarge) {
-                throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": " + tooLarge.getMessage());
+                throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, what + ": " + tooLarge.getMessage());
             }
             String why = e.getCause() instanceof ConnectException ? "cannot connect to " + baseUrl : ErrorText.of(e);
-            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": " + why);
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, what + ": " + why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "GET " + path + ": interrupted");
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, what + ": interrupted");
         }
         String body = new String(response.body(), StandardCharsets.UTF_8);
         int status = response.statusCode();
+        if (status == 404 && notFoundIsNull) {
+            return null;
+        }
         if (status != 200) {
             // Overloaded or restarting: retried at the next refresh like a registry that does not answer.
             boolean transient_ = status >= 500 || status == 429 || status == 408;
             throw new UnusableSchema(transient_ ? UnusableSchema.Reason.UNREACHABLE : UnusableSchema.Reason.BAD_ANSWER,
-                    "GET " + path + ": HTTP " + status + " " + quote(body));
+                    what + ": HTTP " + status + " " + quote(body));
         }
         try {
             JsonNode answer = SchemaCandidate.STRICT.readTree(body);
             if (answer == null || !answer.isObject()) {
-                throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": not a JSON object: "
+                throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, what + ": not a JSON object: "
                         + quote(body));
             }
             return answer;
         } catch (JsonProcessingException e) {
-            throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "GET " + path + ": not JSON: " + quote(body));
+            throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, what + ": not JSON: " + quote(body));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 import java.util.Map;
 
@@ -12,12 +12,12 @@ import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.common.validation.SchemaFingerprint;
 
 /** Turns schema text from a file or a registry into a compiled validator, or says why it cannot be used. */
-final class SchemaCandidate {
+public final class SchemaCandidate {
     /**
      * For schemas and registry answers: they are small, the nesting bound keeps a hostile one from costing the parser
      * much, and duplicate keys or trailing data make them not JSON.
      */
-    static final ObjectMapper STRICT = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+    public static final ObjectMapper STRICT = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -26,7 +26,7 @@ final class SchemaCandidate {
     private SchemaCandidate() {
     }
 
-    static JsonNode parse(String text, String what) throws UnusableSchema {
+    public static JsonNode parse(String text, String what) throws UnusableSchema {
         try {
             JsonNode node = STRICT.readTree(text);
             if (node == null || node.isMissingNode()) {
@@ -40,7 +40,7 @@ final class SchemaCandidate {
     }
 
     /** Compiles a draft-07 schema whose {@code $ref}s to other documents are all among {@code references}. */
-    static EventValidator compile(JsonNode schema, String what, Map<String, String> references, int maxJsonDepth)
+    public static EventValidator compile(JsonNode schema, String what, Map<String, String> references, int maxJsonDepth)
             throws UnusableSchema {
         try {
             return EventValidator.compile(schema, what, references, maxJsonDepth);
@@ -52,7 +52,7 @@ final class SchemaCandidate {
     }
 
     /** The schema's version as a file: {@link SchemaFingerprint}. */
-    static String fingerprint(JsonNode schema) {
+    public static String fingerprint(JsonNode schema) {
         return SchemaFingerprint.of(schema);
     }
 }

@@ -1,7 +1,7 @@
-package dev.loginpipe.consumer;
+package dev.loginpipe.common.schema;
 
 /** Where the schema comes from: asked again every {@code SCHEMA_REFRESH_MS}, on the refresh thread only. */
-interface SchemaSource {
+public interface SchemaSource {
     /**
      * The newest usable version: {@code current} itself when nothing changed (cheaply: no compile), a new version
      * when it did.
