@@ -6,6 +6,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -87,6 +88,11 @@ public final class RegistryClient {
                 "POST " + path, false);
     }
 
+    private UnusableSchema noAnswerInTime(String what) {
+        return new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, what + ": no complete answer within "
+                + timeout.toMillis() + " ms");
+    }
+
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .header("Accept", "application/vnd.schemaregistry.v1+json, application/json");
@@ -105,11 +111,13 @@ public final class RegistryClient {
             response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
-            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, what + ": no complete answer within "
-                    + timeout.toMillis() + " ms");
+            throw noAnswerInTime(what);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BoundedBody.TooLarge tooLarge) {
                 throw new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, what + ": " + tooLarge.getMessage());
+            }
+            if (e.getCause() instanceof HttpTimeoutException) {
+                throw noAnswerInTime(what); // the request's own timeout, the same limit as ours: whichever came first
             }
             String why = e.getCause() instanceof ConnectException ? "cannot connect to " + baseUrl : ErrorText.of(e);
             throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, what + ": " + why);
