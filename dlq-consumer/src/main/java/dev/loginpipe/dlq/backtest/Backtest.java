@@ -1,5 +1,7 @@
 package dev.loginpipe.dlq.backtest;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,14 +85,25 @@ public final class Backtest {
         return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
-    /** Where to start so that about {@code total} of the newest records are read, shared evenly by the partitions. */
+    /**
+     * Where to start so that the newest {@code total} records are read (all of them if the topic holds fewer), shared
+     * evenly by the partitions: what a short partition cannot give, the longer ones do.
+     */
     private static Map<TopicPartition, Long> newest(KafkaConsumer<byte[], byte[]> consumer,
                                                     List<TopicPartition> partitions, long total) {
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        long each = (total + partitions.size() - 1) / Math.max(1, partitions.size());
+        List<TopicPartition> shortestFirst = new ArrayList<>(partitions);
+        shortestFirst.sort(Comparator.comparingLong(tp -> end.get(tp) - begin.get(tp)));
         Map<TopicPartition, Long> from = new HashMap<>();
-        partitions.forEach(tp -> from.put(tp, Math.max(begin.get(tp), end.get(tp) - each)));
+        long left = total;
+        for (int i = 0; i < shortestFirst.size(); i++) {
+            TopicPartition tp = shortestFirst.get(i);
+            long share = (left + shortestFirst.size() - i - 1) / (shortestFirst.size() - i);
+            long take = Math.min(share, end.get(tp) - begin.get(tp));
+            from.put(tp, end.get(tp) - take);
+            left -= take;
+        }
         return from;
     }
 }

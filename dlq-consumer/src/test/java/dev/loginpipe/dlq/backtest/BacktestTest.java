@@ -154,6 +154,14 @@ class BacktestTest {
         assertThat(newest.outputRead()).isEqualTo(4);
         assertThat(newest.newlyRejected()).isEmpty();
 
+        // Partitions of unequal length: what the short one cannot give, the long one does (8 = 3 + 5, not 3 + 4).
+        fixture.write(List.of(new ProducerRecord<>(output, 0, null, event("en").getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(output, 0, null, event("en").getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(output, 0, null, event("en").getBytes(StandardCharsets.UTF_8))));
+        BacktestResult uneven = new Backtest(config(), candidate).run(8, () -> false);
+        assertThat(uneven.outputRead()).isEqualTo(8);
+        assertThat(uneven.rejectedCount()).isEqualTo(1); // partition 1's "de"; partition 0's is the ninth newest
+
         Backtest cancelled = new Backtest(config(), candidate);
         assertThatThrownBy(() -> cancelled.run(100, () -> cancelled.read() >= 3))
                 .isInstanceOf(Backtest.Cancelled.class);

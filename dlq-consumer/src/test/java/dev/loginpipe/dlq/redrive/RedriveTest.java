@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.DlqHeaders;
@@ -240,8 +241,10 @@ class RedriveTest extends RedriveFixture {
             Plan b = one.create("hal", spec(fixture.input, 200, 100, 100, 1));
             Plan c = two.create("ivy", spec(fixture.input, 200, 100, 100, 1));
             ExecutorService people = Executors.newFixedThreadPool(3);
-            List<Future<Plan>> started = people.invokeAll(List.<Callable<Plan>>of(() -> one.start("gil", a.id()),
-                    () -> one.start("hal", b.id()), () -> two.start("ivy", c.id())));
+            List<Future<Plan>> started = people.invokeAll(List.<Callable<Plan>>of(
+                    () -> untilTheTrailAnswers(() -> one.start("gil", a.id())),
+                    () -> untilTheTrailAnswers(() -> one.start("hal", b.id())),
+                    () -> untilTheTrailAnswers(() -> two.start("ivy", c.id()))));
             for (Future<Plan> f : started) {
                 f.get();
             }
@@ -252,7 +255,7 @@ class RedriveTest extends RedriveFixture {
                     for (Plan p : console.plans()) {
                         if (p.state() == State.PAUSED) {
                             assertThat(p.note()).startsWith("fenced");
-                            console.resume("robot", p.id());
+                            untilTheTrailAnswers(() -> console.resume("robot", p.id()));
                         }
                     }
                 }
@@ -261,5 +264,19 @@ class RedriveTest extends RedriveFixture {
             assertThat(a.published() + b.published() + c.published()).isEqualTo(80);
         }
         assertThat(publishedValues(80)).isEqualTo(once(values));
+    }
+
+    /** A person's action, tried again while another action holds the trail (refused, nothing done: try again). */
+    private static Plan untilTheTrailAnswers(Supplier<Plan> action) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                return action.get();
+            } catch (Redrive.TrailBusy busy) {
+                if (System.nanoTime() > deadline) {
+                    throw busy;
+                }
+            }
+        }
     }
 }
