@@ -7,7 +7,7 @@
 # bench-results.json.
 # `./bench.sh --quick` proves it works in a few minutes; `./bench.sh --help` lists the options.
 # `./bench.sh console [--records N] [--heap 256m]`: the DLQ console at scale instead (a DLQ of N records, default
-# 1,000,000; time until the signatures are ready, record-page latency, memory).
+# 1,000,000; time until the signatures are ready, record-page latency, the dry run, the backtest, memory).
 set -euo pipefail
 cd "$(dirname "$0")"
 
