@@ -93,14 +93,16 @@ public final class Backtest {
                                                     List<TopicPartition> partitions, long total) {
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Map<TopicPartition, Long> length = new HashMap<>();
+        partitions.forEach(tp -> length.put(tp, end.get(tp) - begin.get(tp)));
         List<TopicPartition> shortestFirst = new ArrayList<>(partitions);
-        shortestFirst.sort(Comparator.comparingLong(tp -> end.get(tp) - begin.get(tp)));
+        shortestFirst.sort(Comparator.comparing(length::get));
         Map<TopicPartition, Long> from = new HashMap<>();
         long left = total;
         for (int i = 0; i < shortestFirst.size(); i++) {
             TopicPartition tp = shortestFirst.get(i);
-            long share = (left + shortestFirst.size() - i - 1) / (shortestFirst.size() - i);
-            long take = Math.min(share, end.get(tp) - begin.get(tp));
+            int sharing = shortestFirst.size() - i;
+            long take = Math.min((left + sharing - 1) / sharing, length.get(tp));
             from.put(tp, end.get(tp) - take);
             left -= take;
         }

@@ -9,15 +9,16 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.DlqHeaders;
@@ -30,6 +31,7 @@ import dev.loginpipe.dlq.redrive.Plan.State;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Redrive plans on a real broker: what they publish, how fast, what became of it, and what the trail says. */
@@ -267,16 +269,8 @@ class RedriveTest extends RedriveFixture {
     }
 
     /** A person's action, tried again while another action holds the trail (refused, nothing done: try again). */
-    private static Plan untilTheTrailAnswers(Supplier<Plan> action) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try {
-                return action.get();
-            } catch (Redrive.TrailBusy busy) {
-                if (System.nanoTime() > deadline) {
-                    throw busy;
-                }
-            }
-        }
+    private static Plan untilTheTrailAnswers(Callable<Plan> action) {
+        return Awaitility.await().atMost(DlqFixture.WAIT).pollInterval(Duration.ofMillis(50))
+                .ignoreException(Redrive.TrailBusy.class).until(action, Objects::nonNull);
     }
 }
