@@ -1,8 +1,13 @@
 package dev.loginpipe.consumer;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import dev.loginpipe.common.ErrorText;
@@ -17,21 +22,31 @@ import org.slf4j.LoggerFactory;
  * The schema version that judges the next transaction. A thread of its own asks the {@link SchemaSource} every
  * {@code SCHEMA_REFRESH_MS} and publishes a new usable version in a volatile field; the routing thread only reads
  * that field, once per transaction. A candidate that cannot be used never replaces the running version: the reason
- * goes to the log (rate-limited), {@code /health} and a metric, and the next refresh tries again.
+ * goes to the log (rate-limited), {@code /health} and a metric, and the next refresh tries again. It remembers the
+ * order of the versions it ran, so a version another instance committed a partition with can be placed before or after
+ * the running one ({@link SchemaHandover}).
  */
 final class LiveSchema implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSchema.class);
     private static final long WAIT_STEP_MS = 100;
+    /** Versions remembered in the order they judged; one forgotten counts as not run (a refresh is waited for). */
+    private static final int HISTORY = 1_000;
 
     private final SchemaSource source;
     private final String where;
     private final ConsumerMetrics metrics;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 30_000);
-    private final ScheduledExecutorService refresher;
+    /** Runs a refresh asked for now; null for a fixed version. */
+    private final Executor refresher;
     private volatile SchemaVersion current;
     private volatile UnusableSchema problem;
+    /** The {@code version} of each version made current, oldest first; guarded by itself. */
+    private final List<String> history = new ArrayList<>();
+    private final AtomicLong refreshesBegun = new AtomicLong();
+    /** The number of the last refresh that succeeded (whether or not it found a new version). */
+    private volatile long lastSucceeded;
 
-    private LiveSchema(SchemaSource source, String where, ConsumerMetrics metrics, ScheduledExecutorService refresher) {
+    LiveSchema(SchemaSource source, String where, ConsumerMetrics metrics, Executor refresher) {
         this.source = source;
         this.where = where;
         this.metrics = metrics;
@@ -55,7 +70,41 @@ final class LiveSchema implements AutoCloseable {
     static LiveSchema fixed(SchemaVersion version) {
         LiveSchema live = new LiveSchema(null, "fixed", null, null);
         live.current = version;
+        live.history.add(version.version());
         return live;
+    }
+
+    /**
+     * Whether records judged by {@code judge} may follow, in one partition, records judged by the version named
+     * {@code before} (the name another instance committed with): the same version, one this instance ran before
+     * {@code judge}, or none named. Unknown (newer, or garbage in the group's metadata) is false.
+     */
+    boolean mayFollow(String before, SchemaVersion judge) {
+        if (before == null || before.isEmpty() || before.equals(judge.version())) {
+            return true;
+        }
+        synchronized (history) {
+            int at = history.lastIndexOf(before);
+            return at >= 0 && at <= history.lastIndexOf(judge.version());
+        }
+    }
+
+    /** Asks for a refresh now, beside the periodic ones; the ticket is for {@link #refreshedSince}. */
+    long refreshNow() {
+        long ticket = refreshesBegun.get();
+        try {
+            if (refresher != null) {
+                refresher.execute(this::refresh);
+            }
+        } catch (RejectedExecutionException e) {
+            // closing: nothing will be routed any more
+        }
+        return ticket;
+    }
+
+    /** Whether a refresh begun after {@code ticket} was taken has succeeded: the newest version is known. */
+    boolean refreshedSince(long ticket) {
+        return refresher == null || lastSucceeded > ticket;
     }
 
     /** The version for a transaction that begins now; null only before the first usable one. */
@@ -94,12 +143,19 @@ final class LiveSchema implements AutoCloseable {
     }
 
     void refresh() {
+        long number = refreshesBegun.incrementAndGet();
         SchemaVersion previous = current;
         try {
             SchemaVersion next = source.next(previous);
             problem = null;
             metrics.schemaRefreshed();
             if (next != previous) {
+                synchronized (history) {
+                    if (history.size() == HISTORY) {
+                        history.remove(0);
+                    }
+                    history.add(next.version());
+                }
                 current = next;
                 metrics.schemaActive(next, previous != null);
                 if (previous == null) {
@@ -109,6 +165,7 @@ final class LiveSchema implements AutoCloseable {
                             previous.label());
                 }
             }
+            lastSucceeded = number;
         } catch (UnusableSchema e) {
             failed(e);
         } catch (RuntimeException | StackOverflowError e) {
@@ -127,8 +184,8 @@ final class LiveSchema implements AutoCloseable {
 
     @Override
     public void close() {
-        if (refresher != null) {
-            refresher.shutdownNow();
+        if (refresher instanceof ScheduledExecutorService scheduled) {
+            scheduled.shutdownNow();
         }
     }
 }

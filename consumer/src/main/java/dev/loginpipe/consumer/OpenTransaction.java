@@ -71,9 +71,12 @@ final class OpenTransaction {
         }
     }
 
-    /** The last record of a partition in this poll was added: the offset past it is committed with the rest. */
+    /**
+     * The last record of a partition in this poll was added: the offset past it is committed with the rest, naming
+     * the version that judged it.
+     */
     void readUpTo(TopicPartition tp, ConsumerRecord<byte[], byte[]> last) {
-        next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
+        next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), SchemaHandover.metadata(schema)));
     }
 
     int count() {

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@code BATCH_MAX_RECORDS} or it is {@code COMMIT_INTERVAL_MS} old. A fatal error ends the loop; anything else aborts
  * the transaction and rewinds every assigned partition ({@link RewindPoints}), so the next polls read the same records
  * again: a failure costs a retry, never a record. A rebalance commits before partitions are revoked; a stop commits.
+ * A partition handed over from an instance on a newer schema version waits for it ({@link SchemaHandover}).
  */
 final class RoutingLoop {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingLoop.class);
@@ -57,6 +58,7 @@ final class RoutingLoop {
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
     private final Backoff backoff;
     private final RewindPoints rewindPoints = new RewindPoints();
+    private final SchemaHandover handover;
     private final Refusals refusals;
     private final DeadLetterLog deadLetterLog = new DeadLetterLog();
     /** Exception classes whose stack trace was logged once already. */
@@ -89,6 +91,7 @@ final class RoutingLoop {
         this.commitIntervalNanos = batching.commitIntervalMs() * 1_000_000L;
         this.companions = companions;
         this.backoff = new Backoff(clock);
+        this.handover = new SchemaHandover(schemas, CHECK_TIMEOUT);
         this.refusals = new Refusals(outputTopics.get(0), outputTopics.get(1), refreshSizeLimits, health, warnings);
     }
 
@@ -113,6 +116,9 @@ final class RoutingLoop {
             consumer.subscribe(List.of(inputTopic), new Rebalance());
             while (!stopping) {
                 try {
+                    if (open == null) {
+                        handover.resumeReady(consumer);
+                    }
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
                     rewindPoints.read(records);
                     if (confirmNotFenced && open == null) {
@@ -339,6 +345,7 @@ final class RoutingLoop {
             joined = true;
             metrics.rebalances.inc();
             LOG.info("assigned {}", partitions);
+            handover.assigned(consumer, partitions, open != null ? open.schema : schemas.current());
             if (lost && !partitions.isEmpty()) {
                 lost = false;
                 confirmNotFenced = true;
@@ -361,6 +368,7 @@ final class RoutingLoop {
 
         private void forget(Collection<TopicPartition> partitions) {
             rewindPoints.forget(partitions);
+            handover.forget(partitions);
             partitions.forEach(metrics::unassigned);
             refusals.clear();
         }

@@ -80,6 +80,39 @@ class LiveSchemaTest {
     }
 
     @Test
+    void aPartitionHandedToAnInstanceStillOnTheOldVersionWaitsForTheNewOne() throws Exception {
+        TestRegistry registry = TestRegistry.shared();
+        String subject = pipeline.input + "-value";
+        int id1 = registry.register(subject, V1);
+        Map<String, String> hourly = new HashMap<>(registryEnv(registry));
+        hourly.put("SCHEMA_REFRESH_MS", "3600000"); // by itself, it looks at the registry at start only
+        try (Stream stream = new Stream(); Pipeline.InProcess behind = pipeline.start("behind", hourly)) {
+            Pipeline.InProcess ahead = pipeline.start("ahead", registryEnv(registry));
+            try {
+                awaitVersion(List.of(ahead, behind), "1");
+                stream.start();
+                await().atMost(WAIT).until(() -> output(List.of(ahead)) >= 50 && output(List.of(behind)) >= 50);
+                int id2 = registry.register(subject, V2);
+                awaitVersion(List.of(ahead), "2");
+                long before = deadLettered(List.of(ahead));
+                await().atMost(WAIT).until(() -> deadLettered(List.of(ahead)) >= before + 50);
+                assertThat(behind.schemaVersion()).as("the other instance is still on version 1").isEqualTo("1");
+
+                ahead.stop(); // its partitions, last committed by version 2, go to the instance on version 1
+                awaitVersion(List.of(behind), "2");
+                long handedOver = output(List.of(behind));
+                await().atMost(WAIT).until(() -> output(List.of(behind)) >= handedOver + 100);
+                int sent = stream.stop();
+
+                List<ConsumerRecord<byte[], byte[]>> routed = routedExactlyOnce(List.of(ahead, behind), sent);
+                assertJudgedByTheirVersion(routed, List.of("1", V1, "2", V2), Map.of("1", id1, "2", id2));
+            } finally {
+                ahead.stop();
+            }
+        }
+    }
+
+    @Test
     void unusableRegistryCandidatesAreKeptOutWithTheReasonShown() throws Exception {
         TestRegistry registry = TestRegistry.shared();
         String subject = pipeline.input + "-value";

@@ -13,6 +13,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.loginpipe.common.schema.SchemaVersion;
+import dev.loginpipe.common.schema.UnusableSchema;
+import dev.loginpipe.common.validation.EventValidator;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -26,8 +29,9 @@ import org.apache.kafka.common.record.TimestampType;
 /**
  * An in-memory model of what the routing loop talks to: the input topic, the consumer group (assignment, generations,
  * committed offsets) and the transaction coordinator (one transactional id, its epoch, the committed output and DLQ
- * records). It plays a seeded schedule of faults into the loop's clients and checks the exactly-once invariants at
- * every commit and at the end. Single-threaded: the loop runs on the caller's thread and the model acts inside its
+ * records) and a schema registry whose versions the loop's {@link LiveSchema} refreshes from while other members take
+ * each new one at once. It plays a seeded schedule of faults into the loop's clients and checks the exactly-once
+ * invariants, and that no partition's schema versions go back, at every commit and at the end. Single-threaded: the loop runs on the caller's thread and the model acts inside its
  * client calls, so a seed and a schedule replay exactly.
  */
 final class SimCluster {
@@ -39,6 +43,7 @@ final class SimCluster {
     private static final int STALL_LIMIT = 3_000;
     /** Polls within which a fenced zombie given partitions back must stop. */
     private static final int ZOMBIE_POLLS = 20;
+    private static final EventValidator VALIDATOR = EventValidator.load(EventValidator.BUNDLED);
 
     /** Where a record is on the input. */
     record Coords(int partition, long offset) {
@@ -72,6 +77,8 @@ final class SimCluster {
 
     // The group.
     final Map<Integer, Long> committed = new HashMap<>();
+    /** The metadata committed with each partition's offset: the schema version that judged it. */
+    final Map<Integer, String> committedBy = new HashMap<>();
     int generation;
     /** The member of this group now (one loop runs at a time), and what it owns. */
     SimConsumer member;
@@ -93,6 +100,16 @@ final class SimCluster {
     boolean fenceSignalled;
     int fenceKind;
     final Map<Coords, Fate> routed = new HashMap<>();
+
+    // The schema registry: every version judges alike (fates do not change), only its name differs.
+    private final List<SchemaVersion> versions = new ArrayList<>(List.of(version(1)));
+    private int registryDownUntil;
+    /** The running loop's schemas, refreshed every {@link #refreshEvery} polls and when it asks. */
+    LiveSchema live;
+    final List<Runnable> refreshesAsked = new ArrayList<>();
+    private final int refreshEvery;
+    /** The newest version that judged a committed record of each partition. */
+    private final Map<Integer, Integer> judgedBy = new HashMap<>();
 
     // Faults armed for the next matching client call.
     int sendErrors;
@@ -124,6 +141,7 @@ final class SimCluster {
         maxRecords = 1 + workload.nextInt(40);
         maxPollRecords = Math.min(maxRecords, 1 + workload.nextInt(20));
         commitIntervalMs = workload.nextInt(4) == 0 ? 0 : workload.nextInt(40);
+        refreshEvery = 2 + new Random(seed * 7 + 1).nextInt(30);
         int partitions = 1 + workload.nextInt(4);
         for (int p = 0; p < partitions; p++) {
             input.add(new ArrayList<>());
@@ -202,6 +220,7 @@ final class SimCluster {
         while (nextFault < schedule.size() && schedule.get(nextFault).step() <= step) {
             apply(schedule.get(nextFault++), consumer);
         }
+        refreshSchemas();
         if (step > lastFaultStep && violation == null) {
             converge(consumer);
         }
@@ -246,6 +265,9 @@ final class SimCluster {
                     records.add(r);
                     room--;
                 }
+            }
+            if (consumer.isPaused(tp)) {
+                continue;
             }
             if (!records.isEmpty()) {
                 batch.put(tp, records);
@@ -299,6 +321,11 @@ final class SimCluster {
             case ARRIVE -> append(arg % input.size(), 1 + arg / 8);
             case OTHER_MEMBER -> routeElsewhere(arg % input.size(), 1 + arg / 16);
             case STOP -> stop();
+            case NEW_SCHEMA -> {
+                versions.add(version(versions.size() + 1));
+                routeElsewhere(arg % input.size(), 1 + arg / 16);
+            }
+            case REGISTRY_DOWN -> registryDownUntil = step + 1 + arg % 20;
         }
     }
 
@@ -446,6 +473,41 @@ final class SimCluster {
             }
         }
         committed.put(partition, next);
+        committedBy.put(partition, newest().version()); // it runs the newest version
+        judgedBy.put(partition, versions.size());
+    }
+
+    // ---- the schema registry
+
+    private static SchemaVersion version(int n) {
+        return SchemaVersion.ofRegistry(n, n, "fingerprint-" + n, VALIDATOR);
+    }
+
+    private SchemaVersion newest() {
+        return versions.get(versions.size() - 1);
+    }
+
+    /** The loop's {@link dev.loginpipe.common.schema.SchemaSource}. */
+    SchemaVersion registryAnswer(SchemaVersion current) throws UnusableSchema {
+        if (step < registryDownUntil) {
+            throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "sim: the registry does not answer");
+        }
+        return newest();
+    }
+
+    /** The loop's periodic refresh, and the refreshes it asked for, run by its refresh thread a poll or two later. */
+    private void refreshSchemas() {
+        if (live == null) {
+            return;
+        }
+        if (!refreshesAsked.isEmpty() && new Random(seed * 41 + step).nextBoolean()) {
+            List<Runnable> asked = List.copyOf(refreshesAsked);
+            refreshesAsked.clear();
+            asked.forEach(Runnable::run);
+        }
+        if (step % refreshEvery == 0) {
+            live.refresh();
+        }
     }
 
     // ---- the transaction coordinator
@@ -457,6 +519,13 @@ final class SimCluster {
     void commit(List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
         Map<Coords, Fate> transaction = new HashMap<>();
         for (SimProducer.Sent sent : sends) {
+            int version = Integer.parseInt(sent.version());
+            int before = judgedBy.getOrDefault(sent.at().partition(), 0);
+            if (version < before) {
+                violate(sent.at() + " judged by schema version " + version + " after earlier records of its partition "
+                        + "were judged by version " + before + ": the versions went back");
+            }
+            judgedBy.merge(sent.at().partition(), version, Math::max);
             if (transaction.put(sent.at(), sent.fate()) != null) {
                 violate("a committed transaction holds " + sent.at() + " twice");
             }
@@ -481,7 +550,10 @@ final class SimCluster {
             }
         }
         routed.putAll(transaction);
-        offsets.forEach((tp, o) -> committed.put(tp.partition(), o.offset()));
+        offsets.forEach((tp, o) -> {
+            committed.put(tp.partition(), o.offset());
+            committedBy.put(tp.partition(), o.metadata());
+        });
     }
 
     /** At the end: every input record routed exactly once, to where its content sends it. */
@@ -522,6 +594,7 @@ final class SimCluster {
 
     String describe() {
         return partitions() + " partitions, " + expected.size() + " records, BATCH_MAX_RECORDS " + maxRecords
-                + ", max.poll.records " + maxPollRecords + ", COMMIT_INTERVAL_MS " + commitIntervalMs;
+                + ", max.poll.records " + maxPollRecords + ", COMMIT_INTERVAL_MS " + commitIntervalMs
+                + ", schema refresh every " + refreshEvery + " polls";
     }
 }

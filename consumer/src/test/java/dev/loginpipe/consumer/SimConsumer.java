@@ -3,6 +3,7 @@ package dev.loginpipe.consumer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -27,6 +28,8 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     private final SimCluster cluster;
     private final String memberId = "member-" + ++members;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
+    /** Paused partitions: not fetched. A revoked partition is no longer paused, as in KafkaConsumer. */
+    private final Set<TopicPartition> paused = new HashSet<>();
     private ConsumerRebalanceListener listener;
     private boolean wakeup;
     private boolean closed;
@@ -56,6 +59,38 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
 
     void forgetPositions() {
         positions.clear();
+        paused.clear();
+    }
+
+    boolean isPaused(TopicPartition tp) {
+        return paused.contains(tp);
+    }
+
+    @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        ensureOpen();
+        for (TopicPartition tp : partitions) {
+            if (!assignment().contains(tp)) {
+                throw new IllegalStateException("No current assignment for partition " + tp);
+            }
+            paused.add(tp);
+        }
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        ensureOpen();
+        for (TopicPartition tp : partitions) {
+            if (!assignment().contains(tp)) {
+                throw new IllegalStateException("No current assignment for partition " + tp);
+            }
+            paused.remove(tp);
+        }
+    }
+
+    @Override
+    public Set<TopicPartition> paused() {
+        return Set.copyOf(paused);
     }
 
     private void ensureOpen() {
@@ -115,7 +150,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
             Long offset = cluster.committed.get(tp.partition());
-            offsets.put(tp, offset == null ? null : new OffsetAndMetadata(offset));
+            offsets.put(tp, offset == null ? null : new OffsetAndMetadata(offset, cluster.committedBy.get(tp.partition())));
         }
         return offsets;
     }

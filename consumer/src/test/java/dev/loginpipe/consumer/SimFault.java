@@ -34,7 +34,14 @@ record SimFault(int step, Kind kind, int arg) {
         /** Another member routes records of a partition this one does not own (arg: which, how many). */
         OTHER_MEMBER,
         /** SIGTERM: the loop is asked to stop, and started again. */
-        STOP
+        STOP,
+        /**
+         * A new schema version is registered: other members take it at once and route records of a partition this
+         * one does not own (arg: which, how many); the loop takes it at its next refresh.
+         */
+        NEW_SCHEMA,
+        /** The registry does not answer the loop's refreshes for a while (arg: how many polls). */
+        REGISTRY_DOWN
     }
 
     @Override

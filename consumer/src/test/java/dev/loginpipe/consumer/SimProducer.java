@@ -43,8 +43,11 @@ import org.apache.kafka.common.metrics.KafkaMetric;
 final class SimProducer implements Producer<byte[], byte[]> {
     private static final String ERROR_STATE = "Cannot execute transactional method because we are in an error state";
 
-    /** One send of the open transaction: which input record it copies, to where, and its fate on the brokers. */
-    record Sent(SimCluster.Coords at, SimCluster.Fate fate, CompletableFuture<RecordMetadata> result,
+    /**
+     * One send of the open transaction: which input record it copies, to where, the schema version that judged it, and
+     * its fate on the brokers.
+     */
+    record Sent(SimCluster.Coords at, SimCluster.Fate fate, String version, CompletableFuture<RecordMetadata> result,
                 KafkaException refusal) {
     }
 
@@ -107,7 +110,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
             refusal = new InvalidRecordException("sim: the output topic refuses this record for good");
         }
         Sent sent = new Sent(at, new SimCluster.Fate(record.topic(), header(record, DlqHeaders.ERROR_REASON)),
-                new CompletableFuture<>(), refusal);
+                header(record, DlqHeaders.SCHEMA_VERSION), new CompletableFuture<>(), refusal);
         sends.add(sent);
         return sent.result();
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.schema.SchemaVersion;
-import dev.loginpipe.common.validation.EventValidator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,8 +16,6 @@ import org.apache.kafka.clients.producer.Producer;
  * (after a stop, or exit status 1 when a twin fenced it), until every record is committed; then checks the outcome.
  */
 final class Simulation {
-    private static final SchemaVersion SCHEMA = SchemaVersion.ofFile("bundled",
-            EventValidator.load(EventValidator.BUNDLED));
     private static final int MAX_STARTS = 60;
 
     /** What one run found: null when every invariant held. */
@@ -137,8 +134,16 @@ final class Simulation {
                 }
             }
         };
+        ConsumerMetrics metrics = new ConsumerMetrics(new PrometheusRegistry());
+        // A new process: its schemas remember nothing, and the refreshes the last one asked for died with it.
+        cluster.refreshesAsked.clear();
+        cluster.live = new LiveSchema(cluster::registryAnswer, "sim registry", metrics, cluster.refreshesAsked::add);
+        while (cluster.live.current() == null) {
+            cluster.live.refresh(); // the loop waits for the registry: polls pass meanwhile
+            cluster.step++;
+        }
         return new RoutingLoop(SimCluster.INPUT, List.of(SimCluster.OUTPUT, SimCluster.DLQ), clients, clock, router,
-                LiveSchema.fixed(SCHEMA), () -> { }, new ConsumerMetrics(new PrometheusRegistry()), new Health(), new RoutingLoop.Batching(
+                cluster.live, () -> { }, metrics, new Health(), new RoutingLoop.Batching(
                         cluster.maxRecords, cluster.maxPollRecords, cluster.commitIntervalMs), List.of());
     }
 }
