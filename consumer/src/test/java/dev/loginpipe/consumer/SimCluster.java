@@ -29,10 +29,10 @@ import org.apache.kafka.common.record.TimestampType;
 /**
  * An in-memory model of what the routing loop talks to: the input topic, the consumer group (assignment, generations,
  * committed offsets) and the transaction coordinator (one transactional id, its epoch, the committed output and DLQ
- * records) and a schema registry whose versions the loop's {@link LiveSchema} refreshes from while other members take
+ * records), and a schema registry whose versions the loop's {@link LiveSchema} refreshes from while other members take
  * each new one at once. It plays a seeded schedule of faults into the loop's clients and checks the exactly-once
- * invariants, and that no partition's schema versions go back, at every commit and at the end. Single-threaded: the loop runs on the caller's thread and the model acts inside its
- * client calls, so a seed and a schedule replay exactly.
+ * invariants, and that no partition's schema versions go back, at every commit and at the end. Single-threaded: the
+ * loop runs on the caller's thread and the model acts inside its client calls, so a seed and a schedule replay exactly.
  */
 final class SimCluster {
     static final String INPUT = "in";
@@ -255,6 +255,9 @@ final class SimCluster {
         java.util.Collections.shuffle(order, random);
         for (int p : order) {
             TopicPartition tp = new TopicPartition(INPUT, p);
+            if (consumer.isPaused(tp)) {
+                continue;
+            }
             long position = consumer.positionOf(tp);
             List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : input.get(p)) {
@@ -265,9 +268,6 @@ final class SimCluster {
                     records.add(r);
                     room--;
                 }
-            }
-            if (consumer.isPaused(tp)) {
-                continue;
             }
             if (!records.isEmpty()) {
                 batch.put(tp, records);
