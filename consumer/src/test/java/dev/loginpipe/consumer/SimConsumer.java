@@ -68,24 +68,23 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
 
     @Override
     public void pause(Collection<TopicPartition> partitions) {
-        ensureOpen();
-        for (TopicPartition tp : partitions) {
-            if (!assignment().contains(tp)) {
-                throw new IllegalStateException("No current assignment for partition " + tp);
-            }
-            paused.add(tp);
-        }
+        paused.addAll(assigned(partitions));
     }
 
     @Override
     public void resume(Collection<TopicPartition> partitions) {
+        paused.removeAll(assigned(partitions));
+    }
+
+    /** KafkaConsumer refuses to pause or resume a partition it does not own. */
+    private Collection<TopicPartition> assigned(Collection<TopicPartition> partitions) {
         ensureOpen();
         for (TopicPartition tp : partitions) {
             if (!assignment().contains(tp)) {
                 throw new IllegalStateException("No current assignment for partition " + tp);
             }
-            paused.remove(tp);
         }
+        return partitions;
     }
 
     @Override
