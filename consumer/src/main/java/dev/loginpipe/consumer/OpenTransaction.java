@@ -72,11 +72,11 @@ final class OpenTransaction {
     }
 
     /**
-     * The last record of a partition in this poll was added: the offset past it is committed with the rest, naming
-     * the version that judged it.
+     * The last record of a partition in this poll was added: the offset past it is committed with the rest, its
+     * metadata naming the version that judged it ({@link SchemaHandover} reads it when the partition changes hands).
      */
     void readUpTo(TopicPartition tp, ConsumerRecord<byte[], byte[]> last) {
-        next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), SchemaHandover.metadata(schema)));
+        next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), schema.version()));
     }
 
     int count() {

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.schema.SchemaVersion;
+import dev.loginpipe.common.schema.UnusableSchema;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -25,11 +26,10 @@ import org.slf4j.LoggerFactory;
  * partition whose last records were judged by a version this instance has not run is paused, a refresh is asked for at
  * once, and the partition resumes, between transactions, when the running version may follow that one or a refresh
  * begun after the handover has succeeded (whatever it found: a registry that went back is obeyed, not waited out).
+ * The metadata is written by whoever can commit to the group: it is only compared, and logged as one bounded line.
  */
 final class SchemaHandover {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaHandover.class);
-    /** Longest version name shown in a log line: the metadata is written by whoever can commit to the group. */
-    private static final int SHOWN = 64;
     /** Stands for the version of a partition whose committed offset could not be fetched: never one that was run. */
     private static final String NOT_FETCHED = "(not fetched)";
 
@@ -43,11 +43,6 @@ final class SchemaHandover {
     SchemaHandover(LiveSchema schemas, Duration timeout) {
         this.schemas = schemas;
         this.timeout = timeout;
-    }
-
-    /** The metadata committed with a transaction's offsets: the version that judged it. */
-    static String metadata(SchemaVersion judge) {
-        return judge.version();
     }
 
     /**
@@ -81,7 +76,7 @@ final class SchemaHandover {
                 paused.add(tp);
                 waiting.put(tp, new Waiting(before, ticket));
                 LOG.info("{} waits for a schema refresh: its last records were judged by version {}, which this "
-                        + "instance has not run (it runs {})", tp, shown(before), judge.label());
+                        + "instance has not run (it runs {})", tp, UnusableSchema.safe(before), judge.label());
             }
         }
         consumer.pause(paused);
@@ -110,10 +105,5 @@ final class SchemaHandover {
             consumer.resume(ready);
             LOG.info("{} resumed, judged by {}", ready, next.label());
         }
-    }
-
-    private static String shown(String version) {
-        String text = version.replaceAll("\\p{Cntrl}", "?");
-        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "...";
     }
 }
