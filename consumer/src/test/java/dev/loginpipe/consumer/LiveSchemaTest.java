@@ -21,9 +21,12 @@ import dev.loginpipe.common.schema.SchemaCandidate;
 import dev.loginpipe.common.validation.EventValidator;
 import dev.loginpipe.local.TestKafka;
 import dev.loginpipe.local.TestRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +112,28 @@ class LiveSchemaTest {
             } finally {
                 ahead.stop();
             }
+        }
+    }
+
+    @Test
+    void hostileMetadataInTheGroupsOffsetsCostsOneRefreshAndNothingElse(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("schema.json");
+        Files.writeString(file, V1);
+        // Whoever may commit to the group writes any metadata up to the broker's 4,096 bytes: control characters,
+        // terminal escapes, a version nobody ran.
+        String hostile = "\u0000\n\u001b[31m" + "9".repeat(4_000);
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (int p = 0; p < 6; p++) {
+            offsets.put(new TopicPartition(pipeline.input, p), new OffsetAndMetadata(0, hostile));
+        }
+        try (Admin admin = TestKafka.admin(pipeline.bootstrap)) {
+            admin.alterConsumerGroupOffsets(pipeline.group, offsets).all().get();
+        }
+        pipeline.send(events(0, 40));
+        Map<String, String> env = Map.of("SCHEMA_PATH", file.toString(), "SCHEMA_REFRESH_MS", "3600000");
+        try (Pipeline.InProcess consumer = pipeline.start("hostile-1", env)) {
+            List<ConsumerRecord<byte[], byte[]>> routed = routedExactlyOnce(List.of(consumer), 40);
+            assertJudgedByTheirVersion(routed, List.of(fingerprint(V1), V1), Map.of());
         }
     }
 
