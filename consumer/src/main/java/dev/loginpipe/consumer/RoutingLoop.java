@@ -57,7 +57,7 @@ final class RoutingLoop {
     private final List<AutoCloseable> companions;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
     private final Backoff backoff;
-    private final RewindPoints rewindPoints = new RewindPoints();
+    private final RewindPoints rewindPoints = new RewindPoints(CHECK_TIMEOUT);
     private final SchemaHandover handover;
     private final Refusals refusals;
     private final DeadLetterLog deadLetterLog = new DeadLetterLog();
@@ -120,6 +120,10 @@ final class RoutingLoop {
                         handover.resumeReady(consumer);
                     }
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
+                    if (rewindPoints.unknownPositions(consumer)) {
+                        reportStatus();
+                        continue;
+                    }
                     rewindPoints.read(records);
                     if (confirmNotFenced && open == null) {
                         confirmNotFenced();
@@ -240,12 +244,12 @@ final class RoutingLoop {
         }
         OpenTransaction failed = open;
         open = null;
-        producer.abort();
+        boolean aborted = producer.abort();
         if (failed != null) {
             metrics.aborted.inc();
             refusals.learn(failed);
         }
-        rewindPoints.rewind(consumer);
+        rewindPoints.rewind(consumer, aborted);
         String why = ErrorText.of(cause);
         health.notReady("retrying after: " + why);
         warnings.warn("abort", "transaction of " + (failed == null ? 0 : failed.count())

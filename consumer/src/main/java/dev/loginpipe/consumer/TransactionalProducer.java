@@ -22,8 +22,9 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * The loop's transactional producer, and the rules for keeping one: a commit or an abort that timed out is retried
  * (the client allows it, and its outcome is then known); a producer that cannot abort is replaced, since a new one with
- * the same transactional id settles the open transaction on the broker; a fenced one is never replaced, since its
- * replacement would fence the live instance that fenced it.
+ * the same transactional id settles the open transaction on the broker, though not always as an abort (see
+ * {@link #abort()}); a fenced one is never replaced, since its replacement would fence the live instance that fenced
+ * it.
  */
 final class TransactionalProducer implements AutoCloseable {
     private final Clients clients;
@@ -70,19 +71,26 @@ final class TransactionalProducer implements AutoCloseable {
         inTransaction = false;
     }
 
-    /** Aborts the open transaction, if there is one. */
-    void abort() {
+    /**
+     * Ends the open transaction, if there is one. Returns false when its outcome is not known here: the producer could
+     * not abort and was replaced, and the replacement's {@code initTransactions} settled the transaction on the broker,
+     * which completes a commit already prepared (an error the client does not map can come after the coordinator
+     * made the commit durable) and aborts anything else. Only the group's committed offsets tell which it was.
+     */
+    boolean abort() {
         if (!inTransaction) {
-            return;
+            return true;
         }
+        inTransaction = false;
         try {
             retryOnTimeout("abort", producer::abortTransaction);
+            return true;
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException | IllegalStateException e) {
             replace(e);
+            return false;
         }
-        inTransaction = false;
     }
 
     /**

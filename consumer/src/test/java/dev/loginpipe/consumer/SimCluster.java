@@ -119,6 +119,7 @@ final class SimCluster {
     int commitTimeoutsPending;
     int abortTimeouts;
     int brokenProducers;
+    int commitsFatalApplied;
     int committedTimeouts;
 
     // The run.
@@ -287,6 +288,7 @@ final class SimCluster {
             case COMMIT_TIMEOUT_PENDING -> commitTimeoutsPending++;
             case ABORT_TIMEOUT -> abortTimeouts++;
             case PRODUCER_BROKEN -> brokenProducers++;
+            case COMMIT_FATAL_APPLIED -> commitsFatalApplied++;
             case COMMITTED_TIMEOUT -> committedTimeouts++;
             case FENCE -> {
                 epoch++;

@@ -131,6 +131,13 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     }
 
     @Override
+    public void seekToBeginning(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            seek(tp, cluster.startOffset(tp.partition()));
+        }
+    }
+
+    @Override
     public long position(TopicPartition tp, Duration timeout) {
         ensureOpen();
         if (!assignment().contains(tp)) {

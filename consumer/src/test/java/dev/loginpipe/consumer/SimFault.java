@@ -15,6 +15,12 @@ record SimFault(int step, Kind kind, int arg) {
         COMMIT_TIMEOUT_PENDING,
         /** The producer meets an error it cannot abort that is not fencing: it must be replaced. */
         PRODUCER_BROKEN,
+        /**
+         * The next commit reaches the coordinator, which makes it durable (PREPARE_COMMIT) and completes it, but the
+         * client meets an error its EndTxn handler does not map ("Unhandled error in EndTxnResponse"): fatal, not
+         * fenced, though the transaction is committed. The next producer's initTransactions waits for it to complete.
+         */
+        COMMIT_FATAL_APPLIED,
         /** The next abort times out. */
         ABORT_TIMEOUT,
         /** The next committed-offsets fetch times out (brokers or coordinator briefly away). */

@@ -177,6 +177,13 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (!offsets.isEmpty() && offsetsGeneration != cluster.generation) {
             throw abortable(new CommitFailedException("sim: the group's generation moved on"));
         }
+        if (cluster.commitsFatalApplied > 0) {
+            cluster.commitsFatalApplied--;
+            cluster.commit(sends, offsets);
+            state = State.FATAL;
+            error = new KafkaException("Unhandled error in EndTxnResponse: sim: an error the client does not map");
+            throw thrown(error);
+        }
         if (cluster.commitErrors > 0) {
             cluster.commitErrors--;
             throw abortable(new CoordinatorNotAvailableException("sim: the coordinator moved"));
