@@ -120,7 +120,7 @@ public final class ConsumerMain {
         health.warnsOf(schemas::warning);
         RoutingLoop.Batching batching = new RoutingLoop.Batching(config.get(Settings.BATCH_MAX_RECORDS),
                 Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
-                config.get(Settings.COMMIT_INTERVAL_MS));
+                config.get(Settings.COMMIT_INTERVAL_MS), maxPollIntervalMs(consumerProps));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
                 Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshSoon,
                 metrics, health, batching, List.of(probe, limits, schemas));
@@ -172,6 +172,15 @@ public final class ConsumerMain {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
                 Integer.toString(Math.min(MAX_POLL_RECORDS, config.get(Settings.BATCH_MAX_RECORDS))));
         return props;
+    }
+
+    /** The consumer's max.poll.interval.ms; a value that is not a number is left for the consumer to refuse. */
+    private static int maxPollIntervalMs(Properties consumerProps) {
+        try {
+            return Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "300000"));
+        } catch (NumberFormatException e) {
+            return 300_000;
+        }
     }
 
     static Properties producerProperties(Config config) {

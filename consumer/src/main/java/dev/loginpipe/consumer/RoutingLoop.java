@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 final class RoutingLoop {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingLoop.class);
     private static final long POLL_TIMEOUT_MS = 200;
+    private static final long MAX_BACKOFF_MS = 5_000;
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private final String inputTopic;
@@ -90,7 +91,8 @@ final class RoutingLoop {
         this.maxPollRecords = batching.maxPollRecords();
         this.commitIntervalNanos = batching.commitIntervalMs() * 1_000_000L;
         this.companions = companions;
-        this.backoff = new Backoff(clock);
+        // A pause longer than the poll interval would drop the member from the group, and failures would follow
+        this.backoff = new Backoff(clock, Math.min(MAX_BACKOFF_MS, batching.maxPollIntervalMs() / 4));
         this.handover = new SchemaHandover(schemas, CHECK_TIMEOUT);
         this.refusals = new Refusals(outputTopics.get(0), outputTopics.get(1), refreshSizeLimits, health, warnings);
     }
@@ -101,8 +103,9 @@ final class RoutingLoop {
      * @param maxRecords       most records in one transaction ({@code BATCH_MAX_RECORDS})
      * @param maxPollRecords   most records one poll returns ({@code max.poll.records})
      * @param commitIntervalMs longest a transaction stays open ({@code COMMIT_INTERVAL_MS}); 0 commits every poll
+     * @param maxPollIntervalMs longest the group lets a member go without polling ({@code max.poll.interval.ms})
      */
-    record Batching(int maxRecords, int maxPollRecords, int commitIntervalMs) {
+    record Batching(int maxRecords, int maxPollRecords, int commitIntervalMs, int maxPollIntervalMs) {
     }
 
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */

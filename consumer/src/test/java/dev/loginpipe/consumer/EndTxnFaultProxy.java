@@ -10,11 +10,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.List;
+
+import dev.loginpipe.local.KafkaCluster;
 
 /**
  * A TCP proxy in front of one broker that speaks just enough of Kafka's wire protocol to do what a real network and
@@ -31,6 +36,8 @@ final class EndTxnFaultProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final int brokerPort;
+    /** The broker behind it, when this proxy started one. */
+    private KafkaCluster broker;
     private final AtomicInteger armed = new AtomicInteger();
     private final AtomicInteger rewritten = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -46,6 +53,30 @@ final class EndTxnFaultProxy implements AutoCloseable {
         Thread accept = new Thread(this::accept, "endtxn-proxy-accept");
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /**
+     * A fresh single-node broker that advertises this proxy's port, so that every client reaches it through the proxy.
+     * {@code brokerSettings} are added to the broker's configuration.
+     */
+    static EndTxnFaultProxy withBroker(Map<String, String> brokerSettings) {
+        int proxyPort = freePort();
+        int brokerPort = freePort();
+        EndTxnFaultProxy proxy = new EndTxnFaultProxy(proxyPort, brokerPort);
+        Map<String, String> settings = new HashMap<>(brokerSettings);
+        settings.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + proxyPort);
+        try {
+            proxy.broker = KafkaCluster.create(1, Files.createTempDirectory("loginpipe-endtxn-"), List.of(brokerPort),
+                    List.of(), settings).start(Duration.ofSeconds(120));
+        } catch (IOException e) {
+            proxy.close();
+            throw new UncheckedIOException(e);
+        }
+        return proxy;
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + server.getLocalPort();
     }
 
     static int freePort() {
@@ -141,6 +172,9 @@ final class EndTxnFaultProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        if (broker != null) {
+            broker.close();
+        }
         closeQuietly(server);
         sockets.forEach(EndTxnFaultProxy::closeQuietly);
     }

@@ -2,6 +2,8 @@ package dev.loginpipe.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Tag;
@@ -31,16 +33,25 @@ class RoutingSimulationTest {
         assertHolds(1_000_000, 1_000_000 + Long.getLong("loginpipe.sim.slowSeeds", 30_000));
     }
 
+    /** Runs every seed; a failure names how many failed, the first seed and its shortest failing schedule. */
     private static void assertHolds(long from, long to) {
+        List<Long> failed = new ArrayList<>();
+        Simulation.Result first = null;
         for (long seed = from; seed < to; seed++) {
             Simulation.Result result = Simulation.run(seed);
             if (result.failed()) {
-                Simulation.Result smallest = Simulation.shrink(result);
-                assertThat(smallest.violation()).as("seed " + seed + " (" + smallest.workload()
-                        + "); replay with -Dloginpipe.sim.seed=" + seed + "; shortest schedule:\n  "
-                        + smallest.schedule().stream().map(SimFault::toString).collect(Collectors.joining("\n  ")))
-                        .isNull();
+                failed.add(seed);
+                first = first == null ? result : first;
             }
+        }
+        if (first != null) {
+            Simulation.Result smallest = Simulation.shrink(first);
+            assertThat(smallest.violation()).as(failed.size() + " of " + (to - from) + " seeds fail ("
+                    + failed.subList(0, Math.min(20, failed.size())) + "); seed " + first.seed() + " ("
+                    + smallest.workload() + "); replay with -Dloginpipe.sim.seed=" + first.seed()
+                    + "; shortest schedule:\n  "
+                    + smallest.schedule().stream().map(SimFault::toString).collect(Collectors.joining("\n  ")))
+                    .isNull();
         }
     }
 }

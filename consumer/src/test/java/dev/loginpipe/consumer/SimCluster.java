@@ -76,6 +76,13 @@ final class SimCluster {
     final Set<Coords> routingThrows = new HashSet<>();
 
     // The group.
+    /** CooperativeStickyAssignor: a rebalance revokes only the partitions that move (the eager assignors: all). */
+    boolean cooperative;
+    /** max.poll.interval.ms: a member that does not poll for longer leaves the group. */
+    final long maxPollIntervalNanos;
+    private long lastPollNanos;
+    /** The member left the group for polling too late; it learns so at its next poll. */
+    private boolean pollIntervalExpired;
     final Map<Integer, Long> committed = new HashMap<>();
     /** The metadata committed with each partition's offset: the schema version that judged it. */
     final Map<Integer, String> committedBy = new HashMap<>();
@@ -86,6 +93,21 @@ final class SimCluster {
 
     // The transaction coordinator.
     int epoch;
+    /** transaction.timeout.ms: the coordinator aborts a transaction open longer, and fences its producer. */
+    long transactionTimeoutNanos;
+    /** The loop's producer, whose open transaction the coordinator times out. */
+    SimProducer openProducer;
+    /**
+     * Partitions whose committed offset is unstable, with what holds them: offsets added to a transaction that is open
+     * or prepared. {@code committed()} under read_committed answers UNSTABLE_OFFSET_COMMIT for them, which the client
+     * retries until its timeout, and a member assigned one cannot start fetching it until it is stable.
+     */
+    final Map<Integer, String> unstable = new HashMap<>();
+    /** A commit the coordinator prepared and has not completed: the next initTransactions completes it, or itself. */
+    private Runnable prepared;
+    private int preparedDoneAt;
+    /** When the coordinator aborts the transaction a frozen member left open; -1 when there is none. */
+    private long frozenAbortAt = -1;
     /** The epoch of the loop's newest producer: behind {@link #epoch} when a twin fenced it. */
     int loopEpoch;
     private int rejoinAt;
@@ -123,6 +145,8 @@ final class SimCluster {
     int committedTimeouts;
 
     // The run.
+    /** Driven by a script of client calls (see KafkaConformanceTest), not by a schedule of faults around the loop. */
+    private final boolean scripted;
     long nanos;
     int sleepsSincePoll;
     int step;
@@ -138,15 +162,45 @@ final class SimCluster {
         this.seed = seed;
         this.schedule = schedule;
         this.lastFaultStep = schedule.stream().mapToInt(SimFault::step).max().orElse(0);
+        scripted = false;
         workload = new Random(seed);
         maxRecords = 1 + workload.nextInt(40);
         maxPollRecords = Math.min(maxRecords, 1 + workload.nextInt(20));
         commitIntervalMs = workload.nextInt(4) == 0 ? 0 : workload.nextInt(40);
         refreshEvery = 2 + new Random(seed * 7 + 1).nextInt(30);
+        Random group = new Random(seed * 53 + 5);
+        cooperative = group.nextBoolean();
+        transactionTimeoutNanos = List.of(1_000, 5_000, 60_000).get(group.nextInt(3)) * 1_000_000L;
+        maxPollIntervalNanos = List.of(3_000, 30_000, 300_000).get(group.nextInt(3)) * 1_000_000L;
         int partitions = 1 + workload.nextInt(4);
         for (int p = 0; p < partitions; p++) {
             input.add(new ArrayList<>());
             append(p, workload.nextInt(60));
+        }
+    }
+
+    /** For scripts: {@code partitions} input partitions of {@code records} valid events each, at offsets from 0. */
+    SimCluster(int partitions, int records) {
+        seed = 0;
+        schedule = List.of();
+        lastFaultStep = 0;
+        scripted = true;
+        workload = new Random(0);
+        maxRecords = records;
+        maxPollRecords = records;
+        commitIntervalMs = 0;
+        refreshEvery = Integer.MAX_VALUE;
+        transactionTimeoutNanos = 60_000_000_000L;
+        maxPollIntervalNanos = 300_000_000_000L;
+        for (int p = 0; p < partitions; p++) {
+            List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>();
+            for (int offset = 0; offset < records; offset++) {
+                Coords at = new Coords(p, offset);
+                expected.put(at, new Fate(OUTPUT, null));
+                list.add(new ConsumerRecord<>(INPUT, p, offset, ("k" + at).getBytes(UTF_8),
+                        Pipeline.validEvent("u-" + at).getBytes(UTF_8)));
+            }
+            input.add(list);
         }
     }
 
@@ -218,6 +272,19 @@ final class SimCluster {
     ConsumerRecords<byte[], byte[]> poll(SimConsumer consumer, Duration timeout) {
         step++;
         sleepsSincePoll = 0;
+        coordinatorsAct();
+        if (scripted) {
+            if (member != consumer) {
+                join(consumer, all());
+            }
+            return new ConsumerRecords<>(fetch(consumer, new Random(step)), Map.of());
+        }
+        pollIntervalPassed();
+        if (pollIntervalExpired && member == consumer) {
+            pollIntervalExpired = false;
+            lose(consumer); // the member left when the interval passed; this poll tells it its partitions are lost
+        }
+        lastPollNanos = nanos;
         while (nextFault < schedule.size() && schedule.get(nextFault).step() <= step) {
             apply(schedule.get(nextFault++), consumer);
         }
@@ -238,6 +305,9 @@ final class SimCluster {
         if (member != consumer && step >= rejoinAt) {
             join(consumer, step > lastFaultStep ? all() : pick(new Random(seed * 17 + step).nextInt(256)));
         }
+        if (zombieDeadline > 0 && assignment.stream().anyMatch(unstable::containsKey)) {
+            zombieDeadline = step + ZOMBIE_POLLS; // its check needs committed offsets that nobody can read yet
+        }
         if (zombieDeadline > 0 && step > zombieDeadline) {
             violate("a fenced zombie still holds partitions " + ZOMBIE_POLLS + " polls after the group gave them back");
         }
@@ -256,6 +326,12 @@ final class SimCluster {
         java.util.Collections.shuffle(order, random);
         for (int p : order) {
             TopicPartition tp = new TopicPartition(INPUT, p);
+            if (!consumer.hasPosition(tp)) {
+                if (unstable.containsKey(p)) {
+                    continue; // its committed offset cannot be read yet: the consumer does not know where to start
+                }
+                consumer.moveTo(tp, committed.getOrDefault(p, startOffset(p)));
+            }
             if (consumer.isPaused(tp)) {
                 continue;
             }
@@ -291,11 +367,11 @@ final class SimCluster {
             case COMMIT_FATAL_APPLIED -> commitsFatalApplied++;
             case COMMITTED_TIMEOUT -> committedTimeouts++;
             case FENCE -> {
-                epoch++;
+                newProducerEpoch();
                 fenceKind = arg % 3;
             }
             case ZOMBIE -> {
-                epoch++;
+                newProducerEpoch();
                 fenceKind = arg % 3;
                 if (member == consumer) {
                     lose(consumer);
@@ -322,6 +398,13 @@ final class SimCluster {
             }
             case ARRIVE -> append(arg % input.size(), 1 + arg / 8);
             case OTHER_MEMBER -> routeElsewhere(arg % input.size(), 1 + arg / 16);
+            case OTHER_MEMBER_FROZEN -> {
+                int partition = arg % input.size();
+                if (!assignment.contains(partition) && !unstable.containsKey(partition)) {
+                    unstable.put(partition, "frozen member");
+                    frozenAbortAt = nanos + transactionTimeoutNanos;
+                }
+            }
             case STOP -> stop();
             case NEW_SCHEMA -> {
                 versions.add(version(versions.size() + 1));
@@ -376,8 +459,15 @@ final class SimCluster {
 
     // ---- the group
 
-    /** An eager rebalance: the revoke callback while the generation is still valid, then the new assignment. */
-    private void rebalance(SimConsumer consumer, Set<Integer> next) {
+    /**
+     * An eager rebalance: the revoke callback of every partition while the generation is still valid, then the new
+     * assignment, whose positions start at the committed offsets. A cooperative one revokes only what moves.
+     */
+    void rebalance(SimConsumer consumer, Set<Integer> next) {
+        if (cooperative) {
+            rebalanceCooperatively(consumer, next);
+            return;
+        }
         RuntimeException revokeFailed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(assignment)));
         assignment.clear();
         consumer.forgetPositions();
@@ -386,6 +476,33 @@ final class SimCluster {
             throw revokeFailed;
         }
         join(consumer, next);
+    }
+
+    /**
+     * CooperativeStickyAssignor: a first rebalance revokes the partitions that move (their callback while the
+     * generation is still valid), a second assigns the new ones; partitions kept keep their positions and pauses, and
+     * the assigned callback runs even when nothing was added.
+     */
+    private void rebalanceCooperatively(SimConsumer consumer, Set<Integer> next) {
+        Set<Integer> revoked = new TreeSet<>(assignment);
+        revoked.removeAll(next);
+        if (!revoked.isEmpty()) {
+            RuntimeException failed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(revoked)));
+            assignment.removeAll(revoked);
+            revoked.forEach(p -> consumer.forget(new TopicPartition(INPUT, p)));
+            generation++;
+            if (failed != null) {
+                throw failed;
+            }
+        }
+        Set<Integer> added = new TreeSet<>(next);
+        added.removeAll(assignment);
+        generation++;
+        assignment.addAll(added);
+        RuntimeException failed = callback(() -> consumer.listener().onPartitionsAssigned(partitions(added)));
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     private void lose(SimConsumer consumer) {
@@ -418,7 +535,9 @@ final class SimCluster {
         assignment.clear();
         assignment.addAll(partitions);
         for (int p : partitions) {
-            consumer.moveTo(new TopicPartition(INPUT, p), committed.getOrDefault(p, startOffset(p)));
+            if (!unstable.containsKey(p)) {
+                consumer.moveTo(new TopicPartition(INPUT, p), committed.getOrDefault(p, startOffset(p)));
+            }
         }
         RuntimeException failed = callback(() -> consumer.listener().onPartitionsAssigned(partitions(partitions)));
         if (failed != null) {
@@ -514,6 +633,63 @@ final class SimCluster {
 
     // ---- the transaction coordinator
 
+    /** What the coordinators do on their own, between calls: time transactions out, complete a prepared commit. */
+    void coordinatorsAct() {
+        if (openProducer != null && openProducer.openFor(nanos) > transactionTimeoutNanos) {
+            abortOpenTransaction();
+            epoch++; // the coordinator bumps the epoch: the frozen producer's next call is fenced
+        }
+        if (frozenAbortAt >= 0 && nanos >= frozenAbortAt) {
+            unstable.values().removeIf("frozen member"::equals);
+            frozenAbortAt = -1;
+        }
+        if (prepared != null && step >= preparedDoneAt) {
+            completePrepared();
+        }
+    }
+
+    /** The member has not polled for longer than max.poll.interval.ms: it leaves the group, its generation ends. */
+    void pollIntervalPassed() {
+        if (!scripted && member != null && !pollIntervalExpired && nanos - lastPollNanos > maxPollIntervalNanos) {
+            pollIntervalExpired = true;
+            generation++;
+        }
+    }
+
+    /**
+     * A producer with the loop's transactional id initialises (the loop's next one, or a twin's): the coordinator
+     * completes a prepared commit and aborts an open transaction first, then bumps the epoch.
+     */
+    int newProducerEpoch() {
+        completePrepared();
+        abortOpenTransaction();
+        return ++epoch;
+    }
+
+    /** The coordinator made the commit durable; it completes it within a few polls, or at the next initTransactions. */
+    void prepare(List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        openProducer = null;
+        prepared = () -> commit(sends, offsets);
+        preparedDoneAt = step + 1 + new Random(seed * 59 + step).nextInt(3);
+    }
+
+    private void completePrepared() {
+        if (prepared != null) {
+            Runnable commit = prepared;
+            prepared = null;
+            commit.run();
+        }
+    }
+
+    /** The open transaction of the loop's producer ends unapplied. */
+    void abortOpenTransaction() {
+        if (openProducer != null) {
+            openProducer.abortedByCoordinator();
+            openProducer = null;
+        }
+        unstable.values().removeIf("loop"::equals);
+    }
+
     /**
      * Commits one transaction: its records and offsets together. Checks that it holds no record twice, that no record
      * was committed before, and that its offsets pass no record that is not routed.
@@ -555,7 +731,16 @@ final class SimCluster {
         offsets.forEach((tp, o) -> {
             committed.put(tp.partition(), o.offset());
             committedBy.put(tp.partition(), o.metadata());
+            unstable.remove(tp.partition());
         });
+    }
+
+    /** Source coordinates of the committed output records, in order: what read_committed sees. */
+    List<String> visibleOutput() {
+        return routed.entrySet().stream().filter(e -> e.getValue().topic().equals(OUTPUT)).map(e -> e.getKey())
+                .sorted((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
+                        : Long.compare(a.offset(), b.offset()))
+                .map(Coords::toString).toList();
     }
 
     /** At the end: every input record routed exactly once, to where its content sends it. */
@@ -591,7 +776,10 @@ final class SimCluster {
             s.append(p == 0 ? "" : ", ").append("partition ").append(p).append(" committed ")
                     .append(committed.get(p)).append(" of ").append(endOffset(p));
         }
-        return s.toString();
+        if (!unstable.isEmpty()) {
+            s.append("; offsets unstable, held by: ").append(unstable);
+        }
+        return s.toString() + "; the last client error: " + (lastThrown == null ? "none" : lastThrown.toString());
     }
 
     String describe() {

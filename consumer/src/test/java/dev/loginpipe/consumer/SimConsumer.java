@@ -57,6 +57,16 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
         positions.put(tp, offset);
     }
 
+    boolean hasPosition(TopicPartition tp) {
+        return positions.containsKey(tp);
+    }
+
+    /** Revoked: no longer positioned or paused. */
+    void forget(TopicPartition tp) {
+        positions.remove(tp);
+        paused.remove(tp);
+    }
+
     void forgetPositions() {
         positions.clear();
         paused.clear();
@@ -138,6 +148,11 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     }
 
     @Override
+    public long position(TopicPartition tp) {
+        return position(tp, Duration.ofMinutes(1));
+    }
+
+    @Override
     public long position(TopicPartition tp, Duration timeout) {
         ensureOpen();
         if (!assignment().contains(tp)) {
@@ -152,6 +167,13 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
         if (cluster.committedTimeouts > 0) {
             cluster.committedTimeouts--;
             throw thrown(new TimeoutException("sim: committed offsets not fetched within " + timeout.toMillis() + " ms"));
+        }
+        for (TopicPartition tp : partitions) {
+            if (cluster.unstable.containsKey(tp.partition())) {
+                // read_committed asks for stable offsets: the client retries UNSTABLE_OFFSET_COMMIT until its timeout
+                throw thrown(new TimeoutException("sim: the offsets of " + tp + " are unstable (a transaction holding "
+                        + "them is open) for longer than " + timeout.toMillis() + " ms"));
+            }
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {

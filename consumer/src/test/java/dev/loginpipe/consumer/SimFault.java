@@ -39,6 +39,11 @@ record SimFault(int step, Kind kind, int arg) {
         ARRIVE,
         /** Another member routes records of a partition this one does not own (arg: which, how many). */
         OTHER_MEMBER,
+        /**
+         * Another member owning a partition this one does not own is SIGKILLed between sendOffsetsToTransaction and
+         * EndTxn: the partition's committed offset is unstable until the coordinator times the transaction out.
+         */
+        OTHER_MEMBER_FROZEN,
         /** SIGTERM: the loop is asked to stop, and started again. */
         STOP,
         /**

@@ -63,6 +63,8 @@ final class SimProducer implements Producer<byte[], byte[]> {
     private int offsetsGeneration;
     private boolean timedOutCommitApplied;
     private boolean epochBumped;
+    /** When the coordinator began the open transaction (its first send or offsets); -1 when none is open there. */
+    private long openedAt = -1;
 
     SimProducer(SimCluster cluster) {
         this.cluster = cluster;
@@ -74,7 +76,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (cluster.fenceSignalled) {
             cluster.violate("initTransactions after Kafka said a twin owns the transactional id: the live twin is fenced");
         }
-        epoch = ++cluster.epoch;
+        epoch = cluster.newProducerEpoch();
         cluster.loopEpoch = epoch;
         cluster.zombieDeadline = 0; // a new producer is not fenced
         state = State.READY;
@@ -109,6 +111,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
         } else if (record.topic().equals(SimCluster.OUTPUT) && cluster.refusedByOutput.contains(at)) {
             refusal = new InvalidRecordException("sim: the output topic refuses this record for good");
         }
+        opened();
         Sent sent = new Sent(at, new SimCluster.Fate(record.topic(), header(record, DlqHeaders.ERROR_REASON)),
                 header(record, DlqHeaders.SCHEMA_VERSION), new CompletableFuture<>(), refusal);
         sends.add(sent);
@@ -150,8 +153,28 @@ final class SimProducer implements Producer<byte[], byte[]> {
             cluster.offsetsErrors--;
             throw abortable(new TimeoutException("sim: offsets not added to the transaction in time"));
         }
+        opened();
+        offsets.keySet().forEach(tp -> cluster.unstable.put(tp.partition(), "loop"));
         this.offsets = Map.copyOf(offsets);
         this.offsetsGeneration = group.generationId();
+    }
+
+    /** The coordinator has a transaction open for this producer from its first send or offsets on. */
+    private void opened() {
+        if (openedAt < 0) {
+            openedAt = cluster.nanos;
+            cluster.openProducer = this;
+        }
+    }
+
+    /** How long the coordinator has had this producer's transaction open; 0 when it has none. */
+    long openFor(long now) {
+        return openedAt < 0 ? 0 : now - openedAt;
+    }
+
+    /** The coordinator aborted the open transaction: timed out, or a newer producer initialised. */
+    void abortedByCoordinator() {
+        openedAt = -1;
     }
 
     @Override
@@ -159,7 +182,13 @@ final class SimProducer implements Producer<byte[], byte[]> {
         ensureOpen();
         if (state == State.COMMIT_TIMED_OUT) {
             if (!timedOutCommitApplied) {
-                cluster.commit(sends, offsets);
+                // not prepared yet: the coordinator may have timed it out, the group may have moved on meanwhile
+                ensureUsable();
+                cluster.pollIntervalPassed();
+                if (!offsets.isEmpty() && offsetsGeneration >= 0 && offsetsGeneration != cluster.generation) {
+                    throw abortable(new CommitFailedException("sim: the group's generation moved on"));
+                }
+                committed();
             }
             state = State.READY;
             return;
@@ -174,12 +203,14 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (error != null) {
             throw thrown(new KafkaException(ERROR_STATE, error));
         }
-        if (!offsets.isEmpty() && offsetsGeneration != cluster.generation) {
+        cluster.pollIntervalPassed();
+        if (!offsets.isEmpty() && offsetsGeneration >= 0 && offsetsGeneration != cluster.generation) {
             throw abortable(new CommitFailedException("sim: the group's generation moved on"));
         }
         if (cluster.commitsFatalApplied > 0) {
             cluster.commitsFatalApplied--;
-            cluster.commit(sends, offsets);
+            openedAt = -1;
+            cluster.prepare(List.copyOf(sends), offsets);
             state = State.FATAL;
             error = new KafkaException("Unhandled error in EndTxnResponse: sim: an error the client does not map");
             throw thrown(error);
@@ -192,15 +223,21 @@ final class SimProducer implements Producer<byte[], byte[]> {
             timedOutCommitApplied = cluster.commitTimeoutsCommitted > 0;
             if (timedOutCommitApplied) {
                 cluster.commitTimeoutsCommitted--;
-                cluster.commit(sends, offsets);
+                committed();
             } else {
                 cluster.commitTimeoutsPending--;
             }
             state = State.COMMIT_TIMED_OUT;
             throw thrown(new TimeoutException("sim: commit not completed within max.block.ms"));
         }
-        cluster.commit(sends, offsets);
+        committed();
         state = State.READY;
+    }
+
+    private void committed() {
+        openedAt = -1;
+        cluster.openProducer = null;
+        cluster.commit(List.copyOf(sends), offsets);
     }
 
     @Override
@@ -222,6 +259,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
             sent.result().completeExceptionally(error != null ? error : new TransactionAbortedException("aborted"));
         }
         sends.clear();
+        cluster.abortOpenTransaction();
         state = State.READY;
     }
 
@@ -244,6 +282,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
     /** Open, initialised, not fenced, not in a fatal state. */
     private void ensureUsable() {
         ensureOpen();
+        cluster.coordinatorsAct();
         if (state == State.UNINITIALISED) {
             throw thrown(new IllegalStateException("Cannot perform a transactional operation before initTransactions"));
         }

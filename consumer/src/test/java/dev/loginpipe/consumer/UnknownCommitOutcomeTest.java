@@ -3,12 +3,9 @@ package dev.loginpipe.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
-import dev.loginpipe.local.KafkaCluster;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import org.junit.jupiter.api.AfterEach;
@@ -22,25 +19,17 @@ import org.junit.jupiter.api.Test;
  * the commit stands. The loop that rewound to its memory routed the whole transaction again.
  */
 class UnknownCommitOutcomeTest {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
     private EndTxnFaultProxy proxy;
-    private KafkaCluster broker;
     private String bootstrap;
 
     @BeforeEach
-    void startBrokerBehindProxy() throws Exception {
-        int proxyPort = EndTxnFaultProxy.freePort();
-        int brokerPort = EndTxnFaultProxy.freePort();
-        proxy = new EndTxnFaultProxy(proxyPort, brokerPort);
-        broker = KafkaCluster.create(1, Files.createTempDirectory("loginpipe-endtxn-"), List.of(brokerPort), List.of(),
-                Map.of("advertised.listeners", "PLAINTEXT://127.0.0.1:" + proxyPort)).start(START_TIMEOUT);
-        bootstrap = "127.0.0.1:" + proxyPort;
+    void startBrokerBehindProxy() {
+        proxy = EndTxnFaultProxy.withBroker(Map.of());
+        bootstrap = proxy.bootstrapServers();
     }
 
     @AfterEach
     void stop() {
-        broker.close();
         proxy.close();
     }
 
