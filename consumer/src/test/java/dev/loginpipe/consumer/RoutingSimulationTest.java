@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Tag;
@@ -33,17 +35,27 @@ class RoutingSimulationTest {
         assertHolds(1_000_000, 1_000_000 + Long.getLong("loginpipe.sim.slowSeeds", 30_000));
     }
 
-    /** Runs every seed; a failure names how many failed, the first seed and its shortest failing schedule. */
+    /**
+     * Runs every seed and prints how many seeds exercised each modelled behaviour of Kafka, with the first few; a
+     * failure names how many seeds failed, the first and its shortest failing schedule.
+     */
     private static void assertHolds(long from, long to) {
         List<Long> failed = new ArrayList<>();
         Simulation.Result first = null;
+        Map<String, List<Long>> exercisedBy = new TreeMap<>();
         for (long seed = from; seed < to; seed++) {
             Simulation.Result result = Simulation.run(seed);
+            for (String behaviour : result.exercised()) {
+                exercisedBy.computeIfAbsent(behaviour, b -> new ArrayList<>()).add(seed);
+            }
             if (result.failed()) {
                 failed.add(seed);
                 first = first == null ? result : first;
             }
         }
+        long seeds = to - from;
+        exercisedBy.forEach((behaviour, by) -> System.out.printf("| %s | %d of %d | %s |%n", behaviour, by.size(), seeds,
+                by.subList(0, Math.min(3, by.size()))));
         if (first != null) {
             Simulation.Result smallest = Simulation.shrink(first);
             assertThat(smallest.violation()).as(failed.size() + " of " + (to - from) + " seeds fail ("

@@ -145,6 +145,8 @@ final class SimCluster {
     int committedTimeouts;
 
     // The run.
+    /** Which behaviours of Kafka this run met (RoutingSimulationTest counts the seeds that exercise each). */
+    final Set<String> exercised = new TreeSet<>();
     /** Driven by a script of client calls (see KafkaConformanceTest), not by a schedule of faults around the loop. */
     private final boolean scripted;
     long nanos;
@@ -406,6 +408,11 @@ final class SimCluster {
                 }
             }
             case STOP -> stop();
+            case PAUSE -> {
+                nanos += Math.max(maxPollIntervalNanos, arg % 2 == 1 ? transactionTimeoutNanos : 0) + 1;
+                pollIntervalPassed();
+                coordinatorsAct();
+            }
             case NEW_SCHEMA -> {
                 versions.add(version(versions.size() + 1));
                 routeElsewhere(arg % input.size(), 1 + arg / 16);
@@ -465,9 +472,11 @@ final class SimCluster {
      */
     void rebalance(SimConsumer consumer, Set<Integer> next) {
         if (cooperative) {
+            exercised.add("cooperative rebalance: partitions kept across it");
             rebalanceCooperatively(consumer, next);
             return;
         }
+        exercised.add("eager rebalance: every partition revoked");
         RuntimeException revokeFailed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(assignment)));
         assignment.clear();
         consumer.forgetPositions();
@@ -636,14 +645,17 @@ final class SimCluster {
     /** What the coordinators do on their own, between calls: time transactions out, complete a prepared commit. */
     void coordinatorsAct() {
         if (openProducer != null && openProducer.openFor(nanos) > transactionTimeoutNanos) {
+            exercised.add("transaction.timeout.ms: the coordinator aborts a frozen producer's transaction, fences it");
             abortOpenTransaction();
             epoch++; // the coordinator bumps the epoch: the frozen producer's next call is fenced
         }
         if (frozenAbortAt >= 0 && nanos >= frozenAbortAt) {
             unstable.values().removeIf("frozen member"::equals);
             frozenAbortAt = -1;
+            exercised.add("another member's transaction left open (offsets unstable) until it times out");
         }
         if (prepared != null && step >= preparedDoneAt) {
+            exercised.add("a prepared commit completed by the coordinator on its own");
             completePrepared();
         }
     }
@@ -652,6 +664,7 @@ final class SimCluster {
     void pollIntervalPassed() {
         if (!scripted && member != null && !pollIntervalExpired && nanos - lastPollNanos > maxPollIntervalNanos) {
             pollIntervalExpired = true;
+            exercised.add("max.poll.interval.ms passed: the member leaves the group");
             generation++;
         }
     }
@@ -661,7 +674,13 @@ final class SimCluster {
      * completes a prepared commit and aborts an open transaction first, then bumps the epoch.
      */
     int newProducerEpoch() {
+        if (prepared != null) {
+            exercised.add("a new producer's initTransactions completes a prepared commit");
+        }
         completePrepared();
+        if (openProducer != null) {
+            exercised.add("a new producer's initTransactions aborts an open transaction");
+        }
         abortOpenTransaction();
         return ++epoch;
     }

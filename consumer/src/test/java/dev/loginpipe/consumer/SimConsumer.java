@@ -170,6 +170,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
         }
         for (TopicPartition tp : partitions) {
             if (cluster.unstable.containsKey(tp.partition())) {
+                cluster.exercised.add("committed() under read_committed meets UNSTABLE_OFFSET_COMMIT");
                 // read_committed asks for stable offsets: the client retries UNSTABLE_OFFSET_COMMIT until its timeout
                 throw thrown(new TimeoutException("sim: the offsets of " + tp + " are unstable (a transaction holding "
                         + "them is open) for longer than " + timeout.toMillis() + " ms"));

@@ -47,6 +47,12 @@ record SimFault(int step, Kind kind, int arg) {
         /** SIGTERM: the loop is asked to stop, and started again. */
         STOP,
         /**
+         * The loop's thread stops (a long GC pause, a stalled disk) past max.poll.interval.ms, so the member leaves the
+         * group; with arg odd, past transaction.timeout.ms too, so an open transaction is aborted and its producer
+         * fenced.
+         */
+        PAUSE,
+        /**
          * A new schema version is registered: other members take it at once and route records of a partition this
          * one does not own (arg: which, how many); the loop takes it at its next refresh.
          */

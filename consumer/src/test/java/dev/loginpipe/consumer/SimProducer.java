@@ -209,6 +209,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
         }
         if (cluster.commitsFatalApplied > 0) {
             cluster.commitsFatalApplied--;
+            cluster.exercised.add("fatal, not fenced, after the coordinator prepared the commit");
             openedAt = -1;
             cluster.prepare(List.copyOf(sends), offsets);
             state = State.FATAL;

@@ -2,6 +2,7 @@ package dev.loginpipe.consumer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.Health;
@@ -19,7 +20,7 @@ final class Simulation {
     private static final int MAX_STARTS = 60;
 
     /** What one run found: null when every invariant held. */
-    record Result(long seed, List<SimFault> schedule, String violation, String workload) {
+    record Result(long seed, List<SimFault> schedule, String violation, String workload, Set<String> exercised) {
         boolean failed() {
             return violation != null;
         }
@@ -72,7 +73,7 @@ final class Simulation {
         if (cluster.violation == null) {
             cluster.checkOutcome();
         }
-        return new Result(seed, schedule, cluster.violation, cluster.describe());
+        return new Result(seed, schedule, cluster.violation, cluster.describe(), cluster.exercised);
     }
 
     /** The smallest schedule (removing one fault at a time) that still breaks an invariant. */
