@@ -173,7 +173,27 @@ class DocsTest {
             }
         }
         assertThat(testClasses).contains("RoutingSimulationTest", "DocsTest");
+        missing.addAll(missingPaths());
         assertThat(missing).as("named in the docs, found in no module").isEmpty();
+    }
+
+    /**
+     * Paths of this repository written as code ({@code consumer/jvm.options}): each must exist. Build output
+     * ({@code target/}) and elisions ({@code ...}) are not checked.
+     */
+    private static Set<String> missingPaths() {
+        Set<String> missing = new TreeSet<>();
+        for (Path page : pages()) {
+            Matcher code = Pattern.compile("`([a-z][A-Za-z0-9_.-]*)/([A-Za-z0-9_./-]*)`").matcher(read(page));
+            while (code.find()) {
+                String path = code.group(1) + "/" + code.group(2);
+                if (Files.isDirectory(Repo.file(code.group(1))) && !path.contains("target/") && !path.contains("...")
+                        && !Files.exists(Repo.file(path))) {
+                    missing.add(path + " (" + name(page) + ")");
+                }
+            }
+        }
+        return missing;
     }
 
     /** docs/configuration.md's table is generated from the declarations; regenerate it when they change. */
