@@ -196,6 +196,29 @@ class DocsTest {
         return missing;
     }
 
+    /**
+     * The quick start's two commands are the ones the build proves: the demo RunLocalTest runs, and the command
+     * .ci/run runs.
+     */
+    @Test
+    void theQuickStartIsWhatTheBuildRuns() {
+        String readme = read(Repo.file("README.md"));
+        String quickStart = readme.substring(readme.indexOf("## Quick start"), readme.indexOf("\n## ", readme.indexOf("## Quick start")));
+        Matcher block = Pattern.compile("(?ms)^```\\n(.*?)^```").matcher(quickStart);
+        assertThat(block.find()).as("the quick start has a code block").isTrue();
+        List<String> commands = block.group(1).lines().map(line -> line.replaceAll("\\s+#.*", "").strip()).toList();
+
+        Matcher ci = Pattern.compile("(?m)^(mvn .*)$").matcher(Repo.read(".ci/run"));
+        String ciCommand = null;
+        while (ci.find()) {
+            ciCommand = ci.group(1).strip();
+        }
+        Matcher demo = Pattern.compile("\"--events\", \"(\\d+)\"").matcher(
+                Repo.read("deploy-checks/src/test/java/dev/loginpipe/deploy/RunLocalTest.java"));
+        assertThat(demo.find()).as("RunLocalTest runs the bounded demo").isTrue();
+        assertThat(commands).containsExactly("./run-local.sh --events " + demo.group(1), ciCommand);
+    }
+
     /** docs/configuration.md's table is generated from the declarations; regenerate it when they change. */
     @Test
     void theConfigurationTableIsTheDeclaration() {
