@@ -53,13 +53,16 @@ class ConsumerJvmOptionsTest {
         }
     }
 
-    /** A reader who copies the README's command runs the router as shipped, not the slower way. */
+    /** A reader who copies a command of the README or docs/ runs the router as shipped, not the slower way. */
     @Test
-    void theReadmeRunsTheConsumerWithTheFile() {
+    void theDocsRunTheConsumerWithTheFile() throws Exception {
         // `java ... -jar .../consumer.jar`, not dlq-consumer.jar
         Pattern runsTheConsumer = Pattern.compile("\\bjava\\b.*-jar\\s+\\S*(?<![\\w-])consumer\\.jar");
-        List<String> lines = Repo.read("README.md").lines().filter(line -> runsTheConsumer.matcher(line).find())
-                .toList();
+        List<String> lines = new java.util.ArrayList<>();
+        for (Path page : DocsTest.pages()) {
+            java.nio.file.Files.readString(page).lines().filter(line -> runsTheConsumer.matcher(line).find())
+                    .forEach(lines::add);
+        }
         assertThat(lines).isNotEmpty();
         for (String line : lines) {
             assertThat(line).contains("@consumer/jvm.options");

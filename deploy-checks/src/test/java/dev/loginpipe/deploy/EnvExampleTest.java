@@ -33,6 +33,16 @@ class EnvExampleTest {
         }
     }
 
+    /** The values .env.example sets (not the commented-out examples). */
+    static java.util.Map<String, String> values() {
+        java.util.Map<String, String> values = new java.util.TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^([A-Z][A-Z0-9_]*)=(.*)$").matcher(Repo.read(".env.example"));
+        while (m.find()) {
+            values.put(m.group(1), m.group(2));
+        }
+        return values;
+    }
+
     /** Names set in .env.example, commented-out examples included. */
     static Set<String> declared() {
         Set<String> names = new TreeSet<>();

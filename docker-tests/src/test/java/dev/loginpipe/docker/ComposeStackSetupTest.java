@@ -34,7 +34,7 @@ class ComposeStackSetupTest {
                         : ComposeStackTest.CLUSTER_BROKERS, ComposeStackTest.LOGINPIPE)).contains("topic-creator");
         if (kind.equals("cluster")) {
             assertThat(compose).as("the host ports the cluster test reads from")
-                    .contains("\"29092:29092\"", "\"29093:29092\"", "\"29094:29092\"");
+                    .contains(":29092:29092\"", ":29093:29092\"", ":29094:29092\"");
         }
     }
 

@@ -10,7 +10,7 @@ import org.testcontainers.kafka.KafkaContainer;
  */
 public final class KafkaContainerBroker {
     /** Same version as the Kafka clients and the cluster Compose file. */
-    public static final String IMAGE = "apache/kafka:4.1.1";
+    public static final String IMAGE = "apache/kafka:4.4.0";
 
     private KafkaContainerBroker() {
     }

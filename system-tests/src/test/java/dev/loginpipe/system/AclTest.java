@@ -41,7 +41,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each service as its own principal with only the ACLs the README lists for it (no IDEMPOTENT_WRITE, no cluster
+ * Each service as its own principal with only the ACLs docs/security.md lists for it (no IDEMPOTENT_WRITE, no cluster
  * rights); and a consumer that may not write to the DLQ says so, is not ready, and skips nothing.
  */
 class AclTest {
@@ -92,7 +92,7 @@ class AclTest {
     }
 
     /**
-     * The console's ACLs from the README, on a broker with an authorizer: with them the console runs a plan (its
+     * The console's ACLs from docs/security.md, on a broker with an authorizer: with them the console runs a plan (its
      * trail, the ledger, the input, its groups and transactional id); the producer's principal, which may write the
      * input, can write neither the audit trail nor the ledger, so nobody but the console can forge an entry or erase
      * a ledger record.

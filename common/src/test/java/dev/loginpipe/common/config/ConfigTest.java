@@ -155,18 +155,4 @@ class ConfigTest {
         }
         assertThat(help).doesNotContain("DLQ_GROUP_ID").contains("KAFKA_CLIENT_<NAME>");
     }
-
-    @Test
-    void theReadmeTableIsTheDeclaration() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String start = "<!-- settings-table:start -->\n";
-        String end = "<!-- settings-table:end -->";
-        int from = readme.indexOf(start);
-        int to = readme.indexOf(end);
-        assertThat(from).as("README.md has the settings table markers").isNotNegative();
-        assertThat(readme.substring(from + start.length(), to))
-                .as("README settings table; regenerate with: java -cp common/target/classes:... "
-                        + "dev.loginpipe.common.config.SettingsDoc")
-                .isEqualTo(SettingsDoc.markdownTable());
-    }
 }
