@@ -25,6 +25,7 @@ import dev.loginpipe.common.config.KafkaClientSettings;
 import dev.loginpipe.common.config.Setting;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.common.config.SettingsDoc;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -236,9 +237,10 @@ class DocsTest {
     /** Names of other programs the docs may use: the JVM's and Docker's variables, a socket option. */
     private static final Set<String> FOREIGN = Set.of("JAVA_TOOL_OPTIONS", "DOCKER_HOST", "TCP_NODELAY");
 
-    /** Kafka's own upper-case names: error codes, ACL operations, security protocols. */
+    /** Kafka's own upper-case names: error codes, ACL operations, security protocols, transaction states. */
     private static boolean kafkasOwn(String name) {
         return Arrays.stream(Errors.values()).anyMatch(e -> e.name().equals(name))
+                || EnumSet.allOf(TransactionState.class).stream().anyMatch(t -> t.name().equals(name))
                 || EnumSet.allOf(AclOperation.class).stream().anyMatch(o -> o.name().equals(name))
                 || EnumSet.allOf(SecurityProtocol.class).stream().anyMatch(p -> p.name().equals(name));
     }
