@@ -31,7 +31,8 @@ public final class Accounts {
     private final Sessions sessions = new Sessions();
     private final LoginThrottle throttle = new LoginThrottle();
     private final Semaphore hashing = new Semaphore(2);
-    private final boolean openAtStart;
+    /** Decided at start; once false, false for good. */
+    private volatile boolean open;
 
     /** A token tried while its address is throttled: answered 429, the token not even compared. */
     public static final class Throttled extends RuntimeException {
@@ -45,15 +46,19 @@ public final class Accounts {
         this.users = users;
         this.tokenDigest = token.isEmpty() ? null : digest(token);
         this.showValues = showValues;
-        this.openAtStart = tokenDigest == null && !users.any();
+        this.open = tokenDigest == null && !users.any();
     }
 
     /**
      * Neither a token nor accounts at start, nor accounts since: the console is open to whoever reaches it (the
-     * console allows that on loopback only). A console that started with accounts is never open.
+     * console allows that on loopback only). Once it has had an account it is never open again, whatever becomes of
+     * the users file.
      */
     public boolean open() {
-        return openAtStart && !users.any();
+        if (open && users.any()) {
+            open = false;
+        }
+        return open;
     }
 
     public Principal local() {

@@ -93,11 +93,13 @@ class ConsoleAccessTest {
         String ada = session(signIn("ada", AccountsFixture.password("ada")));
 
         Users.load(file).remove("ada");
-        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.get("/api/summary", "Cookie", ada).statusCode() == 401);
+        Thread.sleep(1_500); // the file is checked once a second, by the first request after it
+        // Before, this request re-read the file and, finding no account, was the open console's local admin: 200.
+        assertThat(fixture.get("/api/summary", "Cookie", ada).statusCode()).isEqualTo(401);
         assertThat(fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"1\"}").statusCode()).isEqualTo(401);
         assertThat(fixture.get("/api/summary").statusCode()).isEqualTo(401);
         Files.delete(file);
-        Thread.sleep(1_500); // the file is checked once a second
+        Thread.sleep(1_500);
         assertThat(fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"1\"}").statusCode()).isEqualTo(401);
 
         Path big = AccountsFixture.users(Map.of("ada", "admin"));
@@ -109,6 +111,18 @@ class ConsoleAccessTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.get("/api/summary", "Cookie", again).statusCode() == 401);
         assertThat(fixture.get("/api/summary").statusCode()).isEqualTo(401);
         assertThat(rejectedReads()).isEqualTo(1);
+
+        // Open at start (loopback, no account yet) closes for good at the first account.
+        Path none = Files.createTempDirectory("console-users").resolve("users");
+        fixture.close();
+        fixture = new ConsoleFixture(1);
+        fixture.start("CONSOLE_USERS_FILE", none.toString());
+        assertThat(fixture.get("/api/summary").statusCode()).isEqualTo(200);
+        Users.load(none).put(new Users.User("ada", Role.ADMIN, PasswordHash.hash("a long enough one".toCharArray())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.get("/api/summary").statusCode() == 401);
+        Users.load(none).remove("ada");
+        Thread.sleep(1_500);
+        assertThat(fixture.get("/api/summary").statusCode()).isEqualTo(401);
     }
 
     /**
