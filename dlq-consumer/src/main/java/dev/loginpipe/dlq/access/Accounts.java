@@ -36,7 +36,7 @@ public final class Accounts {
 
     /** A token tried while its address is throttled: answered 429, the token not even compared. */
     public static final class Throttled extends RuntimeException {
-        public Throttled(long seconds) {
+        Throttled(long seconds) {
             super("too many failed tries; try again in " + seconds + " s");
         }
     }

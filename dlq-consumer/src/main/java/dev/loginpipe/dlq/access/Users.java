@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link PasswordHash}, or empty for someone who signs in only through the trusted proxy. Read again when the file
  * changes (checked at most once a second), so a role given or taken applies to open sessions. A change that cannot be
  * used never grants anything: a file gone, empty or unreadable leaves no accounts (nobody signs in), and one that does
- * not parse keeps only what both it and the last good file grant; either is logged and counted.
+ * not parse keeps only what both it and the last good file grant; an unreadable or unparsable one is logged and
+ * counted.
  */
 public final class Users {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-console");
