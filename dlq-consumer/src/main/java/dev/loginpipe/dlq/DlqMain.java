@@ -245,7 +245,7 @@ public final class DlqMain {
         Console console;
         LedgerSnapshot ledger = LedgerSnapshot.follow(config);
         try {
-            console = Console.start(config, health, ledger);
+            console = Console.start(config, health, ledger, registry);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
         }

@@ -10,11 +10,14 @@ import javax.crypto.spec.PBEKeySpec;
 
 /**
  * Salted, slow password hashes with the JDK's PBKDF2-HMAC-SHA256, written {@code pbkdf2-sha256$ITERATIONS$SALT$HASH}
- * (base64). The iteration count travels with each hash, so raising it later leaves old hashes valid.
+ * (base64). The iteration count travels with each hash, so raising it later leaves old hashes valid; one below
+ * {@link #MIN_ITERATIONS} is not a hash of this class.
  */
 public final class PasswordHash {
     /** OWASP's figure for PBKDF2-HMAC-SHA256 (2023): about a third of a second here, per login. */
     static final int ITERATIONS = 600_000;
+    /** The fewest a stored hash may have: a weaker one (not written here) is refused, whatever else it says. */
+    static final int MIN_ITERATIONS = 600_000;
     private static final String SCHEME = "pbkdf2-sha256";
     private static final int SALT_BYTES = 16;
     private static final int HASH_BITS = 256;
@@ -54,7 +57,7 @@ public final class PasswordHash {
         try {
             Base64.Decoder b64 = Base64.getDecoder();
             Parsed p = new Parsed(iterations, b64.decode(parts[2]), b64.decode(parts[3]));
-            boolean sane = iterations >= 1_000 && iterations <= MAX_ITERATIONS && p.salt.length >= 8
+            boolean sane = iterations >= MIN_ITERATIONS && iterations <= MAX_ITERATIONS && p.salt.length >= 8
                     && p.hash.length == HASH_BITS / 8;
             return sane ? p : null;
         } catch (IllegalArgumentException notBase64) {

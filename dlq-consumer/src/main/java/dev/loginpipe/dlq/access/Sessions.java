@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
 /**
  * Signed-in sessions, kept on the server: the cookie carries a random id (256 bits), never a password or the
  * token. A session ends at logout, after 30 minutes unused, or 12 hours after sign-in; at most 10,000 are kept (the
- * oldest go first). It remembers who signed in, not their role: a role changed in the users file applies at once.
+ * oldest go first). It remembers who signed in and the password hash they signed in against, not their role: a role
+ * changed in the users file applies at once, and a password changed there ends their sessions.
  */
 public final class Sessions {
     static final long IDLE_MS = 30 * 60_000L;
@@ -18,8 +19,8 @@ public final class Sessions {
     static final int MAX_SESSIONS = 10_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Who a session belongs to: a user's name, or the shared token. */
-    public record Holder(String name, boolean token) {
+    /** Who a session belongs to: a user's name and the hash they signed in against, or the shared token. */
+    public record Holder(String name, boolean token, String passwordHash) {
     }
 
     private record Session(Holder holder, long openedAt, long usedAt) {

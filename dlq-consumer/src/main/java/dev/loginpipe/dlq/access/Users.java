@@ -12,6 +12,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -20,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The console's accounts, one per line of {@code CONSOLE_USERS_FILE}: {@code name:role:hash}, the hash a
  * {@link PasswordHash}, or empty for someone who signs in only through the trusted proxy. Read again when the file
- * changes (checked at most once a second), so a role given or taken applies to open sessions; a file that no
- * longer parses leaves the last good accounts in place, with a warning.
+ * changes (checked at most once a second), so a role given or taken applies to open sessions. A change that cannot be
+ * used never grants anything: a file gone, empty or unreadable leaves no accounts (nobody signs in), and one that does
+ * not parse keeps only what both it and the last good file grant; an unreadable or unparsable one is logged and
+ * counted.
  */
 public final class Users {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-console");
@@ -38,6 +42,7 @@ public final class Users {
     private volatile Map<String, User> accounts;
     private volatile String stamp;
     private volatile long checkedAt;
+    private final AtomicLong rejected = new AtomicLong();
 
     private Users(Path file, Map<String, User> accounts, String stamp) {
         this.file = file;
@@ -56,7 +61,18 @@ public final class Users {
     }
 
     public boolean any() {
+        refresh();
         return !accounts.isEmpty();
+    }
+
+    /** How many times the file changed into one that cannot be read or does not parse. */
+    public long rejectedReads() {
+        return rejected.get();
+    }
+
+    /** The console's own names for the token and its local user, in any case: nobody may pass for them. */
+    static boolean reserved(String name) {
+        return name.equalsIgnoreCase(Principal.TOKEN) || name.equalsIgnoreCase(Principal.LOCAL);
     }
 
     public User find(String name) {
@@ -90,25 +106,46 @@ public final class Users {
         return true;
     }
 
-    private void refresh() {
+    private synchronized void refresh() {
         long now = System.currentTimeMillis();
         if (file == null || now - checkedAt < CHECK_EVERY_MS) {
             return;
         }
         checkedAt = now;
+        String current = stampOrEmpty();
+        if (current.equals(stamp)) {
+            return;
+        }
+        stamp = current;
         try {
-            String current = stampOf(file);
-            if (!current.equals(stamp)) {
-                accounts = read(file);
-                stamp = current;
+            accounts = read(file, true);
+        } catch (IllegalArgumentException doesNotParse) {
+            rejected.incrementAndGet();
+            LOG.warn("{} does not parse ({}): only what it and the last good file both grant is kept", file,
+                    doesNotParse.getMessage());
+            try {
+                accounts = common(accounts, read(file, false));
+            } catch (IOException | IllegalArgumentException e) {
+                accounts = Map.of();
             }
-        } catch (IOException | IllegalArgumentException e) {
-            String current = stampOrEmpty();
-            if (!current.equals(stamp)) {
-                LOG.warn("{} cannot be read ({}); the accounts read before stay in place", file, e.getMessage());
-                stamp = current;
+        } catch (IOException e) {
+            rejected.incrementAndGet();
+            LOG.warn("{} cannot be read ({}): nobody signs in until it can", file, e.getMessage());
+            accounts = Map.of();
+        }
+    }
+
+    /** The accounts in both: each with the lesser role, and its password only where both have the same hash. */
+    private static Map<String, User> common(Map<String, User> before, Map<String, User> now) {
+        Map<String, User> kept = new LinkedHashMap<>();
+        for (User was : before.values()) {
+            User is = now.get(was.name());
+            if (is != null) {
+                kept.put(was.name(), new User(was.name(), was.role().compareTo(is.role()) <= 0 ? was.role() : is.role(),
+                        Objects.equals(was.passwordHash(), is.passwordHash()) ? was.passwordHash() : null));
             }
         }
+        return Collections.unmodifiableMap(kept);
     }
 
     private String stampOrEmpty() {
@@ -124,6 +161,11 @@ public final class Users {
     }
 
     static Map<String, User> read(Path file) throws IOException {
+        return read(file, true);
+    }
+
+    /** Strict: a line that does not parse throws, naming it; else such lines are skipped. */
+    private static Map<String, User> read(Path file, boolean strict) throws IOException {
         if (!Files.exists(file)) {
             return Map.of();
         }
@@ -140,14 +182,17 @@ public final class Users {
             String[] parts = line.split(":", -1);
             String problem = parts.length < 2 || parts.length > 3 ? "expected name:role:hash"
                     : !NAME.matcher(parts[0]).matches() ? "a name is 1 to 40 letters, digits, '.', '_', '@' or '-'"
-                    : parts[0].equals(Principal.TOKEN) || parts[0].equals(Principal.LOCAL)
-                            ? parts[0] + " is the console's own name for the token or its local user"
+                    : reserved(parts[0]) ? parts[0] + " is the console's own name for the token or its local user"
                     : Role.ofPerson(parts[1]) == null ? "the role is viewer, operator or admin"
                     : parts.length == 3 && !parts[2].isEmpty() && !PasswordHash.wellFormed(parts[2])
-                            ? "the hash is not one 'dlq-consumer.jar user' wrote"
+                            ? "the hash is not one 'dlq-consumer.jar user' wrote (PBKDF2-SHA256, "
+                                    + PasswordHash.MIN_ITERATIONS + " iterations or more)"
                     : users.containsKey(parts[0]) ? "a second line for " + parts[0] : null;
-            if (problem != null) {
+            if (problem != null && strict) {
                 throw new IllegalArgumentException("line " + (i + 1) + ": " + problem);
+            }
+            if (problem != null) {
+                continue;
             }
             String hash = parts.length == 3 && !parts[2].isEmpty() ? parts[2] : null;
             users.put(parts[0], new User(parts[0], Role.ofPerson(parts[1]), hash));

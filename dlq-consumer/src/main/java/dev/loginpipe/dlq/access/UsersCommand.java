@@ -40,7 +40,7 @@ public final class UsersCommand {
      */
     public static String put(Users users, String name, String role, boolean newPassword, boolean proxyOnly)
             throws IOException {
-        if (!Users.NAME.matcher(name).matches() || Principal.TOKEN.equals(name) || Principal.LOCAL.equals(name)) {
+        if (!Users.NAME.matcher(name).matches() || Users.reserved(name)) {
             throw new Refused("--name: 1 to 40 letters, digits, '.', '_', '@' or '-', starting with a letter or "
                     + "digit, and not 'token' or 'local'");
         }

@@ -21,6 +21,8 @@ import dev.loginpipe.dlq.access.Accounts;
 import dev.loginpipe.dlq.access.Users;
 import dev.loginpipe.dlq.redrive.RedriveApi;
 import dev.loginpipe.dlq.redrive.RedriveOpener;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * background and serves the page and its API until {@link #close()}.
  */
 public final class Console implements AutoCloseable {
+    /** A token people could guess or brute-force offline is no better than none. */
+    static final int MIN_TOKEN = 32;
     private final IndexReader reader;
     private final Thread readerThread;
     /** What reads Kafka for requests (fetchers, backtest, shadow) and the plans' engine, closed in this order. */
@@ -46,18 +50,23 @@ public final class Console implements AutoCloseable {
     }
 
     /**
-     * Starts indexing and serving. A bad bind address, a port in use, a keystore that cannot be read, or a
-     * non-loopback address without accounts, token or proxy is
+     * Starts indexing and serving. A bad bind address, a port in use, a keystore that cannot be read, a token shorter
+     * than {@link #MIN_TOKEN} characters, or a non-loopback address without accounts, token or proxy is
      * a {@link ConfigException} naming the variable, thrown before anything connects. Nothing here waits for the
      * brokers: the index fills and redrive plans come back from their audit trail in the background.
      */
-    public static Console start(Config config, Health health, ReplayedRecords replayed) {
+    public static Console start(Config config, Health health, ReplayedRecords replayed, PrometheusRegistry registry) {
         String bind = config.get(Settings.CONSOLE_BIND);
         InetAddress address = address(Settings.CONSOLE_BIND.name(), bind);
         String proxy = config.get(Settings.CONSOLE_TRUSTED_PROXY);
         InetAddress trustedProxy = proxy.isEmpty() ? null : address(Settings.CONSOLE_TRUSTED_PROXY.name(), proxy);
-        Accounts accounts = new Accounts(users(config), config.get(Settings.CONSOLE_TOKEN),
-                config.get(Settings.CONSOLE_SHOW_VALUES));
+        String token = config.get(Settings.CONSOLE_TOKEN);
+        if (!token.isEmpty() && token.length() < MIN_TOKEN) {
+            throw new ConfigException(Settings.CONSOLE_TOKEN.name(), "needs " + MIN_TOKEN + " characters or more "
+                    + "(e.g. openssl rand -hex 16)");
+        }
+        Users users = users(config);
+        Accounts accounts = new Accounts(users, token, config.get(Settings.CONSOLE_SHOW_VALUES));
         if (!address.isLoopbackAddress() && trustedProxy == null && accounts.open()) {
             throw new ConfigException(Settings.CONSOLE_USERS_FILE.name(), "accounts (or CONSOLE_TOKEN) are required "
                     + "when CONSOLE_BIND (" + bind + ") is not a loopback address: anyone who reaches it would read "
@@ -99,6 +108,10 @@ public final class Console implements AutoCloseable {
         Thread thread = new Thread(reader, "console-index");
         thread.setDaemon(true);
         thread.start();
+        CounterWithCallback.builder().name("loginpipe_console_users_file_rejected_total")
+                .help("Times the DLQ console found CONSOLE_USERS_FILE changed into one it cannot read or parse "
+                        + "(nobody gains rights from it; see the log)")
+                .callback(cb -> cb.call(users.rejectedReads())).register(registry);
         return new Console(reader, thread, parts, server, redrive);
     }
 

@@ -145,6 +145,8 @@ final class ConsoleServer implements AutoCloseable {
             route(exchange);
         } catch (BadRequest e) {
             error(exchange, 400, e.getMessage());
+        } catch (Accounts.Throttled e) {
+            error(exchange, 429, e.getMessage());
         } catch (ConsoleApi.NotFound e) {
             error(exchange, 404, e.getMessage());
         } catch (IllegalStateException | KafkaException e) {
@@ -299,7 +301,7 @@ final class ConsoleServer implements AutoCloseable {
         } else if (path.equals("/api/events")) {
             requireMethod(method, "GET");
             Params.ofQuery(query, Set.of());
-            events(exchange);
+            events(exchange, principal);
         } else if (RedriveApi.handles(path)) {
             Params.ofQuery(query, Set.of());
             RedriveApi.Answer answer = redrive.answer(method, path,
@@ -361,8 +363,11 @@ final class ConsoleServer implements AutoCloseable {
         exchange.sendResponseHeaders(204, -1);
     }
 
-    /** Sends the index's size whenever it changes, and a comment now and then so proxies keep the stream open. */
-    private void events(HttpExchange exchange) throws IOException {
+    /**
+     * Sends the index's size whenever it changes, and a comment now and then so proxies keep the stream open. Ends
+     * when the request would no longer be {@code principal}'s as it is (signed out, removed, another role).
+     */
+    private void events(HttpExchange exchange, Principal principal) throws IOException {
         if (!streams.tryAcquire()) {
             error(exchange, 503, "too many open event streams");
             return;
@@ -374,7 +379,7 @@ final class ConsoleServer implements AutoCloseable {
             String last = null;
             String lastPlans = null;
             long lastWrite = 0;
-            while (!stopping) {
+            while (!stopping && stillFor(principal, exchange)) {
                 String event = json.createObjectNode().put("total", index.size()).put("ready", health.isReady())
                         .put("added", index.added()).toString();
                 // The plans' progress and outcomes, whenever they change.
@@ -404,6 +409,15 @@ final class ConsoleServer implements AutoCloseable {
             }
         } finally {
             streams.release();
+        }
+    }
+
+    /** Whether the request is still {@code principal}'s as it was: signed in, not removed, the same role. */
+    private boolean stillFor(Principal principal, HttpExchange exchange) {
+        try {
+            return principal.equals(guard.principal(exchange));
+        } catch (Accounts.Throttled e) {
+            return false;
         }
     }
 

@@ -51,7 +51,10 @@ final class Guard {
         return LOOPBACK_HOSTS.contains(name) ? null : "the console answers to localhost only";
     }
 
-    /** Who the request comes from, or null when nobody has signed in. */
+    /**
+     * Who the request comes from, or null when nobody has signed in; throws {@link Accounts.Throttled} for a token
+     * from an address that must wait.
+     */
     Principal principal(HttpExchange exchange) {
         Headers headers = exchange.getRequestHeaders();
         String proxied = headers.getFirst(PROXY_USER_HEADER);
@@ -61,7 +64,8 @@ final class Guard {
         }
         String authorization = headers.getFirst("Authorization");
         if (authorization != null && authorization.startsWith("Bearer ")) {
-            return accounts.bearer(authorization.substring(7).trim());
+            return accounts.bearer(authorization.substring(7).trim(),
+                    exchange.getRemoteAddress().getAddress().getHostAddress());
         }
         Principal signedIn = accounts.session(sessionId(headers));
         if (signedIn != null) {

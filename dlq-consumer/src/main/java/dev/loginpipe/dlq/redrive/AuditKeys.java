@@ -16,9 +16,9 @@ import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
 
 /**
- * The keys of {@code REDRIVE_AUDIT_KEY}: the first signs new audit entries (HMAC-SHA256), every one of them verifies
- * old ones, so a key is rotated by putting the new one first and keeping the old one after it. Each entry names its key
- * by a fingerprint that does not reveal it.
+ * The keys of {@code REDRIVE_AUDIT_KEY}, newest first: the first signs new audit entries (HMAC-SHA256), the others
+ * verify old ones, so a key is rotated by putting the new one first and keeping the old one after it. Each entry names
+ * its key by a fingerprint that does not reveal it.
  */
 public final class AuditKeys {
     static final int MIN_LENGTH = 32;
@@ -74,6 +74,11 @@ public final class AuditKeys {
 
     boolean knows(String keyId) {
         return ids.contains(keyId);
+    }
+
+    /** How old the key {@code keyId} names is: 0 for the one that signs, higher for older ones; -1 for none. */
+    int age(String keyId) {
+        return ids.indexOf(keyId);
     }
 
     private static byte[] mac(SecretKeySpec key, byte[] value) {

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,7 +41,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The redrive audit trail: one JSON entry per dry run and plan action in {@code REDRIVE_AUDIT_TOPIC} (one partition,
  * kept forever). Each entry carries its sequence number and the SHA-256 of the entry before it ({@code prev}), and is
  * signed with {@code REDRIVE_AUDIT_KEY} (HMAC-SHA256 of its exact bytes, in the record's headers), so that whoever can
- * write the topic but lacks the key cannot add, change, remove or reorder an entry unseen. The trail is evidence, never
+ * write the topic but lacks the key cannot add, change, remove or reorder an entry unseen. Each entry also names its
+ * trail, the topic and a random id the first entry fixes, so that entries of another trail, even signed with the same
+ * key, cannot stand in for this one's. The trail is evidence, never
  * a command: only the verified part counts, the console reads back everything appended (its own entries and anyone
  * else's) and verifies it, and from the first entry that does not verify, or without a key, redrive is read-only.
  */
@@ -61,6 +64,7 @@ public final class AuditTrail implements AutoCloseable {
     /** Guards the clients; pages read {@link #state} without it, so a broker that is away never blocks them. */
     private final Object io = new Object();
     private volatile State state = new State(List.of(), new Verification(true, 0, -1, ""));
+    private String trailId;
 
     /** One entry as stored: the value signed, and its signature's headers. */
     record Entry(byte[] value, String keyId, String signature) {
@@ -113,8 +117,9 @@ public final class AuditTrail implements AutoCloseable {
                 throw new ReadOnly(readOnly);
             }
             List<Entry> entries = state.entries();
-            ObjectNode entry = JSON.createObjectNode().put("seq", entries.size()).put("at", Instant.now().toString())
-                    .put("who", who).put("action", action);
+            ObjectNode entry = JSON.createObjectNode().put("seq", entries.size()).put("topic", topic)
+                    .put("trail", trailId(entries)).put("at", Instant.now().toString()).put("who", who)
+                    .put("action", action);
             entry.setAll(fields);
             entry.put("prev", entries.isEmpty() ? GENESIS : sha256(entries.get(entries.size() - 1).value()));
             byte[] value = entry.toString().getBytes(StandardCharsets.UTF_8);
@@ -152,7 +157,7 @@ public final class AuditTrail implements AutoCloseable {
                             header(record, KEY), header(record, SIGNATURE)));
                 }
             }
-            state = new State(List.copyOf(entries), verify(entries, keys));
+            state = new State(List.copyOf(entries), verify(entries, keys, topic));
         }
     }
 
@@ -208,12 +213,30 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
+     * The trail's id: that of its first entry that names one (the first entry, in trails begun by this version), or a
+     * new one for a trail that has none yet. Called under {@link #io}.
+     */
+    private String trailId(List<Entry> entries) {
+        if (trailId == null) {
+            trailId = entries.stream().map(e -> parse(e.value()).path("trail")).filter(JsonNode::isTextual)
+                    .map(JsonNode::asText).findFirst().orElseGet(() -> UUID.randomUUID().toString());
+        }
+        return trailId;
+    }
+
+    /**
      * Each entry must be signed by one of the keys, carry its own position and the hash of the one before: a forged
      * entry fails its signature, a removed or inserted one the {@code seq} of those after it, a replayed copy its
-     * {@code prev}. Without a key nothing can be checked, and nothing verifies.
+     * {@code prev}. A key older than one already seen signs nothing more (after a rotation the old key verifies only
+     * what came before the new key's first entry), and from the first entry that names its trail on, every entry
+     * names this one: {@code topic}, and the id that entry fixed. Entries before it (trails begun by an older version)
+     * carry no trail and verify as before. Without a key nothing can be checked, and nothing verifies.
      */
-    static Verification verify(List<Entry> entries, AuditKeys keys) {
+    static Verification verify(List<Entry> entries, AuditKeys keys, String topic) {
         String prev = GENESIS;
+        int newestKey = Integer.MAX_VALUE;
+        int rotatedAt = -1;
+        String trail = null;
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             if (keys.isEmpty()) {
@@ -224,7 +247,24 @@ public final class AuditTrail implements AutoCloseable {
                         ? " does not match its signature: it was changed" : " is not signed with a key of this "
                         + "console: someone else wrote it"));
             }
+            int age = keys.age(e.keyId());
+            if (age > newestKey) {
+                return new Verification(false, entries.size(), i, "entry " + i + " is signed with a key that entry "
+                        + rotatedAt + " replaced: a retired key signs nothing new");
+            }
+            if (age < newestKey) {
+                newestKey = age;
+                rotatedAt = i;
+            }
             JsonNode entry = parse(e.value());
+            if (trail == null && entry.path("trail").isTextual()) {
+                trail = entry.get("trail").asText();
+            }
+            if (trail != null && !(trail.equals(entry.path("trail").asText(null))
+                    && topic.equals(entry.path("topic").asText(null)))) {
+                return new Verification(false, entries.size(), i, "entry " + i + " names another trail than this "
+                        + "one (topic " + topic + "): it was copied from elsewhere");
+            }
             if (entry.path("seq").asLong(-1) != i) {
                 return new Verification(false, entries.size(), i, "entry " + i + " says it is entry "
                         + entry.path("seq").asText("?") + ": one was removed or inserted before it");

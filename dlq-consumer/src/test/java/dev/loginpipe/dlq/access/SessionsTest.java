@@ -6,11 +6,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-/** Sessions end when unused, when old, and when too many are open; a throttled guesser waits its window out. */
+/** Sessions end when unused, when old, and when too many are open. */
 class SessionsTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final Sessions sessions = new Sessions(now::get);
-    private final Sessions.Holder ada = new Sessions.Holder("ada", false);
+    private final Sessions.Holder ada = new Sessions.Holder("ada", false, "hash");
 
     @Test
     void aSessionEndsAfterThirtyMinutesUnusedOrTwelveHoursInAll() {
@@ -35,7 +35,7 @@ class SessionsTest {
         String first = sessions.open(ada);
         String second = sessions.open(ada);
         for (int i = 2; i < Sessions.MAX_SESSIONS; i++) {
-            sessions.open(new Sessions.Holder("u" + i, false));
+            sessions.open(new Sessions.Holder("u" + i, false, "hash"));
         }
         assertThat(sessions.use(first)).isEqualTo(ada);
         sessions.open(ada);
@@ -43,25 +43,5 @@ class SessionsTest {
         assertThat(sessions.use(second)).isEqualTo(ada);
         sessions.close(second);
         assertThat(sessions.use(second)).isNull();
-    }
-
-    @Test
-    void fiveFailuresLockANameAndAnAddressForFifteenMinutes() {
-        LoginThrottle throttle = new LoginThrottle(now::get);
-        for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
-            assertThat(throttle.waitSeconds("ada", "10.0.0.1")).isZero();
-            throttle.failed("ada", "10.0.0.1");
-            now.addAndGet(60_000);
-        }
-        assertThat(throttle.waitSeconds("ada", "10.0.0.9")).isEqualTo(600); // the name, from anywhere
-        assertThat(throttle.waitSeconds("bob", "10.0.0.1")).isEqualTo(600); // the address, for any name
-        assertThat(throttle.waitSeconds("bob", "10.0.0.9")).isZero();
-        now.addAndGet(600_000);
-        assertThat(throttle.waitSeconds("ada", "10.0.0.1")).isZero();
-        throttle.failed("ada", "10.0.0.1");
-        assertThat(throttle.waitSeconds("ada", "10.0.0.1")).isEqualTo(60);
-        throttle.succeeded("ada");
-        assertThat(throttle.waitSeconds("ada", "10.0.0.9")).isZero();
-        assertThat(throttle.waitSeconds("bob", "10.0.0.1")).isEqualTo(60); // a success does not reset the address
     }
 }

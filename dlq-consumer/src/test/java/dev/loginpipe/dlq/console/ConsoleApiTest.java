@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.local.TestKafka;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -321,17 +322,17 @@ class ConsoleApiTest {
     @Test
     void withATokenEveryRequestButTheLoginPageNeedsIt() throws Exception {
         fixture = new ConsoleFixture(1);
-        fixture.start("CONSOLE_TOKEN", "s3cret token; with=odd chars");
+        fixture.start("CONSOLE_TOKEN", "s3cret token; with=odd chars, 32+");
 
         assertThat(fixture.get("/api/signatures").statusCode()).isEqualTo(401);
         assertThat(fixture.get("/app.js").statusCode()).isEqualTo(401);
         assertThat(fixture.get("/").statusCode()).isEqualTo(303);
         assertThat(fixture.get("/login").statusCode()).isEqualTo(200);
         assertThat(fixture.get("/api/signatures", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-        assertThat(fixture.get("/api/signatures", "Authorization", "Bearer s3cret token; with=odd chars").statusCode()).isEqualTo(200);
+        assertThat(fixture.get("/api/signatures", "Authorization", "Bearer s3cret token; with=odd chars, 32+").statusCode()).isEqualTo(200);
         assertThat(fixture.get("/api/signatures", "Cookie", "console_session=%%%").statusCode()).isEqualTo(401);
         assertThat(fixture.postFromPage("/api/login", "{\"token\":\"nope\"}").statusCode()).isEqualTo(401);
-        HttpResponse<String> login = fixture.postFromPage("/api/login", "{\"token\":\"s3cret token; with=odd chars\"}");
+        HttpResponse<String> login = fixture.postFromPage("/api/login", "{\"token\":\"s3cret token; with=odd chars, 32+\"}");
         assertThat(login.statusCode()).isEqualTo(204);
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
         // A random session id, never the token itself.
@@ -340,7 +341,7 @@ class ConsoleApiTest {
         String session = cookie.substring(0, cookie.indexOf(';'));
         assertThat(fixture.json(fixture.get("/api/summary", "Cookie", session)).get("user").get("role").asText())
                 .isEqualTo("script");
-        assertThat(fixture.post("/api/login", "{\"token\":\"s3cret token; with=odd chars\"}", "Content-Type", "application/json")
+        assertThat(fixture.post("/api/login", "{\"token\":\"s3cret token; with=odd chars, 32+\"}", "Content-Type", "application/json")
                 .statusCode()).isEqualTo(403);
     }
 
@@ -359,7 +360,7 @@ class ConsoleApiTest {
         fixture = new ConsoleFixture(1);
 
         assertThatThrownBy(() -> Console.start(fixture.config("CONSOLE_BIND", "0.0.0.0"), fixture.health,
-                ReplayedRecords.NONE)).isInstanceOf(ConfigException.class).hasMessageStartingWith("CONSOLE_USERS_FILE: accounts (or CONSOLE_TOKEN) are required");
+                ReplayedRecords.NONE, new PrometheusRegistry())).isInstanceOf(ConfigException.class).hasMessageStartingWith("CONSOLE_USERS_FILE: accounts (or CONSOLE_TOKEN) are required");
     }
 
     @Test

@@ -322,7 +322,7 @@ class ConsoleBrowserTest {
     @Test
     void withATokenTheBrowserMustLogInAndForeignPagesCannotPost() throws IOException {
         fixture = new ConsoleFixture(1);
-        fixture.start("CONSOLE_TOKEN", "browser-token");
+        fixture.start("CONSOLE_TOKEN", "browser-token-0123456789abcdefghij");
 
         browser.manage().deleteAllCookies();
         browser.get(fixture.url("/"));
@@ -333,7 +333,7 @@ class ConsoleBrowserTest {
         assertThat(text("#error")).isEqualTo("Wrong token.");
         screenshot("console-login");
         browser.findElement(By.id("password")).clear();
-        browser.findElement(By.id("password")).sendKeys("browser-token");
+        browser.findElement(By.id("password")).sendKeys("browser-token-0123456789abcdefghij");
         browser.findElement(By.cssSelector("#login button")).click();
         waitFor("location.pathname === '/' && document.body.dataset.loaded === 'true'");
         assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();

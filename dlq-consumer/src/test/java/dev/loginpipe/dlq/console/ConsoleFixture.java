@@ -22,6 +22,7 @@ import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Service;
 import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.local.TestKafka;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -38,6 +39,7 @@ final class ConsoleFixture implements AutoCloseable {
     final String dlq = TestKafka.uniqueName("dlq");
     final String input = TestKafka.uniqueName("user-login");
     final Health health = new Health();
+    final PrometheusRegistry registry = new PrometheusRegistry();
     private final HttpClient http = HttpClient.newHttpClient();
     private Console console;
     private LedgerSnapshot ledger;
@@ -67,7 +69,7 @@ final class ConsoleFixture implements AutoCloseable {
     ConsoleFixture startNow(String... settings) {
         Config config = config(settings);
         ledger = LedgerSnapshot.follow(config, 1_000); // the console's "replayed" and history, read every second
-        console = Console.start(config, health, ledger);
+        console = Console.start(config, health, ledger, registry);
         return this;
     }
 

@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.dlq.DlqFixture;
 import dev.loginpipe.dlq.redrive.Plan.State;
 import dev.loginpipe.local.TestKafka;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * key can neither make the console act nor change the record unseen.
  */
 class AuditTrailTest extends RedriveFixture {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OTHER_KEY = "another-key-of-someone-else-0123456789abcdef";
 
     @Test
@@ -36,22 +40,22 @@ class AuditTrailTest extends RedriveFixture {
         }
         List<AuditTrail.Entry> entries = readTrail(4);
         AuditKeys keys = new AuditKeys(AUDIT_KEY);
-        assertThat(AuditTrail.verify(entries, keys).valid()).isTrue();
+        assertThat(AuditTrail.verify(entries, keys, audit).valid()).isTrue();
 
         List<AuditTrail.Entry> changed = new ArrayList<>(entries);
         AuditTrail.Entry second = entries.get(1);
         changed.set(1, new AuditTrail.Entry(new String(second.value(), StandardCharsets.UTF_8)
                 .replace("\"jo", "\"jon").getBytes(StandardCharsets.UTF_8), second.keyId(), second.signature()));
-        assertThat(AuditTrail.verify(changed, keys)).extracting(AuditTrail.Verification::valid,
+        assertThat(AuditTrail.verify(changed, keys, audit)).extracting(AuditTrail.Verification::valid,
                 AuditTrail.Verification::brokenAt, AuditTrail.Verification::problem)
                 .containsExactly(false, 1, "entry 1 does not match its signature: it was changed");
         List<AuditTrail.Entry> removed = new ArrayList<>(entries);
         removed.remove(1);
-        assertThat(AuditTrail.verify(removed, keys).brokenAt()).isEqualTo(1);
+        assertThat(AuditTrail.verify(removed, keys, audit).brokenAt()).isEqualTo(1);
         List<AuditTrail.Entry> inserted = new ArrayList<>(entries);
         inserted.add(2, entries.get(1));
-        assertThat(AuditTrail.verify(inserted, keys).brokenAt()).isEqualTo(2);
-        assertThat(AuditTrail.verify(entries, new AuditKeys(OTHER_KEY)).problem())
+        assertThat(AuditTrail.verify(inserted, keys, audit).brokenAt()).isEqualTo(2);
+        assertThat(AuditTrail.verify(entries, new AuditKeys(OTHER_KEY), audit).problem())
                 .isEqualTo("entry 0 is not signed with a key of this console: someone else wrote it");
     }
 
@@ -142,6 +146,88 @@ class AuditTrailTest extends RedriveFixture {
             assertThat(newOnly.verifyAudit().brokenAt()).isZero(); // the old key was dropped too early
             assertThat(newOnly.readOnly()).isNotNull();
         }
+    }
+
+    /**
+     * Whoever still holds a rotated-out key cannot continue the trail with it: it verifies only what came before the
+     * new key's first entry. Before, an entry chained correctly and signed with the old key verified.
+     */
+    @Test
+    void aRetiredKeySignsNothingAfterTheNewKeysFirstEntry() throws Exception {
+        writeDead(5);
+        String plan;
+        try (Redrive redrive = Redrive.open(config())) {
+            plan = redrive.create("ana", spec(fixture.input, 1000, 5, 100, 1)).id();
+        }
+        String rotated = OTHER_KEY + "," + AUDIT_KEY;
+        try (Redrive redrive = Redrive.open(config("REDRIVE_AUDIT_KEY", rotated))) {
+            redrive.cancel("ana", plan);
+        }
+        List<AuditTrail.Entry> entries = readTrail(2);
+        ObjectNode forged = (ObjectNode) JSON.readTree(entries.get(1).value());
+        forged.put("seq", 2).put("who", "mallory").put("action", "created").put("plan", "plan-0000beef")
+                .put("prev", AuditTrail.sha256(entries.get(1).value()));
+        fixture.write(List.of(signed(forged.toString(), new AuditKeys(AUDIT_KEY))));
+
+        try (Redrive reopened = Redrive.open(config("REDRIVE_AUDIT_KEY", rotated))) {
+            assertThat(reopened.verifyAudit()).extracting(AuditTrail.Verification::brokenAt,
+                    AuditTrail.Verification::problem).containsExactly(2, "entry 2 is signed with a key that entry 1 "
+                    + "replaced: a retired key signs nothing new");
+            assertThat(reopened.readOnly()).isNotNull();
+        }
+    }
+
+    /**
+     * Entries signed with the same key but written for another trail (copied from another console's topic, or a
+     * staging trail into production) are not this trail's. Before, a copied prefix verified here, its plans rebuilt.
+     */
+    @Test
+    void entriesCopiedFromAnotherTrailDoNotSeedThisOne() throws Exception {
+        writeDead(5);
+        try (Redrive redrive = Redrive.open(config())) {
+            redrive.create("ana", spec(fixture.input, 1000, 5, 100, 1));
+        }
+        String copy = TestKafka.uniqueName("audit-copy");
+        TestKafka.createTopic(BOOTSTRAP, copy, 1);
+        fixture.write(TestKafka.readCommitted(BOOTSTRAP, audit, 1, DlqFixture.WAIT).stream()
+                .map(r -> new ProducerRecord<>(copy, 0, (byte[]) null, r.value(), r.headers())).toList());
+
+        try (Redrive seeded = Redrive.open(config("REDRIVE_AUDIT_TOPIC", copy))) {
+            assertThat(seeded.verifyAudit()).extracting(AuditTrail.Verification::brokenAt,
+                    AuditTrail.Verification::problem).containsExactly(0, "entry 0 names another trail than this one "
+                    + "(topic " + copy + "): it was copied from elsewhere");
+            assertThat(seeded.plans()).isEmpty();
+            assertThat(seeded.readOnly()).isNotNull();
+        }
+    }
+
+    /**
+     * A trail begun by an older version, its entries without topic or trail id, verifies as before; what is appended
+     * to it names the trail from then on, and an entry without a name after that is refused.
+     */
+    @Test
+    void aTrailWithoutATrailIdGoesOnWithOne() throws Exception {
+        writeDead(5);
+        String old = "{\"seq\":0,\"at\":\"2026-01-01T00:00:00Z\",\"who\":\"ana\",\"action\":\"dry-run\","
+                + "\"prev\":\"" + AuditTrail.GENESIS + "\"}";
+        TestKafka.createTopic(BOOTSTRAP, audit, 1);
+        fixture.write(List.of(signed(old, new AuditKeys(AUDIT_KEY))));
+        try (Redrive redrive = Redrive.open(config())) {
+            assertThat(redrive.readOnly()).isNull();
+            redrive.create("ana", spec(fixture.input, 1000, 5, 100, 1));
+        }
+        List<AuditTrail.Entry> entries = readTrail(2);
+        JsonNode appended = JSON.readTree(entries.get(1).value());
+        assertThat(appended.path("topic").asText()).isEqualTo(audit);
+        assertThat(appended.path("trail").asText()).matches("[0-9a-f-]{36}");
+
+        String unnamed = "{\"seq\":2,\"at\":\"2026-01-01T00:00:00Z\",\"who\":\"ana\",\"action\":\"dry-run\","
+                + "\"prev\":\"" + AuditTrail.sha256(entries.get(1).value()) + "\"}";
+        List<AuditTrail.Entry> more = new ArrayList<>(entries);
+        more.add(new AuditTrail.Entry(bytes(unnamed), new AuditKeys(AUDIT_KEY).signingId(),
+                new AuditKeys(AUDIT_KEY).sign(bytes(unnamed))));
+        assertThat(AuditTrail.verify(entries, new AuditKeys(AUDIT_KEY), audit).valid()).isTrue();
+        assertThat(AuditTrail.verify(more, new AuditKeys(AUDIT_KEY), audit).brokenAt()).isEqualTo(2);
     }
 
     private List<AuditTrail.Entry> readTrail(int expected) {
