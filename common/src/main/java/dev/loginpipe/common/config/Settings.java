@@ -132,7 +132,7 @@ public final class Settings {
                     + "empty: none.", DLQ_CONSUMER);
     public static final Setting<String> CONSOLE_TOKEN = Setting.secret("CONSOLE_TOKEN",
             "Shared token for scripts (Authorization: Bearer, or the login form with no name), role 'script': "
-                    + "an operator of its own plans; empty: none.", DLQ_CONSUMER);
+                    + "an operator of its own plans; 32 characters or more; empty: none.", DLQ_CONSUMER);
     public static final Setting<String> CONSOLE_TRUSTED_PROXY = Setting.of("CONSOLE_TRUSTED_PROXY",
             SettingType.OPTIONAL_STRING, "", "IP address of a signing-in reverse proxy (oauth2-proxy and the like): its "
                     + "requests' X-Forwarded-User is the user; empty: that header is ignored.", DLQ_CONSUMER);
