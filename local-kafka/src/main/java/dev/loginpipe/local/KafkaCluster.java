@@ -41,6 +41,11 @@ public final class KafkaCluster implements AutoCloseable {
     /** As above; with {@code security} not null the client listener is SASL_SSL and ACLs are enforced. */
     public static KafkaCluster create(int size, Path dataDir, List<Integer> brokerPorts, List<Integer> controllerPorts,
                                       Map<String, String> overrides, SaslSslListener security) {
+        return create(size, dataDir, brokerPorts, controllerPorts, overrides, security, false);
+    }
+
+    private static KafkaCluster create(int size, Path dataDir, List<Integer> brokerPorts, List<Integer> controllerPorts,
+                                       Map<String, String> overrides, SaslSslListener security, boolean ownProcesses) {
         String clusterId = Uuid.randomUuid().toString();
         List<Integer> brokers = new ArrayList<>();
         List<Integer> controllers = new ArrayList<>();
@@ -65,7 +70,7 @@ public final class KafkaCluster implements AutoCloseable {
             Path dir = size == 1 ? dataDir : dataDir.resolve("node-" + (i + 1));
             int internalPort = security == null ? 0 : portOrFree(List.of(), i);
             nodes.add(new KafkaNode(i + 1, brokers.get(i), controllers.get(i), internalPort, dir, voters, clusterId,
-                    settings, security));
+                    settings, security, ownProcesses));
         }
         return new KafkaCluster(List.copyOf(nodes));
     }
@@ -80,6 +85,19 @@ public final class KafkaCluster implements AutoCloseable {
         try {
             return create(size, Files.createTempDirectory("loginpipe-kafka-"), List.of(), List.of(), overrides,
                     security);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A fresh cluster on free ports in a new temporary directory, each node in a child JVM of its own so that a test
+     * can {@link KafkaNode#kill() kill} one as a crash would; a node's output goes to {@code <its data dir>.log}.
+     */
+    public static KafkaCluster createTemporaryInChildProcesses(int size, Map<String, String> overrides) {
+        try {
+            return create(size, Files.createTempDirectory("loginpipe-kafka-"), List.of(), List.of(), overrides, null,
+                    true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -19,7 +19,8 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * One Apache Kafka process role set (broker and controller combined, KRaft) running inside this JVM.
+ * One Apache Kafka process role set (broker and controller combined, KRaft), running inside this JVM or, for a test
+ * that kills it, in a JVM of its own ({@link NodeProcess}).
  * The node keeps its ports and data directory across {@link #stop()} and {@link #start()}, like a restarted server.
  */
 public final class KafkaNode {
@@ -32,11 +33,14 @@ public final class KafkaNode {
     private final String clusterId;
     private final Map<String, String> overrides;
     private final SaslSslListener security;
+    /** Whether the node runs in a child JVM, which {@link #kill()} can end as a crash would. */
+    private final boolean ownProcess;
     private KafkaRaftServer server;
+    private NodeProcess process;
 
     /** {@code security} null: one PLAINTEXT listener for clients and brokers alike ({@code internalPort} unused). */
     KafkaNode(int nodeId, int brokerPort, int controllerPort, int internalPort, Path dataDir, String quorumVoters,
-              String clusterId, Map<String, String> overrides, SaslSslListener security) {
+              String clusterId, Map<String, String> overrides, SaslSslListener security, boolean ownProcess) {
         this.nodeId = nodeId;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
@@ -46,6 +50,10 @@ public final class KafkaNode {
         this.clusterId = clusterId;
         this.overrides = Map.copyOf(overrides);
         this.security = security;
+        this.ownProcess = ownProcess;
+        if (ownProcess && security != null) {
+            throw new IllegalArgumentException("a node in its own process has no secured listener");
+        }
     }
 
     public int nodeId() {
@@ -54,6 +62,10 @@ public final class KafkaNode {
 
     public int brokerPort() {
         return brokerPort;
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     public String bootstrapServers() {
@@ -66,29 +78,57 @@ public final class KafkaNode {
     }
 
     public synchronized boolean isRunning() {
-        return server != null;
+        return server != null || (process != null && process.isAlive());
     }
 
     /** Formats the storage on first start (a formatted directory is kept as it is), then starts the node. */
     public synchronized void start() {
-        if (server != null) {
+        if (isRunning()) {
             return;
         }
         Properties props = serverProperties();
-        format(props);
-        KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        started.startup();
-        server = started;
+        if (ownProcess) {
+            process = NodeProcess.start(nodeId, props, dataDir, clusterId);
+            return;
+        }
+        format(props, dataDir, clusterId, security);
+        server = startServer(props);
     }
 
     /** A controlled shutdown: the node hands over its leaderships and closes its logs cleanly. */
     public synchronized void stop() {
+        if (process != null) {
+            process.stop();
+            process = null;
+        }
         if (server == null) {
             return;
         }
         server.shutdown();
         server.awaitShutdown();
         server = null;
+    }
+
+    /**
+     * A crash: SIGKILL to the node's JVM, so it neither hands over its leaderships nor closes its logs; the
+     * controller fences it only once its heartbeats have been missing for {@code broker.session.timeout.ms}.
+     * Only a node in a process of its own can be killed.
+     */
+    public synchronized void kill() {
+        if (!ownProcess) {
+            throw new UnsupportedOperationException("a node in this JVM only stops cleanly: kill needs a cluster "
+                    + "from KafkaCluster.createTemporaryInChildProcesses");
+        }
+        if (process != null) {
+            process.kill();
+            process = null;
+        }
+    }
+
+    static KafkaRaftServer startServer(Properties props) {
+        KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        started.startup();
+        return started;
     }
 
     Properties serverProperties() {
@@ -117,7 +157,7 @@ public final class KafkaNode {
         return p;
     }
 
-    private void format(Properties props) {
+    static void format(Properties props, Path dataDir, String clusterId, SaslSslListener security) {
         if (Files.exists(dataDir.resolve("meta.properties"))) {
             return; // formatted before, with the cluster id it keeps for life
         }

@@ -64,6 +64,30 @@ class LocalKafkaTest {
     }
 
     @Test
+    void aKilledNodeLeavesItsLogsUncleanAndComesBackWithItsAcknowledgedRecords() throws Exception {
+        // Kafka writes this marker only when it closes its logs in a clean shutdown, and removes it on start.
+        String cleanShutdownMarker = ".kafka_cleanshutdown";
+        try (KafkaCluster cluster = TestKafka.clusterInChildProcesses(1)) {
+            KafkaNode node = cluster.node(1);
+            String topic = TestKafka.uniqueName("killed");
+            TestKafka.createTopic(cluster.bootstrapServers(), topic, 1);
+            try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(cluster.bootstrapServers(), Map.of())) {
+                producer.send(new ProducerRecord<>(topic, bytes("before the kill"))).get();
+            }
+            node.kill();
+            assertThat(node.isRunning()).isFalse();
+            assertThat(node.dataDir().resolve(cleanShutdownMarker)).doesNotExist();
+            node.start();
+            cluster.awaitReady(Duration.ofSeconds(60));
+            assertThat(TestKafka.readCommitted(cluster.bootstrapServers(), topic, 1, Duration.ofSeconds(30)))
+                    .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactly("before the kill");
+            node.stop();
+            assertThat(node.dataDir().resolve(cleanShutdownMarker)).exists();
+        }
+    }
+
+    @Test
     void aBrokerStartedAgainOnItsDataDirectoryKeepsItsTopicsAndRecords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String topic = TestKafka.uniqueName("kept");

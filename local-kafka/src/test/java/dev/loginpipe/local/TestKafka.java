@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real Kafka for tests. {@link #shared()} is one single-node broker per test JVM (tests use their own topic
- * names); {@link #cluster(int)} starts a fresh cluster that the test closes, for tests that stop brokers.
+ * names); {@link #cluster(int)} starts a fresh cluster that the test closes, for tests that stop brokers, and
+ * {@link #clusterInChildProcesses(int)} one whose brokers can be killed.
  * <p>
  * The shared broker runs in this JVM, or with {@code -Dloginpipe.broker=container} on an Apache Kafka container
  * (Testcontainers; the tests are skipped, with the reason, where no Docker engine answers). Clusters stay in this
@@ -61,6 +62,12 @@ public final class TestKafka {
     public static KafkaCluster cluster(int size, Map<String, String> brokerSettings) {
         assumeInJvm();
         return KafkaCluster.createTemporary(size, brokerSettings).start(START_TIMEOUT);
+    }
+
+    /** A fresh cluster, each node in a child JVM so that the test can {@link KafkaNode#kill()} one; the test closes it. */
+    public static KafkaCluster clusterInChildProcesses(int size) {
+        assumeInJvm();
+        return KafkaCluster.createTemporaryInChildProcesses(size, Map.of()).start(START_TIMEOUT);
     }
 
     /** A fresh single-node broker with a SASL_SSL client listener and ACLs enforced, that the test closes. */
