@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.common.config.Config;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.header.Header;
@@ -133,12 +136,19 @@ final class Pipeline {
         return command;
     }
 
+    /** Sends every record to the input; a record the broker did not take fails the test here, not later. */
     void send(List<ProducerRecord<byte[], byte[]>> records) {
         try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of("max.request.size", "2000000"))) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
             for (ProducerRecord<byte[], byte[]> r : records) {
-                producer.send(new ProducerRecord<>(input, r.partition(), r.key(), r.value(), r.headers()));
+                sent.add(producer.send(new ProducerRecord<>(input, r.partition(), r.key(), r.value(), r.headers())));
             }
             producer.flush();
+            for (Future<RecordMetadata> result : sent) {
+                result.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("the input did not take every record", e);
         }
     }
 
