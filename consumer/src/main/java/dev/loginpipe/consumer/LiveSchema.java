@@ -43,8 +43,10 @@ final class LiveSchema implements AutoCloseable {
     /** The {@code version} of each version made current, oldest first; guarded by itself. */
     private final List<String> history = new ArrayList<>();
     private final AtomicLong refreshesBegun = new AtomicLong();
-    /** The number of the last refresh that succeeded (whether or not it found a new version). */
-    private volatile long lastSucceeded;
+    /** The number of the last refresh the source answered, usable or not (whether or not it found a new version). */
+    private volatile long lastAnswered;
+    /** The number of the last refresh the source did not answer ({@link UnusableSchema.Reason#UNREACHABLE}). */
+    private volatile long lastUnanswered;
 
     LiveSchema(SchemaSource source, String where, ConsumerMetrics metrics, Executor refresher) {
         this.source = source;
@@ -89,7 +91,7 @@ final class LiveSchema implements AutoCloseable {
         }
     }
 
-    /** Asks for a refresh now, beside the periodic ones; the ticket is for {@link #refreshedSince}. */
+    /** Asks for a refresh now, beside the periodic ones; the ticket is for {@link #answeredSince}. */
     long refreshNow() {
         long ticket = refreshesBegun.get();
         try {
@@ -102,9 +104,17 @@ final class LiveSchema implements AutoCloseable {
         return ticket;
     }
 
-    /** Whether a refresh begun after {@code ticket} was taken has succeeded: the newest version is known. */
-    boolean refreshedSince(long ticket) {
-        return refresher == null || lastSucceeded > ticket;
+    /**
+     * Whether the source answered a refresh begun after {@code ticket} was taken: the newest version it has is known,
+     * or it has nothing usable (and waiting for it could last for good).
+     */
+    boolean answeredSince(long ticket) {
+        return refresher == null || lastAnswered > ticket;
+    }
+
+    /** Whether the last refresh begun after {@code ticket} was taken got no answer from the source. */
+    boolean unansweredSince(long ticket) {
+        return refresher != null && lastUnanswered > ticket && lastUnanswered > lastAnswered;
     }
 
     /** The version for a transaction that begins now; null only before the first usable one. */
@@ -165,16 +175,22 @@ final class LiveSchema implements AutoCloseable {
                             previous.label());
                 }
             }
-            lastSucceeded = number;
+            lastAnswered = number;
         } catch (UnusableSchema e) {
-            failed(e);
+            failed(e, number);
         } catch (RuntimeException | StackOverflowError e) {
             // A bug of ours or a library's on a strange schema: that candidate is unusable, the thread goes on.
-            failed(new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "compiling failed: " + ErrorText.of(e)));
+            failed(new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "compiling failed: " + ErrorText.of(e)),
+                    number);
         }
     }
 
-    private void failed(UnusableSchema e) {
+    private void failed(UnusableSchema e, long number) {
+        if (e.reason == UnusableSchema.Reason.UNREACHABLE) {
+            lastUnanswered = number;
+        } else {
+            lastAnswered = number;
+        }
         problem = e;
         metrics.schemaRefreshFailed(e.reason);
         SchemaVersion running = current;

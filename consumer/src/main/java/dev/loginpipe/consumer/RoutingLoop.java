@@ -91,7 +91,7 @@ final class RoutingLoop {
         this.commitIntervalNanos = batching.commitIntervalMs() * 1_000_000L;
         this.companions = companions;
         this.backoff = new Backoff(clock);
-        this.handover = new SchemaHandover(schemas, CHECK_TIMEOUT);
+        this.handover = new SchemaHandover(schemas, metrics, CHECK_TIMEOUT);
         this.refusals = new Refusals(outputTopics.get(0), outputTopics.get(1), refreshSizeLimits, health, warnings);
     }
 
@@ -298,8 +298,11 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
+        String waiting = handover.notReadyReason();
         if (!joined) {
             health.notReady("joining consumer group");
+        } else if (waiting != null) {
+            health.notReady(waiting);
         } else if (!backoff.failing()) {
             health.ready();
         }

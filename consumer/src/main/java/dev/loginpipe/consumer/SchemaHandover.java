@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * each at its own refresh, so during a switch a partition can be handed from an instance already on the new version to
  * one still on the old. Every commit names, in its offsets' metadata, the version that judged what it commits; a
  * partition whose last records were judged by a version this instance has not run is paused, a refresh is asked for at
- * once, and the partition resumes, between transactions, when the running version may follow that one or a refresh
- * begun after the handover has succeeded (whatever it found: a registry that went back is obeyed, not waited out).
+ * once, and the partition resumes, between transactions, when the running version may follow that one or the source
+ * answered a refresh begun after the handover. Whatever it answered settles it, so that a partition waits only while
+ * waiting can end: a registry that went back is obeyed, and one that answers with nothing usable (AVRO, a deleted
+ * pinned version, refused credentials) leaves the running version to judge. Only while the source does not answer at
+ * all do partitions wait on; readiness and {@code loginpipe_schema_handover_waiting} name them meanwhile.
  * The metadata is written by whoever can commit to the group: it is only compared, and logged as one bounded line.
  */
 final class SchemaHandover {
@@ -34,14 +37,16 @@ final class SchemaHandover {
     private static final String NOT_FETCHED = "(not fetched)";
 
     private final LiveSchema schemas;
+    private final ConsumerMetrics metrics;
     private final Duration timeout;
     private final Map<TopicPartition, Waiting> waiting = new HashMap<>();
 
     private record Waiting(String before, long ticket) {
     }
 
-    SchemaHandover(LiveSchema schemas, Duration timeout) {
+    SchemaHandover(LiveSchema schemas, ConsumerMetrics metrics, Duration timeout) {
         this.schemas = schemas;
+        this.metrics = metrics;
         this.timeout = timeout;
     }
 
@@ -75,6 +80,7 @@ final class SchemaHandover {
                 }
                 paused.add(tp);
                 waiting.put(tp, new Waiting(before, ticket));
+                metrics.waitsForSchema(tp, true);
                 LOG.info("{} waits for a schema refresh: its last records were judged by version {}, which this "
                         + "instance has not run (it runs {})", tp, UnusableSchema.safe(before), judge.label());
             }
@@ -84,7 +90,23 @@ final class SchemaHandover {
 
     /** Revoked or lost. */
     void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(waiting::remove);
+        for (TopicPartition tp : partitions) {
+            if (waiting.remove(tp) != null) {
+                metrics.waitsForSchema(tp, false);
+            }
+        }
+    }
+
+    /** Which partitions wait for a source that does not answer, and why; null when none does. */
+    String notReadyReason() {
+        List<TopicPartition> stuck = new ArrayList<>();
+        waiting.forEach((tp, w) -> {
+            if (schemas.unansweredSince(w.ticket)) {
+                stuck.add(tp);
+            }
+        });
+        return stuck.isEmpty() ? null : stuck + " wait for a schema version newer than this instance runs: "
+                + schemas.warning();
     }
 
     /** Between transactions: resumes the waiting partitions the next transaction's version may judge. */
@@ -95,11 +117,16 @@ final class SchemaHandover {
         SchemaVersion next = schemas.current();
         List<TopicPartition> ready = new ArrayList<>();
         waiting.forEach((tp, w) -> {
-            if (schemas.mayFollow(w.before, next) || schemas.refreshedSince(w.ticket)) {
+            if (schemas.mayFollow(w.before, next)) {
                 ready.add(tp);
+            } else if (schemas.answeredSince(w.ticket)) {
+                ready.add(tp);
+                LOG.warn("{} resumes, judged by {} although its last records were judged by version {}: the schema "
+                        + "source has nothing newer usable ({})", tp, next.label(), UnusableSchema.safe(w.before),
+                        schemas.warning());
             }
         });
-        ready.forEach(waiting::remove);
+        forget(ready);
         ready.retainAll(consumer.assignment());
         if (!ready.isEmpty()) {
             consumer.resume(ready);
