@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.common.config.KafkaClientSettings;
 import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
 import dev.loginpipe.common.config.Launcher;
 import dev.loginpipe.common.config.Service;
@@ -162,12 +163,10 @@ public final class ConsumerMain {
 
     static Properties consumerProperties(Config config) {
         Properties props = config.kafkaProperties(ClientKind.CONSUMER);
-        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.get(Settings.INSTANCE_ID));
-        // Exactly once rests on these: not overridable.
+        // Exactly once rests on these: a KAFKA_CLIENT_* that differs was refused at start.
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(Settings.GROUP_ID));
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaClientSettings.ROUTER_CONSUMER.forEach((name, pinned) -> props.put(name, pinned.value()));
         // A poll never holds more than a transaction may.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
                 Integer.toString(Math.min(MAX_POLL_RECORDS, config.get(Settings.BATCH_MAX_RECORDS))));
