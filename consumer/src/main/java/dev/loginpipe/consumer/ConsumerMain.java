@@ -64,6 +64,11 @@ public final class ConsumerMain {
             loop = newLoop(config, metrics, health);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.CONSUMER, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // Without a loop the HTTP server's thread would keep the JVM up, and /health/live saying 200.
+            LOG.error("could not start", e);
+            System.exit(1);
+            return;
         }
         PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
                 new Summary(metrics)::line);
@@ -89,7 +94,13 @@ public final class ConsumerMain {
         LOG.info("routing {} -> {} | {} as {} of group {}", config.get(Settings.INPUT_TOPIC),
                 config.get(Settings.OUTPUT_TOPIC), config.get(Settings.DLQ_TOPIC),
                 config.get(Settings.INSTANCE_ID), config.get(Settings.GROUP_ID));
-        status.set(loop.run());
+        try {
+            status.set(loop.run());
+        } catch (Error e) {
+            // run() returns 1 on any exception; an Error must not leave the HTTP server up without a loop either.
+            LOG.error("stopping on an unexpected error", e);
+            status.set(1);
+        }
         summary.close();
         http.close();
         LOG.info("stopped ({})", new Summary(metrics).line());

@@ -3,6 +3,7 @@ package dev.loginpipe.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,20 @@ class ConsumerCommandLineTest {
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.stderr().strip().lines().reduce((first, last) -> last))
                 .hasValue("consumer: SCHEMA_CANDIDATE: no such file /nonexistent");
+    }
+
+    @Test
+    void aFailureWhileStartingExitsOneThoughTheHttpServerIsUp() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // A keystore that is not there fails the first Kafka client built, after the HTTP server started.
+        Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", "HTTP_PORT", Integer.toString(port),
+                "KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL", "KAFKA_CLIENT_SSL_KEYSTORE_LOCATION", "/nonexistent/ks.p12",
+                "KAFKA_CLIENT_SSL_KEYSTORE_PASSWORD", "changeit"));
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.stdout() + result.stderr()).contains("could not start");
     }
 
     @Test
