@@ -182,6 +182,12 @@ final class LiveSchema implements AutoCloseable {
             // A bug of ours or a library's on a strange schema: that candidate is unusable, the thread goes on.
             failed(new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "compiling failed: " + ErrorText.of(e)),
                     number);
+        } catch (Error e) {
+            // Out of memory on a huge answer, a class that did not load: thrown out of a scheduled task it would end
+            // the refreshes without a word. The answer is unusable; the next refresh tries again.
+            LOG.error("schema refresh from {} failed", where, e);
+            failed(new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "the refresh threw " + ErrorText.of(e)),
+                    number);
         }
     }
 

@@ -100,6 +100,7 @@ class RegistryAnswersTest {
         expectKeptOut(Answer.of(200, GOOD.replace("\"version\":1", "\"version\":1e99")), "bad-answer", "no version");
         expectKeptOut(Answer.of(200, "{\"id\":8,\"version\":2,\"schema\":\"x".repeat(30_000) + "\"}"),
                 "bad-answer", "larger than 65536 bytes");
+        expectKeptOut(new Answer(200, new byte[64 * 1024 * 1024], 0), "bad-answer", "larger than 65536 bytes");
         expectKeptOut(Answer.of(200, GOOD.replace("\"id\":7", "\"id\":8").replace("JSON", "AVRO")),
                 "not-a-schema", "schemaType AVRO");
         expectKeptOut(Answer.of(200, GOOD.replace("\"id\":7", "\"id\":8").replace("\\\"object\\\"", "\\\"record\\\"")),
