@@ -177,7 +177,7 @@ final class RoutingLoop {
         if (open == null) {
             producer.begin();
             // The version is fixed here, at the transaction boundary: all of its records are judged by one version.
-            open = new OpenTransaction(clock.nanoTime(), schemas.current());
+            open = new OpenTransaction(clock.nanoTime(), schemas.running());
         }
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partition = records.records(tp);
@@ -348,7 +348,7 @@ final class RoutingLoop {
             joined = true;
             metrics.rebalances.inc();
             LOG.info("assigned {}", partitions);
-            handover.assigned(consumer, partitions, open != null ? open.schema : schemas.current());
+            handover.assigned(consumer, partitions, open != null ? open.run : schemas.running());
             if (lost && !partitions.isEmpty()) {
                 lost = false;
                 confirmNotFenced = true;

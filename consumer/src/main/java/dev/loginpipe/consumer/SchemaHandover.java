@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.loginpipe.common.ErrorText;
-import dev.loginpipe.common.schema.SchemaVersion;
 import dev.loginpipe.common.schema.UnusableSchema;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Within an input partition the schema versions never go back, across instances too. Instances take a new version
  * each at its own refresh, so during a switch a partition can be handed from an instance already on the new version to
- * one still on the old. Every commit names, in its offsets' metadata, the version that judged what it commits; a
+ * one still on the old. Every commit names, in its offsets' metadata, the run of the version that judged what it
+ * commits ({@link LiveSchema.Run}: the version and those run before it, so a rollback is told from a repeat); a
  * partition whose last records were judged by a version this instance has not run is paused, a refresh is asked for at
  * once, and the partition resumes, between transactions, when the running version may follow that one or the source
  * answered a refresh begun after the handover. Whatever it answered settles it, so that a partition waits only while
@@ -55,7 +55,7 @@ final class SchemaHandover {
      * the version their records would be judged by now. Committed offsets that cannot be fetched make every partition
      * wait for a refresh: unknown is not "the same".
      */
-    void assigned(Consumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions, SchemaVersion judge) {
+    void assigned(Consumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions, LiveSchema.Run judge) {
         if (partitions.isEmpty()) {
             return;
         }
@@ -82,7 +82,7 @@ final class SchemaHandover {
                 waiting.put(tp, new Waiting(before, ticket));
                 metrics.waitsForSchema(tp, true);
                 LOG.info("{} waits for a schema refresh: its last records were judged by version {}, which this "
-                        + "instance has not run (it runs {})", tp, UnusableSchema.safe(before), judge.label());
+                        + "instance has not run (it runs {})", tp, UnusableSchema.safe(before), judge.version().label());
             }
         }
         consumer.pause(paused);
@@ -114,7 +114,7 @@ final class SchemaHandover {
         if (waiting.isEmpty()) {
             return;
         }
-        SchemaVersion next = schemas.current();
+        LiveSchema.Run next = schemas.running();
         List<TopicPartition> ready = new ArrayList<>();
         waiting.forEach((tp, w) -> {
             if (schemas.mayFollow(w.before, next)) {
@@ -122,7 +122,7 @@ final class SchemaHandover {
             } else if (schemas.answeredSince(w.ticket)) {
                 ready.add(tp);
                 LOG.warn("{} resumes, judged by {} although its last records were judged by version {}: the schema "
-                        + "source has nothing newer usable ({})", tp, next.label(), UnusableSchema.safe(w.before),
+                        + "source has nothing newer usable ({})", tp, next.version().label(), UnusableSchema.safe(w.before),
                         schemas.warning());
             }
         });
@@ -130,7 +130,7 @@ final class SchemaHandover {
         ready.retainAll(consumer.assignment());
         if (!ready.isEmpty()) {
             consumer.resume(ready);
-            LOG.info("{} resumed, judged by {}", ready, next.label());
+            LOG.info("{} resumed, judged by {}", ready, next.version().label());
         }
     }
 }
