@@ -25,7 +25,7 @@ final class OpenTransaction {
     static final int DLQ_LINES = 10;
 
     final long startedNanos;
-    /** Judges every record of this transaction, whatever is published meanwhile. */
+    /** Judges every record of this transaction, whatever is published meanwhile; the run names it in the metadata. */
     final LiveSchema.Run run;
     final SchemaVersion schema;
     private int count;

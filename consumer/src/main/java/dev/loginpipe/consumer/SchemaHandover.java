@@ -82,7 +82,8 @@ final class SchemaHandover {
                 waiting.put(tp, new Waiting(before, ticket));
                 metrics.waitsForSchema(tp, true);
                 LOG.info("{} waits for a schema refresh: its last records were judged by version {}, which this "
-                        + "instance has not run (it runs {})", tp, UnusableSchema.safe(before), judge.version().label());
+                        + "instance has not run (it runs {})", tp, UnusableSchema.safe(before),
+                        judge.version().label());
             }
         }
         consumer.pause(paused);
@@ -121,9 +122,10 @@ final class SchemaHandover {
                 ready.add(tp);
             } else if (schemas.answeredSince(w.ticket)) {
                 ready.add(tp);
+                String why = schemas.warning();
                 LOG.warn("{} resumes, judged by {} although its last records were judged by version {}: the schema "
-                        + "source has nothing newer usable ({})", tp, next.version().label(), UnusableSchema.safe(w.before),
-                        schemas.warning());
+                        + "source, asked since, has nothing newer{}", tp, next.version().label(),
+                        UnusableSchema.safe(w.before), why == null ? "" : " usable (" + why + ")");
             }
         });
         forget(ready);

@@ -132,7 +132,7 @@ class LiveSchemaTest {
                 awaitVersion(List.of(ahead), "2");
                 long before = deadLettered(List.of(ahead));
                 await().atMost(WAIT).until(() -> deadLettered(List.of(ahead)) >= before + 50);
-                // The latest version is one no instance can use: waiting for something newer than 1 would last for good.
+                // The latest version is one no instance can use: waiting for one newer than 1 would last for good.
                 registry.register(subject, DRAFT_07 + "\"type\":\"record\",\"name\":\"Login\",\"fields\":[]}");
                 awaitWarning(ahead, "not-a-schema", "registry id ");
 

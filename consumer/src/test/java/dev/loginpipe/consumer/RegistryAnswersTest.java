@@ -74,7 +74,10 @@ class RegistryAnswersTest {
         }
         exchange.sendResponseHeaders(a.status(), a.body().length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(a.body());
+            for (int at = 0; at < a.body().length; at += 65_536) { // as a registry streams a large answer
+                out.write(a.body(), at, Math.min(65_536, a.body().length - at));
+                out.flush();
+            }
         } catch (IOException e) {
             // the client hung up on a huge or slow answer
         }
@@ -100,7 +103,6 @@ class RegistryAnswersTest {
         expectKeptOut(Answer.of(200, GOOD.replace("\"version\":1", "\"version\":1e99")), "bad-answer", "no version");
         expectKeptOut(Answer.of(200, "{\"id\":8,\"version\":2,\"schema\":\"x".repeat(30_000) + "\"}"),
                 "bad-answer", "larger than 65536 bytes");
-        expectKeptOut(new Answer(200, new byte[64 * 1024 * 1024], 0), "bad-answer", "larger than 65536 bytes");
         expectKeptOut(Answer.of(200, GOOD.replace("\"id\":7", "\"id\":8").replace("JSON", "AVRO")),
                 "not-a-schema", "schemaType AVRO");
         expectKeptOut(Answer.of(200, GOOD.replace("\"id\":7", "\"id\":8").replace("\\\"object\\\"", "\\\"record\\\"")),
@@ -122,6 +124,14 @@ class RegistryAnswersTest {
 
         assertThat(live.current()).isSameAs(good);
         assertThat(authorizations).isNotEmpty().allSatisfy(a -> assertThat(a).isEqualTo("Bearer " + TOKEN));
+    }
+
+    @Test
+    void aSixtyFourMebibyteAnswerIsCutAtTheBound() {
+        answer = Answer.of(200, GOOD);
+        live.refresh();
+        // Alone in its test: the server's one thread may stay blocked writing the rest to a client that stopped reading.
+        expectKeptOut(new Answer(200, new byte[64 * 1024 * 1024], 0), "bad-answer", "larger than 65536 bytes");
     }
 
     private void expectKeptOut(Answer bad, String reason, String shown) {

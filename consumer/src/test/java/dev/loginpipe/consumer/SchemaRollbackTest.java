@@ -30,7 +30,8 @@ class SchemaRollbackTest {
 
         String afterRollback = rolledBack.running().metadata();
         assertThat(afterRollback).isEqualTo("1>2>1");
-        assertThat(behind.mayFollow(afterRollback, behind.running())).as("2 after the rolled-back 1 goes back").isFalse();
+        assertThat(behind.mayFollow(afterRollback, behind.running())).as("2 after the rolled-back 1 goes back")
+                .isFalse();
         assertThat(behind.mayFollow(ran(V1).running().metadata(), behind.running())).as("2 after 1").isTrue();
         assertThat(behind.mayFollow(ran(V1, V2).running().metadata(), behind.running())).as("2 after 2").isTrue();
         assertThat(rolledBack.mayFollow(behind.running().metadata(), rolledBack.running())).as("1 again after 2")
