@@ -130,7 +130,7 @@ class RegistryAnswersTest {
     void aSixtyFourMebibyteAnswerIsCutAtTheBound() {
         answer = Answer.of(200, GOOD);
         live.refresh();
-        // Alone in its test: the server's one thread may stay blocked writing the rest to a client that stopped reading.
+        // Alone in its test: the server's one thread may stay blocked writing to a client that stopped reading.
         expectKeptOut(new Answer(200, new byte[64 * 1024 * 1024], 0), "bad-answer", "larger than 65536 bytes");
     }
 
