@@ -1,5 +1,6 @@
 package dev.loginpipe.common.config;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,7 +31,7 @@ public final class KafkaClientSettings {
     }
 
     /** The validating consumer's input consumer: exactly once and the fault model rest on these. */
-    public static final Map<String, Pinned> ROUTER_CONSUMER = Map.of(
+    public static final Map<String, Pinned> ROUTER_CONSUMER = Collections.unmodifiableMap(new TreeMap<>(Map.of(
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, new Pinned("earliest",
                     "a partition without a committed offset is read from its start ('latest' skips records, "
                             + "'none' stalls)"),
@@ -39,7 +40,7 @@ public final class KafkaClientSettings {
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, new Pinned("false",
                     "offsets are committed only inside the transactions"),
             ConsumerConfig.GROUP_PROTOCOL_CONFIG, new Pinned("classic",
-                    "the KIP-848 'consumer' rebalance protocol is not covered by the router's fault model"));
+                    "the KIP-848 'consumer' rebalance protocol is not covered by the router's fault model"))));
 
     private final Map<String, Object> values;
 
