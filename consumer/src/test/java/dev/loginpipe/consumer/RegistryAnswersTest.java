@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class RegistryAnswersTest {
     private static final String TOKEN = "s3cret-token-never-shown";
-    private static final String GOOD = "{\"subject\":\"s\",\"version\":1,\"id\":7,\"schemaType\":\"JSON\","
+    static final String GOOD = "{\"subject\":\"s\",\"version\":1,\"id\":7,\"schemaType\":\"JSON\","
             + "\"schema\":\"{\\\"type\\\":\\\"object\\\",\\\"required\\\":[\\\"user_id\\\"]}\"}";
 
     private HttpServer server;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.loginpipe.common.DlqHeaders;
 import dev.loginpipe.local.TestKafka;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -30,8 +31,6 @@ import org.junit.jupiter.api.Test;
  * nothing usable, they resume judged by the running version, every record routed once.
  */
 class SchemaHandoverReadinessTest {
-    private static final String V1 = "{\"subject\":\"s\",\"version\":1,\"id\":7,\"schemaType\":\"JSON\","
-            + "\"schema\":\"{\\\"type\\\":\\\"object\\\",\\\"required\\\":[\\\"user_id\\\"]}\"}";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 2);
@@ -74,7 +73,8 @@ class SchemaHandoverReadinessTest {
             answers = true;
             await().atMost(WAIT).until(() -> consumer.metrics.consumed.get() >= 20);
             pipeline.assertExactlyOnce(20);
-            assertThat(pipeline.readOutput(0)).hasSize(20);
+            assertThat(pipeline.readOutput(0)).hasSize(20)
+                    .allSatisfy(r -> assertThat(Pipeline.header(r, DlqHeaders.SCHEMA_VERSION)).isEqualTo("1"));
             await().atMost(WAIT).until(consumer.health::isReady);
             assertThat(waiting(consumer)).isEmpty();
         }
@@ -83,7 +83,7 @@ class SchemaHandoverReadinessTest {
     private void answer(HttpExchange exchange) throws IOException {
         int n = requests.incrementAndGet();
         int status = n == 1 ? 200 : answers ? 404 : 503;
-        byte[] body = (n == 1 ? V1 : "{\"message\":\"status " + status + "\"}").getBytes(UTF_8);
+        byte[] body = (n == 1 ? RegistryAnswersTest.GOOD : "{\"message\":\"status " + status + "\"}").getBytes(UTF_8);
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
