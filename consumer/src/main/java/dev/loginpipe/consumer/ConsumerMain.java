@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
+import dev.loginpipe.common.config.KafkaClientSettings;
 import dev.loginpipe.common.config.KafkaClientSettings.ClientKind;
 import dev.loginpipe.common.config.Launcher;
 import dev.loginpipe.common.config.Service;
@@ -63,6 +64,11 @@ public final class ConsumerMain {
             loop = newLoop(config, metrics, health);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.CONSUMER, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // Without a loop the HTTP server's thread would keep the JVM up, and /health/live saying 200.
+            LOG.error("could not start", e);
+            System.exit(1);
+            return;
         }
         PeriodicSummary summary = PeriodicSummary.start(LOG, config.get(Settings.LOG_SUMMARY_SECONDS),
                 new Summary(metrics)::line);
@@ -88,7 +94,13 @@ public final class ConsumerMain {
         LOG.info("routing {} -> {} | {} as {} of group {}", config.get(Settings.INPUT_TOPIC),
                 config.get(Settings.OUTPUT_TOPIC), config.get(Settings.DLQ_TOPIC),
                 config.get(Settings.INSTANCE_ID), config.get(Settings.GROUP_ID));
-        status.set(loop.run());
+        try {
+            status.set(loop.run());
+        } catch (Error e) {
+            // run() returns 1 on any exception; an Error must not leave the HTTP server up without a loop either.
+            LOG.error("stopping on an unexpected error", e);
+            status.set(1);
+        }
         summary.close();
         http.close();
         LOG.info("stopped ({})", new Summary(metrics).line());
@@ -162,12 +174,10 @@ public final class ConsumerMain {
 
     static Properties consumerProperties(Config config) {
         Properties props = config.kafkaProperties(ClientKind.CONSUMER);
-        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.get(Settings.INSTANCE_ID));
-        // Exactly once rests on these: not overridable.
+        // Exactly once rests on these: a KAFKA_CLIENT_* that differs was refused at start.
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.get(Settings.GROUP_ID));
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaClientSettings.ROUTER_CONSUMER.forEach((name, pinned) -> props.put(name, pinned.value()));
         // A poll never holds more than a transaction may.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
                 Integer.toString(Math.min(MAX_POLL_RECORDS, config.get(Settings.BATCH_MAX_RECORDS))));

@@ -31,6 +31,7 @@ final class ConsumerMetrics {
     private final Info schema;
     private final Counter schemaSwitches;
     private final Gauge schemaRefreshError;
+    private final Gauge handoverWaiting;
     private final Map<TopicPartition, Long> lagByPartition = new ConcurrentHashMap<>();
 
     ConsumerMetrics(PrometheusRegistry registry) {
@@ -77,6 +78,10 @@ final class ConsumerMetrics {
                 .help("1 for the reason the last schema refresh found no usable candidate; all 0 when it succeeded.")
                 .labelNames("reason").register(registry);
         schemaRefreshed();
+        handoverWaiting = Gauge.builder().name("loginpipe_schema_handover_waiting")
+                .help("1 for an assigned input partition paused until the schema source answers: its last records were "
+                        + "judged by a version this instance has not run (the reason: loginpipe_schema_refresh_error).")
+                .labelNames("topic", "partition").register(registry);
         shadowRecords = Counter.builder().name("loginpipe_shadow_records_total")
                 .help("Records judged by the candidate schema (SCHEMA_CANDIDATE) beside the active one; 0 without one.")
                 .register(registry);
@@ -102,6 +107,14 @@ final class ConsumerMetrics {
     void schemaRefreshFailed(UnusableSchema.Reason failure) {
         for (UnusableSchema.Reason reason : UnusableSchema.Reason.values()) {
             schemaRefreshError.labelValues(reason.label).set(reason == failure ? 1 : 0);
+        }
+    }
+
+    void waitsForSchema(TopicPartition tp, boolean waits) {
+        if (waits) {
+            handoverWaiting.labelValues(tp.topic(), Integer.toString(tp.partition())).set(1);
+        } else {
+            handoverWaiting.remove(tp.topic(), Integer.toString(tp.partition()));
         }
     }
 

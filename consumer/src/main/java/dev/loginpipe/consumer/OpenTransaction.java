@@ -25,7 +25,8 @@ final class OpenTransaction {
     static final int DLQ_LINES = 10;
 
     final long startedNanos;
-    /** Judges every record of this transaction, whatever is published meanwhile. */
+    /** Judges every record of this transaction, whatever is published meanwhile; the run names it in the metadata. */
+    final LiveSchema.Run run;
     final SchemaVersion schema;
     private int count;
     private int[] partitions = new int[1024];
@@ -40,9 +41,10 @@ final class OpenTransaction {
     private final List<String> dlqLines = new ArrayList<>();
     private int forwarded;
 
-    OpenTransaction(long startedNanos, SchemaVersion schema) {
+    OpenTransaction(long startedNanos, LiveSchema.Run run) {
         this.startedNanos = startedNanos;
-        this.schema = schema;
+        this.run = run;
+        this.schema = run.version();
     }
 
     void add(ConsumerRecord<byte[], byte[]> in, RecordRouter.Routed routed, Future<RecordMetadata> result) {
@@ -73,10 +75,11 @@ final class OpenTransaction {
 
     /**
      * The last record of a partition in this poll was added: the offset past it is committed with the rest, its
-     * metadata naming the version that judged it ({@link SchemaHandover} reads it when the partition changes hands).
+     * metadata naming the run of the version that judged it ({@link SchemaHandover} reads it when the partition
+     * changes hands).
      */
     void readUpTo(TopicPartition tp, ConsumerRecord<byte[], byte[]> last) {
-        next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), schema.version()));
+        next.put(tp, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), run.metadata()));
     }
 
     int count() {

@@ -93,7 +93,7 @@ final class RoutingLoop {
         this.companions = companions;
         // A pause longer than the poll interval would drop the member from the group, and failures would follow
         this.backoff = new Backoff(clock, Math.min(MAX_BACKOFF_MS, batching.maxPollIntervalMs() / 4));
-        this.handover = new SchemaHandover(schemas, CHECK_TIMEOUT);
+        this.handover = new SchemaHandover(schemas, metrics, CHECK_TIMEOUT);
         this.refusals = new Refusals(outputTopics.get(0), outputTopics.get(1), refreshSizeLimits, health, warnings);
     }
 
@@ -184,7 +184,7 @@ final class RoutingLoop {
         if (open == null) {
             producer.begin();
             // The version is fixed here, at the transaction boundary: all of its records are judged by one version.
-            open = new OpenTransaction(clock.nanoTime(), schemas.current());
+            open = new OpenTransaction(clock.nanoTime(), schemas.running());
         }
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partition = records.records(tp);
@@ -305,8 +305,11 @@ final class RoutingLoop {
         for (TopicPartition tp : consumer.assignment()) {
             consumer.currentLag(tp).ifPresent(lag -> metrics.lag(tp, lag));
         }
+        String waiting = handover.notReadyReason();
         if (!joined) {
             health.notReady("joining consumer group");
+        } else if (waiting != null) {
+            health.notReady(waiting);
         } else if (!backoff.failing()) {
             health.ready();
         }
@@ -352,7 +355,7 @@ final class RoutingLoop {
             joined = true;
             metrics.rebalances.inc();
             LOG.info("assigned {}", partitions);
-            handover.assigned(consumer, partitions, open != null ? open.schema : schemas.current());
+            handover.assigned(consumer, partitions, open != null ? open.run : schemas.running());
             if (lost && !partitions.isEmpty()) {
                 lost = false;
                 confirmNotFenced = true;

@@ -3,6 +3,7 @@ package dev.loginpipe.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,10 @@ class ConsumerCommandLineTest {
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("still running after 30 s: " + env);
+        }
         return new Result(process.exitValue(),
                 new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -47,7 +51,12 @@ class ConsumerCommandLineTest {
             "KAFKA_CLIENT_ACKS|maybe|consumer: KAFKA_CLIENT_ACKS: invalid value 'maybe' for Kafka's acks",
             "SCHEMA_REGISTRY_URL|ftp://registry|consumer: SCHEMA_REGISTRY_URL: invalid value 'ftp://registry', expected an http(s) URL or nothing",
             "SCHEMA_REGISTRY_VERSION|0|consumer: SCHEMA_REGISTRY_VERSION: invalid value '0', expected latest or a version number",
-            "SCHEMA_REFRESH_MS|10|consumer: SCHEMA_REFRESH_MS: invalid value '10', expected an integer from 100 to 3600000"})
+            "SCHEMA_REFRESH_MS|10|consumer: SCHEMA_REFRESH_MS: invalid value '10', expected an integer from 100 to 3600000",
+            "KAFKA_CLIENT_AUTO_OFFSET_RESET|latest|consumer: KAFKA_CLIENT_AUTO_OFFSET_RESET: must be earliest or unset, not 'latest': a partition without a committed offset is read from its start",
+            "KAFKA_CLIENT_AUTO_OFFSET_RESET|none|consumer: KAFKA_CLIENT_AUTO_OFFSET_RESET: must be earliest or unset, not 'none'",
+            "KAFKA_CLIENT_GROUP_PROTOCOL|consumer|consumer: KAFKA_CLIENT_GROUP_PROTOCOL: must be classic or unset, not 'consumer': the KIP-848 'consumer' rebalance protocol is not covered by the router's fault model",
+            "KAFKA_CLIENT_ISOLATION_LEVEL|read_uncommitted|consumer: KAFKA_CLIENT_ISOLATION_LEVEL: must be read_committed or unset, not 'read_uncommitted'",
+            "KAFKA_CLIENT_ENABLE_AUTO_COMMIT|true|consumer: KAFKA_CLIENT_ENABLE_AUTO_COMMIT: must be false or unset, not 'true'"})
     void aBadSettingExitsTwoWithOneLineBeforeConnecting(String variable, String value, String message) throws Exception {
         // 127.0.0.1:1 accepts no connection: a test that hung or printed a client warning would show it.
         Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", variable, value));
@@ -74,6 +83,20 @@ class ConsumerCommandLineTest {
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.stderr().strip().lines().reduce((first, last) -> last))
                 .hasValue("consumer: SCHEMA_CANDIDATE: no such file /nonexistent");
+    }
+
+    @Test
+    void aFailureWhileStartingExitsOneThoughTheHttpServerIsUp() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // A keystore that is not there fails the first Kafka client built, after the HTTP server started.
+        Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", "HTTP_PORT", Integer.toString(port),
+                "KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL", "KAFKA_CLIENT_SSL_KEYSTORE_LOCATION", "/nonexistent/ks.p12",
+                "KAFKA_CLIENT_SSL_KEYSTORE_PASSWORD", "changeit"));
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.stdout() + result.stderr()).contains("could not start");
     }
 
     @Test

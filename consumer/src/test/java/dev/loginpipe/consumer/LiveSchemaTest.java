@@ -116,6 +116,43 @@ class LiveSchemaTest {
     }
 
     @Test
+    void aPartitionHandedOverWhileTheLatestVersionIsUnusableResumesJudgedByTheRunningOne() throws Exception {
+        TestRegistry registry = TestRegistry.shared();
+        String subject = pipeline.input + "-value";
+        registry.register(subject, V1);
+        Map<String, String> hourly = new HashMap<>(registryEnv(registry));
+        hourly.put("SCHEMA_REFRESH_MS", "3600000"); // it asks the registry at start and at the handover only
+        try (Stream stream = new Stream(); Pipeline.InProcess behind = pipeline.start("stale", hourly)) {
+            Pipeline.InProcess ahead = pipeline.start("fresh", registryEnv(registry));
+            try {
+                awaitVersion(List.of(ahead, behind), "1");
+                stream.start();
+                await().atMost(WAIT).until(() -> output(List.of(ahead)) >= 50 && output(List.of(behind)) >= 50);
+                registry.register(subject, V2);
+                awaitVersion(List.of(ahead), "2");
+                long before = deadLettered(List.of(ahead));
+                await().atMost(WAIT).until(() -> deadLettered(List.of(ahead)) >= before + 50);
+                // The latest version is one no instance can use: waiting for one newer than 1 would last for good.
+                registry.register(subject, DRAFT_07 + "\"type\":\"record\",\"name\":\"Login\",\"fields\":[]}");
+                awaitWarning(ahead, "not-a-schema", "registry id ");
+
+                ahead.stop(); // its partitions, last committed by version 2, go to the instance on version 1
+                awaitWarning(behind, "not-a-schema", "registry id ");
+                long handedOver = output(List.of(behind));
+                await().atMost(WAIT).until(() -> output(List.of(behind)) >= handedOver + 100);
+                assertThat(behind.schemaVersion()).isEqualTo("1");
+                assertThat(behind.health.isReady()).isTrue();
+                int sent = stream.stop();
+
+                List<ConsumerRecord<byte[], byte[]>> routed = routedExactlyOnce(List.of(ahead, behind), sent);
+                assertEachJudgedByItsVersion(routed, List.of("1", V1, "2", V2));
+            } finally {
+                ahead.stop();
+            }
+        }
+    }
+
+    @Test
     void hostileMetadataInTheGroupsOffsetsCostsOneRefreshAndNothingElse(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("schema.json");
         Files.writeString(file, V1);
@@ -264,20 +301,14 @@ class LiveSchemaTest {
      */
     private void assertJudgedByTheirVersion(List<ConsumerRecord<byte[], byte[]>> routed, List<String> versions,
                                             Map<String, Integer> ids) {
-        Map<String, EventValidator> validators = new HashMap<>();
+        assertEachJudgedByItsVersion(routed, versions);
         List<String> order = new ArrayList<>();
         for (int i = 0; i < versions.size(); i += 2) {
             order.add(versions.get(i));
-            validators.put(versions.get(i), EventValidator.compile(parse(versions.get(i + 1)), versions.get(i),
-                    Map.of(), 64));
         }
         Map<Integer, TreeMap<Long, String>> byPartition = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : routed) {
             String version = header(r, DlqHeaders.SCHEMA_VERSION);
-            assertThat(validators).as("a known version").containsKey(version);
-            boolean valid = validators.get(version).validate(r.value()).isValid();
-            assertThat(r.topic()).as("record %s judged by %s", new String(r.value(), UTF_8), version)
-                    .isEqualTo(valid ? pipeline.output : pipeline.dlq);
             Integer id = ids.get(version);
             assertThat(header(r, DlqHeaders.SCHEMA_ID)).isEqualTo(id == null ? null : id.toString());
             byPartition.computeIfAbsent(Integer.parseInt(header(r, DlqHeaders.SOURCE_PARTITION)), p -> new TreeMap<>())
@@ -290,6 +321,22 @@ class LiveSchemaTest {
                         .isGreaterThanOrEqualTo(order.indexOf(seen.get(i - 1)));
             }
         });
+    }
+
+    /** Each record's verdict is what the version in its headers says of its value. */
+    private void assertEachJudgedByItsVersion(List<ConsumerRecord<byte[], byte[]>> routed, List<String> versions) {
+        Map<String, EventValidator> validators = new HashMap<>();
+        for (int i = 0; i < versions.size(); i += 2) {
+            validators.put(versions.get(i), EventValidator.compile(parse(versions.get(i + 1)), versions.get(i),
+                    Map.of(), 64));
+        }
+        for (ConsumerRecord<byte[], byte[]> r : routed) {
+            String version = header(r, DlqHeaders.SCHEMA_VERSION);
+            assertThat(validators).as("a known version").containsKey(version);
+            boolean valid = validators.get(version).validate(r.value()).isValid();
+            assertThat(r.topic()).as("record %s judged by %s", new String(r.value(), UTF_8), version)
+                    .isEqualTo(valid ? pipeline.output : pipeline.dlq);
+        }
     }
 
     /** Once the instances have committed {@code sent} records: output and DLQ hold each input record once. */

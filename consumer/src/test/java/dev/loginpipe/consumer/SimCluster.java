@@ -126,6 +126,8 @@ final class SimCluster {
     // The schema registry: every version judges alike (fates do not change), only its name differs.
     private final List<SchemaVersion> versions = new ArrayList<>(List.of(version(1)));
     private int registryDownUntil;
+    /** What the registry answers a running process from a {@link SimFault.Kind#REGISTRY_UNUSABLE} on, or null. */
+    private UnusableSchema unusable;
     /** The running loop's schemas, refreshed every {@link #refreshEvery} polls and when it asks. */
     LiveSchema live;
     final List<Runnable> refreshesAsked = new ArrayList<>();
@@ -418,6 +420,12 @@ final class SimCluster {
                 routeElsewhere(arg % input.size(), 1 + arg / 16);
             }
             case REGISTRY_DOWN -> registryDownUntil = step + 1 + arg % 20;
+            case REGISTRY_UNUSABLE -> unusable = switch (arg % 4) {
+                case 0 -> new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "sim: HTTP 401");
+                case 1 -> new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "sim: HTTP 404, version deleted");
+                case 2 -> new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "sim: schemaType AVRO");
+                default -> new UnusableSchema(UnusableSchema.Reason.UNRESOLVABLE_REF, "sim: unresolvable $ref");
+            };
         }
     }
 
@@ -622,6 +630,9 @@ final class SimCluster {
         if (step < registryDownUntil) {
             throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "sim: the registry does not answer");
         }
+        if (unusable != null && current != null) {
+            throw unusable;
+        }
         return newest();
     }
 
@@ -718,7 +729,8 @@ final class SimCluster {
         for (SimProducer.Sent sent : sends) {
             int version = Integer.parseInt(sent.version());
             int before = judgedBy.getOrDefault(sent.at().partition(), 0);
-            if (version < before) {
+            // An unusable answer settles a handover: the running version judges, behind the one others took.
+            if (version < before && unusable == null) {
                 violate(sent.at() + " judged by schema version " + version + " after earlier records of its partition "
                         + "were judged by version " + before + ": the versions went back");
             }

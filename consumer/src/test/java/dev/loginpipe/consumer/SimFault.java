@@ -58,7 +58,13 @@ record SimFault(int step, Kind kind, int arg) {
          */
         NEW_SCHEMA,
         /** The registry does not answer the loop's refreshes for a while (arg: how many polls). */
-        REGISTRY_DOWN
+        REGISTRY_DOWN,
+        /**
+         * From now on the registry answers every refresh of the running process with something unusable, for good
+         * (arg picks what: its rotated credentials refused, the pinned version deleted, latest turned AVRO, a $ref
+         * that does not resolve); a process started again gets the newest version.
+         */
+        REGISTRY_UNUSABLE
     }
 
     @Override

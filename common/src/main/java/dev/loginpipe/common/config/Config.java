@@ -38,7 +38,8 @@ public final class Config {
             values.put(setting, parse(setting, text));
             texts.put(setting, text);
         }
-        return new Config(service, values, texts, KafkaClientSettings.fromEnvironment(env));
+        return new Config(service, values, texts, KafkaClientSettings.fromEnvironment(env,
+                service == Service.CONSUMER ? KafkaClientSettings.ROUTER_CONSUMER : Map.of()));
     }
 
     private static Object parse(Setting<?> setting, String text) {

@@ -1,5 +1,6 @@
 package dev.loginpipe.common.config;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,13 +26,30 @@ public final class KafkaClientSettings {
     /** The three kinds of Kafka client a service may create. */
     public enum ClientKind { CONSUMER, PRODUCER, ADMIN }
 
+    /** A Kafka setting a service sets itself because its guarantees rest on it; another value is refused. */
+    public record Pinned(String value, String why) {
+    }
+
+    /** The validating consumer's input consumer: exactly once and the fault model rest on these. */
+    public static final Map<String, Pinned> ROUTER_CONSUMER = Collections.unmodifiableMap(new TreeMap<>(Map.of(
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, new Pinned("earliest",
+                    "a partition without a committed offset is read from its start ('latest' skips records, "
+                            + "'none' stalls)"),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, new Pinned("read_committed",
+                    "records of aborted transactions must never be routed"),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, new Pinned("false",
+                    "offsets are committed only inside the transactions"),
+            ConsumerConfig.GROUP_PROTOCOL_CONFIG, new Pinned("classic",
+                    "the KIP-848 'consumer' rebalance protocol is not covered by the router's fault model"))));
+
     private final Map<String, Object> values;
 
     private KafkaClientSettings(Map<String, Object> values) {
         this.values = values;
     }
 
-    public static KafkaClientSettings fromEnvironment(Map<String, String> env) {
+    /** Every {@code KAFKA_CLIENT_*} of the environment, checked; one of {@code pinned} may only repeat its value. */
+    public static KafkaClientSettings fromEnvironment(Map<String, String> env, Map<String, Pinned> pinned) {
         Map<String, Object> values = new TreeMap<>();
         for (Map.Entry<String, String> e : env.entrySet()) {
             if (!e.getKey().startsWith(PREFIX) || e.getKey().length() == PREFIX.length()) {
@@ -51,6 +69,11 @@ public final class KafkaClientSettings {
                 String shown = key.type == ConfigDef.Type.PASSWORD ? "" : " '" + e.getValue() + "'";
                 throw new ConfigException(e.getKey(), "invalid value" + shown + " for Kafka's " + name
                         + (key.validator != null ? ", expected " + key.validator : ""));
+            }
+            Pinned fixed = pinned.get(name);
+            if (fixed != null && !fixed.value().equalsIgnoreCase(e.getValue().strip())) {
+                throw new ConfigException(e.getKey(), "must be " + fixed.value() + " or unset, not '" + e.getValue()
+                        + "': " + fixed.why());
             }
             values.put(name, e.getValue());
         }

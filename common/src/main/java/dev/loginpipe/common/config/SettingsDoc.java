@@ -18,6 +18,10 @@ public final class SettingsDoc {
         }
         out.append(String.format("  %-22s %s%n", KafkaClientSettings.PREFIX + "<NAME>",
                 "Any Kafka client setting, e.g. KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL for security.protocol."));
+        if (service == Service.CONSUMER) {
+            KafkaClientSettings.ROUTER_CONSUMER.forEach((name, pinned) -> out.append(String.format("  %-22s %s%n", "",
+                    name + " may only be " + pinned.value() + ": " + pinned.why() + ".")));
+        }
         return out.toString();
     }
 
