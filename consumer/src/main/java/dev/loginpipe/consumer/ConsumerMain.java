@@ -113,7 +113,7 @@ public final class ConsumerMain {
         if (shadow != null) {
             router.shadow(shadow);
         }
-        limits.start(() -> router.limits(limits.of(output), limits.of(dlq)));
+        limits.start(() -> router.limits(limits.of(output), limits.of(dlq), limits.compacted(output)));
         BrokerProbe probe = BrokerProbe.start(adminProps, List.of(config.get(Settings.INPUT_TOPIC), output, dlq));
         health.dependsOn(() -> schemas.notReadyReason() != null ? schemas.notReadyReason()
                 : probe.problem() != null ? probe.problem() : limits.problem());
@@ -122,7 +122,7 @@ public final class ConsumerMain {
                 Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
                 config.get(Settings.COMMIT_INTERVAL_MS));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
-                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshSoon,
+                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshNow,
                 metrics, health, batching, List.of(probe, limits, schemas));
     }
 

@@ -370,7 +370,7 @@ final class RoutingLoop {
             rewindPoints.forget(partitions);
             handover.forget(partitions);
             partitions.forEach(metrics::unassigned);
-            refusals.clear();
+            refusals.forget(partitions);
         }
     }
 }
