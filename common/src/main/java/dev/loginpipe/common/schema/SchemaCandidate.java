@@ -46,6 +46,8 @@ public final class SchemaCandidate {
             return EventValidator.compile(schema, what, references, maxJsonDepth);
         } catch (EventValidator.UnresolvableReference e) {
             throw new UnusableSchema(UnusableSchema.Reason.UNRESOLVABLE_REF, what + ": " + e.getMessage());
+        } catch (EventValidator.TooSlow e) {
+            throw new UnusableSchema(UnusableSchema.Reason.TOO_SLOW, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, e.getMessage());
         }
