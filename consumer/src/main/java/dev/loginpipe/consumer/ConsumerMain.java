@@ -120,7 +120,9 @@ public final class ConsumerMain {
         health.warnsOf(schemas::warning);
         RoutingLoop.Batching batching = new RoutingLoop.Batching(config.get(Settings.BATCH_MAX_RECORDS),
                 Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
-                config.get(Settings.COMMIT_INTERVAL_MS));
+                config.get(Settings.COMMIT_INTERVAL_MS), Integer.parseInt(producerProps.getProperty(
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                        Integer.toString(RoutingLoop.Batching.KAFKA_DEFAULT_TRANSACTION_TIMEOUT_MS))));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
                 Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshNow,
                 metrics, health, batching, List.of(probe, limits, schemas));

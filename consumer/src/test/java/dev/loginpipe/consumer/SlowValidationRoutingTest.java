@@ -67,6 +67,35 @@ class SlowValidationRoutingTest {
         assertThat(pipeline.readOutput(0)).hasSize(200 - evil.size());
     }
 
+    /**
+     * A poll of slow records takes longer to route than the transaction may stay open (here 6 s instead of Kafka's
+     * 60 s, for 10 s of records): the broker would abort it and fence the producer, and the instance would exit and
+     * read them again. The loop commits what it routed before the transaction gets old and reads the rest again.
+     */
+    @Test
+    void aPollOfSlowRecordsIsCommittedInPartsBeforeTheTransactionTimesOut(@TempDir Path dir) throws Exception {
+        Path schema = dir.resolve("schema.json");
+        Files.writeString(schema, SCHEMA.formatted("^((ab)+)+$"));
+        Pipeline pipeline = new Pipeline(BOOTSTRAP, 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            String userId = i % 6 == 0 ? "ab" : "ab".repeat(40) + "!";
+            records.add(record(("k-" + i).getBytes(UTF_8), validEvent(userId).getBytes(UTF_8)));
+        }
+        pipeline.send(records);
+
+        try (Pipeline.InProcess consumer = pipeline.start("slow-3", Map.of("SCHEMA_PATH", schema.toString(),
+                "KAFKA_CLIENT_TRANSACTION_TIMEOUT_MS", "6000"))) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.groupCaughtUp() || consumer.status.isDone());
+            assertThat(consumer.status).as("the loop goes on").isNotDone();
+            assertThat(consumer.stop()).isZero();
+            assertThat(consumer.metrics.aborted.get()).isZero();
+        }
+        pipeline.assertExactlyOnce(120);
+        assertThat(pipeline.readDlq(100)).hasSize(100)
+                .extracting(r -> header(r, DlqHeaders.ERROR_REASON)).containsOnly("too-slow");
+    }
+
     @Test
     void aNewVersionThatChecksTooSlowlyIsKeptOutAndTheRunningOneJudges(@TempDir Path dir) throws Exception {
         Path schema = dir.resolve("schema.json");
