@@ -102,8 +102,8 @@ public class RecordRouter {
             candidate.observe(in, result);
         }
         if (result.isValid() && in.key() == null && outputCompacted) {
-            result = ValidationResult.invalid(Reason.REJECTED, "a valid event without a key, which the compacted output "
-                    + "topic " + outputTopic + " refuses (InvalidRecordException)");
+            result = ValidationResult.invalid(Reason.REJECTED, "a valid event without a key, which the compacted "
+                    + "output topic " + outputTopic + " refuses (InvalidRecordException)");
         }
         if (result.isValid()) {
             List<Header> headers = ownHeaders(in, SOURCE_HEADERS + schema.headers().size());

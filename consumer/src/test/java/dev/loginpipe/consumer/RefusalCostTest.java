@@ -39,7 +39,7 @@ class RefusalCostTest {
         TestKafka.createTopic(BOOTSTRAP, pipeline.input, 1);
         TestKafka.createTopic(BOOTSTRAP, pipeline.output, 1, 1, Map.of("cleanup.policy", "compact"));
         TestKafka.createTopic(BOOTSTRAP, pipeline.dlq, 1);
-        pipeline.send(batch(0));
+        pipeline.send(batch());
         try (Pipeline.InProcess consumer = pipeline.start("refusal-cost-1")) {
             await().atMost(Duration.ofSeconds(120)).until(pipeline::groupCaughtUp);
             assertThat(consumer.stop()).isZero();
@@ -63,7 +63,7 @@ class RefusalCostTest {
                     List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET))))
                     .all().get();
             Thread.sleep(1_000); // the broker applies topic settings from the metadata log, a moment after the call
-            pipeline.send(batch(1));
+            pipeline.send(batch());
             await().atMost(Duration.ofSeconds(120)).until(pipeline::groupCaughtUp);
             assertThat(consumer.stop()).isZero();
             assertRejectedOnce(pipeline, COUNT + 1);
@@ -71,12 +71,13 @@ class RefusalCostTest {
         }
     }
 
-    /** {@value #COUNT} records from input offset {@code first} on; every tenth not JSON, {@link #KEYLESS} without a key. */
-    private static List<ProducerRecord<byte[], byte[]>> batch(int first) {
+    /** {@value #COUNT} records; every tenth not JSON, those at {@link #KEYLESS} (counted from the first) without a key. */
+    private static List<ProducerRecord<byte[], byte[]>> batch() {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < COUNT; i++) {
             boolean keyless = KEYLESS.contains(Integer.toString(i));
-            records.add(record(keyless ? null : utf8("k-" + i), utf8(i % 10 == 3 ? "broken " + i : validEvent("u-" + i))));
+            String value = i % 10 == 3 ? "broken " + i : validEvent("u-" + i);
+            records.add(record(keyless ? null : utf8("k-" + i), utf8(value)));
         }
         return records;
     }

@@ -53,6 +53,10 @@ class SchemaCandidateTest {
                 .isInstanceOfSatisfying(UnusableSchema.class,
                         e -> assertThat(e.reason).isEqualTo(UnusableSchema.Reason.TOO_SLOW))
                 .hasMessageContaining("slow checks too slowly: pattern \"^(a+)+$\"");
+        // Known now: the same text is refused again at once, without its probes.
+        assertThatThrownBy(() -> SchemaCandidate.compile(slow.deepCopy(), "slow", Map.of(), 64))
+                .isInstanceOfSatisfying(UnusableSchema.class,
+                        e -> assertThat(e.reason).isEqualTo(UnusableSchema.Reason.TOO_SLOW));
     }
 
     @Test

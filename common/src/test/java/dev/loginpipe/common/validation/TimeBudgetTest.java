@@ -29,7 +29,7 @@ class TimeBudgetTest {
             assertThatThrownBy(() -> compile(userIdPattern(pattern)))
                     .isInstanceOf(EventValidator.TooSlow.class)
                     .hasMessageContaining("checks too slowly: pattern \"" + pattern.replace("\\\\", "\\"))
-                    .hasMessageContaining("took longer than the " + EventValidator.RECORD_BUDGET_MS + " ms");
+                    .hasMessageEndingWith("took longer than 100 ms, and once more than 1000 ms");
         }
     }
 
@@ -46,8 +46,8 @@ class TimeBudgetTest {
         EventValidator validator = compile(userIdPattern(AB_RUNS));
         ValidationResult evil = validator.validate(utf8(with("user_id", "\"" + "ab".repeat(40) + "!\"")));
         assertThat(evil.reason()).isEqualTo(Reason.TOO_SLOW);
-        assertThat(evil.message()).isEqualTo("checking it took longer than the " + EventValidator.RECORD_BUDGET_MS
-                + " ms a record may take, in pattern \"" + AB_RUNS + "\" of the schema; the schema needs a fix");
+        assertThat(evil.message()).isEqualTo("checking it took longer than 100 ms, and once more than 1000 ms "
+                + "(in pattern \"" + AB_RUNS + "\"); the schema needs a fix");
         // The same thread goes on with a budget of its own for each record.
         assertThat(validator.validate(utf8(with("user_id", "\"abab\"")))).isEqualTo(ValidationResult.VALID);
         assertThat(validator.validate(utf8(with("user_id", "\"abc\""))).reason()).isEqualTo(Reason.SCHEMA);
@@ -61,7 +61,7 @@ class TimeBudgetTest {
         String nested = "{\"n\":".repeat(60) + "{}" + "}".repeat(60);
         ValidationResult evil = validator.validate(utf8(nested));
         assertThat(evil.reason()).isEqualTo(Reason.TOO_SLOW);
-        assertThat(evil.message()).contains("in the schema's keywords");
+        assertThat(evil.message()).contains("(in the schema's keywords)");
         assertThat(validator.validate(utf8("{\"n\":{\"n\":{}}}")).reason()).isEqualTo(Reason.SCHEMA);
     }
 
