@@ -51,7 +51,7 @@ public final class EventValidator {
     public static final int MAX_NUMBER_LENGTH = 1000;
     /**
      * Longest one check of a record may take. One that runs out may have been paused (GC, a container's CPU quota, a
-     * busy host: at a load of 18 on two cores a 12 ms check took 130 ms), so it gets one more of
+     * busy host: at a load of 18 on two cores, a check that used 53 ms of CPU took 323 ms), so it gets one more of
      * {@link #RECHECK_BUDGET_MS}, and only a record that runs out of both is {@link Reason#TOO_SLOW}; a new schema's
      * probes get the same. An ordinary event takes microseconds, a 1 MB string under a linear pattern milliseconds;
      * the consumer commits a poll of slow records in parts, before its transaction times out.
