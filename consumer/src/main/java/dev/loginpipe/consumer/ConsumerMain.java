@@ -125,16 +125,18 @@ public final class ConsumerMain {
         if (shadow != null) {
             router.shadow(shadow);
         }
-        limits.start(() -> router.limits(limits.of(output), limits.of(dlq)));
+        limits.start(() -> router.limits(limits.of(output), limits.of(dlq), limits.compacted(output)));
         BrokerProbe probe = BrokerProbe.start(adminProps, List.of(config.get(Settings.INPUT_TOPIC), output, dlq));
         health.dependsOn(() -> schemas.notReadyReason() != null ? schemas.notReadyReason()
                 : probe.problem() != null ? probe.problem() : limits.problem());
         health.warnsOf(schemas::warning);
         RoutingLoop.Batching batching = new RoutingLoop.Batching(config.get(Settings.BATCH_MAX_RECORDS),
                 Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
-                config.get(Settings.COMMIT_INTERVAL_MS), maxPollIntervalMs(consumerProps));
+                config.get(Settings.COMMIT_INTERVAL_MS),
+                intProperty(consumerProps, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000),
+                intProperty(producerProps, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000));
         return new RoutingLoop(config.get(Settings.INPUT_TOPIC), List.of(output, dlq),
-                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshSoon,
+                Clients.kafka(consumerProps, producerProps), LoopClock.SYSTEM, router, schemas, limits::refreshNow,
                 metrics, health, batching, List.of(probe, limits, schemas));
     }
 
@@ -184,12 +186,12 @@ public final class ConsumerMain {
         return props;
     }
 
-    /** The consumer's max.poll.interval.ms; a value that is not a number is left for the consumer to refuse. */
-    private static int maxPollIntervalMs(Properties consumerProps) {
+    /** A Kafka client's integer setting, or Kafka's default; a value that is not a number is left for the client to refuse. */
+    private static int intProperty(Properties props, String name, int kafkasDefault) {
         try {
-            return Integer.parseInt(consumerProps.getProperty(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "300000"));
+            return Integer.parseInt(props.getProperty(name, Integer.toString(kafkasDefault)));
         } catch (NumberFormatException e) {
-            return 300_000;
+            return kafkasDefault;
         }
     }
 

@@ -46,6 +46,8 @@ public class RecordRouter {
     private final byte[] instance;
     private volatile int maxOutputRecordBytes;
     private volatile int maxDlqRecordBytes;
+    /** The output topic is compacted: the brokers refuse a record without a key there. */
+    private volatile boolean outputCompacted;
     /** A candidate schema judging beside the active one, or null. */
     private volatile ShadowSchema shadow;
     /** The input topic's name as bytes, kept from one record to the next (the same topic, in practice). */
@@ -66,13 +68,18 @@ public class RecordRouter {
         this.dlqTopic = dlqTopic;
         this.group = group.getBytes(UTF_8);
         this.instance = instance.getBytes(UTF_8);
-        limits(maxOutputRecordBytes, maxDlqRecordBytes);
+        limits(maxOutputRecordBytes, maxDlqRecordBytes, false);
     }
 
-    /** New size limits, e.g. after a topic's {@code max.message.bytes} was changed while running. */
-    void limits(int maxOutputRecordBytes, int maxDlqRecordBytes) {
+    /**
+     * What the topics accept, read again e.g. after a topic's {@code max.message.bytes} or {@code cleanup.policy} was
+     * changed while running: a record they would refuse is dead-lettered before it is sent, since a refused send costs
+     * an aborted transaction.
+     */
+    void limits(int maxOutputRecordBytes, int maxDlqRecordBytes, boolean outputCompacted) {
         this.maxOutputRecordBytes = maxOutputRecordBytes;
         this.maxDlqRecordBytes = maxDlqRecordBytes;
+        this.outputCompacted = outputCompacted;
     }
 
     /** Judges every record by {@code candidate} too, counting where it disagrees (nothing routes by it). */
@@ -93,6 +100,10 @@ public class RecordRouter {
         ShadowSchema candidate = shadow;
         if (candidate != null) {
             candidate.observe(in, result);
+        }
+        if (result.isValid() && in.key() == null && outputCompacted) {
+            result = ValidationResult.invalid(Reason.REJECTED, "a valid event without a key, which the compacted "
+                    + "output topic " + outputTopic + " refuses (InvalidRecordException)");
         }
         if (result.isValid()) {
             List<Header> headers = ownHeaders(in, SOURCE_HEADERS + schema.headers().size());

@@ -1,7 +1,10 @@
 package dev.loginpipe.consumer;
 
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -11,29 +14,32 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.common.observability.RateLimitedLog;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * The search for records the brokers refuse for good (a size, a null key on a compacted output). Which record it was
- * cannot be told from a failed transaction's sends (the client fails its other sends with the same error), so the
- * retry sends one record at a time, and there the failed send is the refused record: a valid event the output refuses
- * then goes to the DLQ as {@code rejected}; a DLQ copy refused is a configuration error, retried with back-off and
- * fresh size limits.
+ * The search for records the brokers refuse for good (a size, a null key on a compacted output). Most are predicted:
+ * the router dead-letters what the topics' settings refuse ({@link TopicLimits}), and a refusal reads those settings
+ * again before the retry, so a setting changed while running costs one aborted transaction, whatever number of its
+ * records it refuses. For a refusal nobody predicted, which record it was cannot be told from a failed transaction's
+ * sends (the client fails its other sends with the same error), so the retry sends one record at a time, and there
+ * the failed send is the refused record: a valid event the output refuses then goes to the DLQ as {@code rejected}; a
+ * DLQ copy refused is a configuration error, retried with back-off and fresh settings.
  */
 final class Refusals {
     private final String outputTopic;
     private final String dlqTopic;
-    private final Runnable refreshSizeLimits;
+    /** Reads the topics' settings again, before the retry. */
+    private final Runnable refreshTopicLimits;
     private final Health health;
     private final RateLimitedLog warnings;
     /** Input records whose routed copy the brokers refused for good, with the error. */
     private final Map<OpenTransaction.Coordinates, String> refused = new HashMap<>();
     private boolean oneByOne;
 
-    Refusals(String outputTopic, String dlqTopic, Runnable refreshSizeLimits, Health health, RateLimitedLog warnings) {
+    Refusals(String outputTopic, String dlqTopic, Runnable refreshTopicLimits, Health health, RateLimitedLog warnings) {
         this.outputTopic = outputTopic;
         this.dlqTopic = dlqTopic;
-        this.refreshSizeLimits = refreshSizeLimits;
+        this.refreshTopicLimits = refreshTopicLimits;
         this.health = health;
         this.warnings = warnings;
     }
@@ -62,9 +68,7 @@ final class Refusals {
         if (at < 0) {
             return;
         }
-        if (error instanceof RecordTooLargeException) {
-            refreshSizeLimits.run();
-        }
+        refreshTopicLimits.run();
         OpenTransaction.Coordinates in = failed.coordinates(at);
         if (!oneByOne) {
             oneByOne = true;
@@ -86,9 +90,14 @@ final class Refusals {
         oneByOne = false;
     }
 
-    /** Partitions moved: what was learnt about their records is the next owner's to learn. */
-    void clear() {
-        refused.clear();
+    /** Partitions moved away: what was learnt about their records is the next owner's to learn; the rest is kept. */
+    void forget(Collection<TopicPartition> partitions) {
+        if (refused.isEmpty()) {
+            return;
+        }
+        Set<Integer> gone = new HashSet<>();
+        partitions.forEach(tp -> gone.add(tp.partition()));
+        refused.keySet().removeIf(in -> gone.contains(in.partition()));
     }
 
     /** The error of a completed send, or null. */

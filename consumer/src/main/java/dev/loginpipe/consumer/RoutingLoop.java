@@ -54,6 +54,7 @@ final class RoutingLoop {
     private final int maxRecords;
     private final int maxPollRecords;
     private final long commitIntervalNanos;
+    private final long maxRoutingNanos;
     /** Closed when the loop ends (the broker probe, the size-limit reader). */
     private final List<AutoCloseable> companions;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
@@ -90,6 +91,7 @@ final class RoutingLoop {
         this.maxRecords = batching.maxRecords();
         this.maxPollRecords = batching.maxPollRecords();
         this.commitIntervalNanos = batching.commitIntervalMs() * 1_000_000L;
+        this.maxRoutingNanos = batching.transactionTimeoutMs() / 3 * 1_000_000L;
         this.companions = companions;
         // A pause longer than the poll interval would drop the member from the group, and failures would follow
         this.backoff = new Backoff(clock, Math.min(MAX_BACKOFF_MS, batching.maxPollIntervalMs() / 4));
@@ -104,8 +106,11 @@ final class RoutingLoop {
      * @param maxPollRecords   most records one poll returns ({@code max.poll.records})
      * @param commitIntervalMs longest a transaction stays open ({@code COMMIT_INTERVAL_MS}); 0 commits every poll
      * @param maxPollIntervalMs longest the group lets a member go without polling ({@code max.poll.interval.ms})
+     * @param transactionTimeoutMs the producer's {@code transaction.timeout.ms}: the broker aborts a transaction open
+     *                             longer (and fences its producer), so one poll's routing is cut at a third of it
      */
-    record Batching(int maxRecords, int maxPollRecords, int commitIntervalMs, int maxPollIntervalMs) {
+    record Batching(int maxRecords, int maxPollRecords, int commitIntervalMs, int maxPollIntervalMs,
+                    int transactionTimeoutMs) {
     }
 
     /** Runs until {@link #stop()} (returns 0) or a fatal error (returns 1). */
@@ -176,7 +181,11 @@ final class RoutingLoop {
         return Duration.ofMillis(Math.max(0, Math.min(POLL_TIMEOUT_MS, left)));
     }
 
-    /** Routes one poll's records into the open transaction, beginning one if none is open. */
+    /**
+     * Routes one poll's records into the open transaction, beginning one if none is open. Records slow to route (each
+     * check may take {@code EventValidator.RECORD_BUDGET_MS}) could keep the transaction open until the broker aborts
+     * it: once it is old, the rest of the poll is left for the next one (seek) and what was routed is committed.
+     */
     private void route(ConsumerRecords<byte[], byte[]> records) {
         if (records.isEmpty()) {
             return;
@@ -186,9 +195,15 @@ final class RoutingLoop {
             // The version is fixed here, at the transaction boundary: all of its records are judged by one version.
             open = new OpenTransaction(clock.nanoTime(), schemas.running());
         }
+        boolean cut = false;
         for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> partition = records.records(tp);
-            for (ConsumerRecord<byte[], byte[]> in : partition) {
+            ConsumerRecord<byte[], byte[]> last = null;
+            for (ConsumerRecord<byte[], byte[]> in : records.records(tp)) {
+                if (clock.nanoTime() - open.startedNanos > maxRoutingNanos) {
+                    consumer.seek(tp, in.offset());
+                    cut = true;
+                    break;
+                }
                 RecordRouter.Routed routed = routeOne(in);
                 Future<RecordMetadata> result = producer.send(routed.record());
                 open.add(in, routed, result);
@@ -198,8 +213,16 @@ final class RoutingLoop {
                         throw refused;
                     }
                 }
+                last = in;
             }
-            open.readUpTo(tp, partition.get(partition.size() - 1));
+            if (last != null) {
+                open.readUpTo(tp, last);
+            }
+        }
+        if (cut) {
+            warnings.warn("cut", "routing a poll took longer than " + maxRoutingNanos / 1_000_000_000L + " s (a third "
+                    + "of transaction.timeout.ms); committing what was routed, the rest is read again");
+            commit();
         }
     }
 
@@ -380,7 +403,7 @@ final class RoutingLoop {
             rewindPoints.forget(partitions);
             handover.forget(partitions);
             partitions.forEach(metrics::unassigned);
-            refusals.clear();
+            refusals.forget(partitions);
         }
     }
 }

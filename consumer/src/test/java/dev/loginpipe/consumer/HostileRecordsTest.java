@@ -174,7 +174,7 @@ class HostileRecordsTest {
                 Clients.kafka(ConsumerMain.consumerProperties(config), ConsumerMain.producerProperties(config)),
                 LoopClock.SYSTEM, buggy, LiveSchema.fixed(SchemaVersion.ofFile("bundled",
                         config.get(Settings.SCHEMA_PATH))), () -> { }, metrics, new Health(), new RoutingLoop.Batching(
-                        config.get(Settings.BATCH_MAX_RECORDS), 2_000, config.get(Settings.COMMIT_INTERVAL_MS), 300_000),
+                        config.get(Settings.BATCH_MAX_RECORDS), 2_000, config.get(Settings.COMMIT_INTERVAL_MS), 300_000, 60_000),
                 List.of());
         pipeline.send(List.of(record(utf8("a"), utf8(validEvent("a"))), record(utf8("b"), utf8("{\"boom\":1}")),
                 record(utf8("c"), utf8(validEvent("c")))));

@@ -146,6 +146,7 @@ final class Simulation {
         return new RoutingLoop(SimCluster.INPUT, List.of(SimCluster.OUTPUT, SimCluster.DLQ), clients, clock, router,
                 cluster.live, () -> { }, metrics, new Health(), new RoutingLoop.Batching(
                         cluster.maxRecords, cluster.maxPollRecords, cluster.commitIntervalMs,
-                        (int) (cluster.maxPollIntervalNanos / 1_000_000)), List.of());
+                        (int) (cluster.maxPollIntervalNanos / 1_000_000),
+                        (int) (cluster.transactionTimeoutNanos / 1_000_000)), List.of());
     }
 }

@@ -39,13 +39,29 @@ public final class SchemaCandidate {
         }
     }
 
+    /**
+     * The last schema found too slow, and why: its probes spend over a second of CPU, which a refresh every few
+     * seconds would spend again on the same text.
+     */
+    private static volatile TooSlow lastTooSlow;
+
+    private record TooSlow(JsonNode schema, Map<String, String> references, int maxJsonDepth, String message) {
+    }
+
     /** Compiles a draft-07 schema whose {@code $ref}s to other documents are all among {@code references}. */
     public static EventValidator compile(JsonNode schema, String what, Map<String, String> references, int maxJsonDepth)
             throws UnusableSchema {
+        TooSlow known = lastTooSlow;
+        if (known != null && known.equals(new TooSlow(schema, references, maxJsonDepth, known.message()))) {
+            throw new UnusableSchema(UnusableSchema.Reason.TOO_SLOW, known.message());
+        }
         try {
             return EventValidator.compile(schema, what, references, maxJsonDepth);
         } catch (EventValidator.UnresolvableReference e) {
             throw new UnusableSchema(UnusableSchema.Reason.UNRESOLVABLE_REF, what + ": " + e.getMessage());
+        } catch (EventValidator.TooSlow e) {
+            lastTooSlow = new TooSlow(schema, Map.copyOf(references), maxJsonDepth, e.getMessage());
+            throw new UnusableSchema(UnusableSchema.Reason.TOO_SLOW, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, e.getMessage());
         }

@@ -10,7 +10,9 @@ public final class UnusableSchema extends Exception {
     /** Low-cardinality reasons, the label of {@code loginpipe_schema_refresh_error}. */
     public enum Reason {
         NOT_JSON("not-json"), NOT_A_SCHEMA("not-a-schema"), UNRESOLVABLE_REF("unresolvable-ref"),
-        UNREACHABLE("unreachable"), BAD_ANSWER("bad-answer");
+        UNREACHABLE("unreachable"), BAD_ANSWER("bad-answer"),
+        /** Checking a probe value takes longer than a record may (a pattern that backtracks without end). */
+        TOO_SLOW("too-slow");
 
         public final String label;
 

@@ -30,7 +30,6 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import com.networknt.schema.regex.JoniRegularExpressionFactory;
 import com.networknt.schema.resource.SchemaLoader;
 
 /**
@@ -50,6 +49,20 @@ public final class EventValidator {
     public static final int DEFAULT_MAX_JSON_DEPTH = 128;
     /** Longest number read: an integer's text becomes a BigInteger in quadratic time (1,000,000 digits took 24 s). */
     public static final int MAX_NUMBER_LENGTH = 1000;
+    /**
+     * Longest one check of a record may take. One that runs out may have been paused (GC, a container's CPU quota, a
+     * busy host: at a load of 18 on two cores, a check that used 53 ms of CPU took 323 ms), so it gets one more of
+     * {@link #RECHECK_BUDGET_MS}, and only a record that runs out of both is {@link Reason#TOO_SLOW}; a new schema's
+     * probes get the same. An ordinary event takes microseconds, a 1 MB string under a linear pattern milliseconds;
+     * the consumer commits a poll of slow records in parts, before its transaction times out.
+     */
+    public static final int RECORD_BUDGET_MS = 100;
+    public static final int RECHECK_BUDGET_MS = 1_000;
+    static final long RECORD_BUDGET_NANOS = RECORD_BUDGET_MS * 1_000_000L;
+    static final long RECHECK_BUDGET_NANOS = RECHECK_BUDGET_MS * 1_000_000L;
+    /** How a check that ran out of both budgets is told, after what ran out. */
+    static final String RAN_OUT = "took longer than " + RECORD_BUDGET_MS + " ms, and once more than "
+            + RECHECK_BUDGET_MS + " ms";
 
     private final JsonSchema schema;
     private final String source;
@@ -87,6 +100,7 @@ public final class EventValidator {
      * schema from elsewhere cannot make this process connect anywhere. The message says what is wrong.
      *
      * @throws UnresolvableReference a {@code $ref} names a document that is not among the references
+     * @throws TooSlow checking a probe value runs out of the record's budgets ({@link SlowSchemaProbe})
      * @throws IllegalArgumentException it is not a valid draft-07 schema
      */
     public static EventValidator compile(JsonNode schemaNode, String source, Map<String, String> references,
@@ -100,11 +114,12 @@ public final class EventValidator {
                 .build();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
                 builder -> builder.metaSchema(draft7).schemaLoaders(loaders -> loaders.add(offline(references))));
+        TimedRegularExpressions expressions = new TimedRegularExpressions();
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
                 .pathType(PathType.JSON_POINTER)
                 // JSON Schema's patterns are ECMA-262 regular expressions: joni reads them so, the JDK does not.
-                .regularExpressionFactory(JoniRegularExpressionFactory.getInstance())
+                .regularExpressionFactory(expressions)
                 .build();
         JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("http://json-schema.org/draft-07/schema#"), config);
         Set<ValidationMessage> schemaErrors = metaSchema.validate(schemaNode);
@@ -124,7 +139,18 @@ public final class EventValidator {
             }
             throw new IllegalArgumentException(source + " cannot be compiled: " + oneLine(firstLine(e.getMessage())));
         }
+        String slow = SlowSchemaProbe.firstTooSlow(compiled, expressions.compiled(), maxJsonDepth);
+        if (slow != null) {
+            throw new TooSlow(oneLine(source + " checks too slowly: " + slow + " " + RAN_OUT));
+        }
         return new EventValidator(compiled, source, maxJsonDepth);
+    }
+
+    /** A schema whose check of a probe value does not end within a record's budget. */
+    public static final class TooSlow extends IllegalArgumentException {
+        TooSlow(String message) {
+            super(message);
+        }
     }
 
     /** A {@code $ref} that names a document this process was not given. */
@@ -167,10 +193,19 @@ public final class EventValidator {
         return source;
     }
 
-    /** Classifies one record value; never throws. */
+    /** Classifies one record value within the budgets ({@link #RECORD_BUDGET_MS}); never throws. */
     public ValidationResult validate(byte[] value) {
+        ValidationResult result = validateWithin(value, RECORD_BUDGET_NANOS);
+        return result.reason() == Reason.TOO_SLOW ? validateWithin(value, RECHECK_BUDGET_NANOS) : result;
+    }
+
+    private ValidationResult validateWithin(byte[] value, long budgetNanos) {
+        TimeBudget budget = TimeBudget.start(budgetNanos);
         try {
-            return check(value);
+            return check(value, budget);
+        } catch (TimeBudget.Exceeded e) {
+            return new ValidationResult(Reason.TOO_SLOW, oneLine("checking it " + RAN_OUT + " (in " + e.what
+                    + "); the schema needs a fix"), List.of(), e.getClass().getName(), null);
         } catch (StackOverflowError e) {
             // Only a recursive schema gets here, with a depth below the limit: the limit is too high for it.
             return new ValidationResult(Reason.LIMITS, "validating nesting depth " + Nesting.of(value, maxJsonDepth).maxDepth()
@@ -181,10 +216,12 @@ public final class EventValidator {
             return new ValidationResult(Reason.LIMITS, oneLine("the validator cannot check this document: "
                     + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())), List.of(),
                     e.getClass().getName(), null);
+        } finally {
+            budget.end();
         }
     }
 
-    private ValidationResult check(byte[] value) {
+    private ValidationResult check(byte[] value, TimeBudget budget) {
         if (value == null || value.length == 0) {
             return ValidationResult.invalid(Reason.EMPTY, value == null ? "the value is null" : "the value is empty");
         }
@@ -208,7 +245,7 @@ public final class EventValidator {
         if (event == null || event.isMissingNode()) {
             return ValidationResult.invalid(Reason.NOT_JSON, "no JSON document, only white space");
         }
-        Set<ValidationMessage> errors = schema.validate(event);
+        Set<ValidationMessage> errors = schema.validate(event, budget);
         if (errors.isEmpty()) {
             return ValidationResult.VALID;
         }

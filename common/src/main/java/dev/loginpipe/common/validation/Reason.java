@@ -19,6 +19,13 @@ public enum Reason {
     TOO_LARGE("too-large"),
     /** A record the brokers refuse for good (e.g. over a topic's size limit, or a null key on a compacted topic). */
     REJECTED("rejected"),
+    /**
+     * Checking the record took longer than {@link EventValidator#RECORD_BUDGET_MS}, and once more than
+     * {@link EventValidator#RECHECK_BUDGET_MS}: a pattern of the schema that
+     * backtracks without end on this value (e.g. {@code "^(a+)+$"} on {@code "aaaa…a!"}), or keywords that branch at
+     * every level. The record is kept; a fixed schema can judge it again (redrive).
+     */
+    TOO_SLOW("too-slow"),
     /** Routing the record failed with an unexpected error (a bug of ours or of a library); the record is kept. */
     INTERNAL("internal");
 

@@ -47,6 +47,19 @@ class SchemaCandidateTest {
     }
 
     @Test
+    void aSchemaWhoseCheckDoesNotEndInTimeIsUnusable() throws Exception {
+        var slow = SchemaCandidate.parse("{\"properties\":{\"user_id\":{\"pattern\":\"^(a+)+$\"}}}", "slow");
+        assertThatThrownBy(() -> SchemaCandidate.compile(slow, "slow", Map.of(), 64))
+                .isInstanceOfSatisfying(UnusableSchema.class,
+                        e -> assertThat(e.reason).isEqualTo(UnusableSchema.Reason.TOO_SLOW))
+                .hasMessageContaining("slow checks too slowly: pattern \"^(a+)+$\"");
+        // Known now: the same text is refused again at once, without its probes.
+        assertThatThrownBy(() -> SchemaCandidate.compile(slow.deepCopy(), "slow", Map.of(), 64))
+                .isInstanceOfSatisfying(UnusableSchema.class,
+                        e -> assertThat(e.reason).isEqualTo(UnusableSchema.Reason.TOO_SLOW));
+    }
+
+    @Test
     void notJsonAndNotASchemaAreToldApart() throws Exception {
         assertThatThrownBy(() -> SchemaCandidate.parse("{\"type\":", "x"))
                 .isInstanceOfSatisfying(UnusableSchema.class,
