@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.loginpipe.common.ErrorText;
+import dev.loginpipe.common.observability.RateLimitedLog;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,10 +31,12 @@ import org.apache.kafka.common.errors.WakeupException;
 final class RewindPoints {
     private final Map<TopicPartition, Long> points = new HashMap<>();
     private final Duration timeout;
+    private final RateLimitedLog warnings;
     private boolean fromGroup;
 
-    RewindPoints(Duration timeout) {
+    RewindPoints(Duration timeout, RateLimitedLog warnings) {
         this.timeout = timeout;
+        this.warnings = warnings;
     }
 
     /** Called with every poll's records, first thing. */
@@ -92,6 +96,8 @@ final class RewindPoints {
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
+            warnings.warn("positions", "the group's committed offsets not read yet (" + ErrorText.of(e)
+                    + "); nothing is routed until they are");
             return;
         }
         for (TopicPartition tp : assigned) {

@@ -59,7 +59,7 @@ final class RoutingLoop {
     private final List<AutoCloseable> companions;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
     private final Backoff backoff;
-    private final RewindPoints rewindPoints = new RewindPoints(CHECK_TIMEOUT);
+    private final RewindPoints rewindPoints = new RewindPoints(CHECK_TIMEOUT, warnings);
     private final SchemaHandover handover;
     private final Refusals refusals;
     private final DeadLetterLog deadLetterLog = new DeadLetterLog();
