@@ -428,7 +428,7 @@ class ConsoleBrowserTest {
      */
     @Test
     void eachRoleSeesAndDoesOnlyWhatItMay() throws IOException {
-        fixture = new ConsoleFixture(1);
+        fixture = new ConsoleFixture(2);
         writeMixedDlq();
         Path users = AccountsFixture.users(Map.of("vic", "viewer", "opal", "operator", "ada", "admin"));
         fixture.start("CONSOLE_USERS_FILE", users.toString());

@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +26,9 @@ import dev.loginpipe.common.observability.Health;
 import dev.loginpipe.local.TestKafka;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -125,9 +129,17 @@ final class ConsoleFixture implements AutoCloseable {
         return record(partition, "k", value.getBytes(StandardCharsets.UTF_8), headers);
     }
 
+    /** Writes the records; one the broker did not take (a partition the topic lacks) fails the test here. */
     void write(List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of())) {
-            records.forEach(producer::send);
+        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap,
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000))) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            records.forEach(r -> sent.add(producer.send(r)));
+            for (Future<RecordMetadata> result : sent) {
+                result.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("the DLQ did not take every record", e);
         }
     }
 
