@@ -21,21 +21,22 @@ final class ModelSide implements KafkaConformanceTest.Side {
     @Override
     public Producer<byte[], byte[]> producer(Duration transactionTimeout) {
         cluster.transactionTimeoutNanos = transactionTimeout.toNanos();
-        cluster.fenceSignalled = false; // a script may start a producer after one was fenced: no twin is harmed here
-        SimProducer producer = new SimProducer(cluster);
+        SimInstance instance = cluster.instances.get(0);
+        instance.fenceSignalled = false; // a script may start a producer after one was fenced: no twin is harmed here
+        SimProducer producer = new SimProducer(cluster, instance);
         producer.initTransactions();
         return producer;
     }
 
     @Override
     public Consumer<byte[], byte[]> reader() {
-        return new SimConsumer(cluster);
+        return new SimConsumer(cluster, cluster.instances.get(0));
     }
 
     @Override
     public Consumer<byte[], byte[]> member(boolean cooperative, ConsumerRebalanceListener listener) {
         cluster.cooperative = cooperative;
-        SimConsumer member = new SimConsumer(cluster);
+        SimConsumer member = new SimConsumer(cluster, cluster.instances.get(0));
         member.subscribe(List.of(SimCluster.INPUT), listener);
         member.poll(Duration.ZERO); // joins the group
         return member;

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 import dev.loginpipe.common.schema.SchemaVersion;
 import dev.loginpipe.common.schema.UnusableSchema;
 import dev.loginpipe.common.validation.EventValidator;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -27,19 +27,20 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 
 /**
- * An in-memory model of what the routing loop talks to: the input topic, the consumer group (assignment, generations,
- * committed offsets) and the transaction coordinator (one transactional id, its epoch, the committed output and DLQ
- * records), and a schema registry whose versions the loop's {@link LiveSchema} refreshes from while other members take
- * each new one at once. It plays a seeded schedule of faults into the loop's clients and checks the exactly-once
- * invariants, and that no partition's schema versions go back, at every commit and at the end. Single-threaded: the
- * loop runs on the caller's thread and the model acts inside its client calls, so a seed and a schedule replay exactly.
+ * An in-memory model of what the routing loops talk to: the input topic, the consumer group (members, assignment,
+ * generations, committed offsets), the transaction coordinator (each instance's transactional id, its epoch, the
+ * committed output and DLQ records), and a schema registry each loop's {@link LiveSchema} refreshes from. The group's
+ * members are 1 to 3 instances of the real loop ({@link SimInstance}), which {@link Simulation} runs one at a time in
+ * an order the seed picks. It plays a seeded schedule of faults into the clients of whichever loop polls, and checks
+ * the exactly-once invariants, and that no partition's schema versions go back, at every commit and at the end. Only
+ * one loop runs at a time and the model acts inside their client calls, so a seed and a schedule replay exactly.
  */
 final class SimCluster {
     static final String INPUT = "in";
     static final String OUTPUT = "out";
     static final String DLQ = "dlq";
     static final String GROUP = "sim";
-    /** Polls after the last fault within which every record must be routed and committed: past it, the loop stalls. */
+    /** Polls after the last fault within which every record must be routed and committed: past it, the loops stall. */
     private static final int STALL_LIMIT = 3_000;
     /** Polls within which a fenced zombie given partitions back must stop. */
     private static final int ZOMBIE_POLLS = 20;
@@ -61,6 +62,11 @@ final class SimCluster {
         }
     }
 
+    /** Gives the turn to other loops until the virtual clock reaches {@code wakeAt} (see {@link Simulation}). */
+    interface Scheduler {
+        void pass(SimInstance instance, long wakeAt);
+    }
+
     final long seed;
     final int maxRecords;
     final int maxPollRecords;
@@ -68,6 +74,9 @@ final class SimCluster {
     private final List<SimFault> schedule;
     private final int lastFaultStep;
     private final Random workload;
+    /** The consumer instances: each a real loop, restarted by a supervisor when it exits. */
+    final List<SimInstance> instances = new ArrayList<>();
+    Scheduler scheduler;
 
     // The input topic.
     private final List<List<ConsumerRecord<byte[], byte[]>>> input = new ArrayList<>();
@@ -80,62 +89,41 @@ final class SimCluster {
     boolean cooperative;
     /** max.poll.interval.ms: a member that does not poll for longer leaves the group. */
     final long maxPollIntervalNanos;
-    private long lastPollNanos;
-    /** The member left the group for polling too late; it learns so at its next poll. */
-    private boolean pollIntervalExpired;
     final Map<Integer, Long> committed = new HashMap<>();
     /** The metadata committed with each partition's offset: the schema version that judged it. */
     final Map<Integer, String> committedBy = new HashMap<>();
+    /** The instance whose transaction committed each partition's offset last. */
+    private final Map<Integer, SimInstance> committer = new HashMap<>();
+    /** The members in the group, as its coordinator sees them. */
+    private final List<SimConsumer> members = new ArrayList<>();
+    /** Which member the coordinator has given each partition (until the member revokes it or is dropped). */
+    private final Map<Integer, SimConsumer> owner = new HashMap<>();
+    /** The assignment the last rebalance aims at; each member does its part at its next poll. */
+    private final Map<SimConsumer, Set<Integer>> target = new HashMap<>();
+    private int targetVersion;
     int generation;
-    /** The member of this group now (one loop runs at a time), and what it owns. */
-    SimConsumer member;
-    final Set<Integer> assignment = new TreeSet<>();
+    private int memberIds;
 
     // The transaction coordinator.
-    int epoch;
     /** transaction.timeout.ms: the coordinator aborts a transaction open longer, and fences its producer. */
     long transactionTimeoutNanos;
-    /** The loop's producer, whose open transaction the coordinator times out. */
-    SimProducer openProducer;
     /**
-     * Partitions whose committed offset is unstable, with what holds them: offsets added to a transaction that is open
-     * or prepared. {@code committed()} under read_committed answers UNSTABLE_OFFSET_COMMIT for them, which the client
-     * retries until its timeout, and a member assigned one cannot start fetching it until it is stable.
+     * Partitions whose committed offset is unstable, with the instance whose transaction holds them: offsets added to
+     * a transaction that is open or prepared. {@code committed()} under read_committed answers UNSTABLE_OFFSET_COMMIT
+     * for them, which the client retries until its timeout, and a member assigned one cannot start fetching it until
+     * it is stable.
      */
-    final Map<Integer, String> unstable = new HashMap<>();
-    /** A commit the coordinator prepared and has not completed: the next initTransactions completes it, or itself. */
-    private Runnable prepared;
-    private int preparedDoneAt;
-    /** When the coordinator aborts the transaction a frozen member left open; -1 when there is none. */
-    private long frozenAbortAt = -1;
-    /** The epoch of the loop's newest producer: behind {@link #epoch} when a twin fenced it. */
-    int loopEpoch;
-    private int rejoinAt;
-    /** The member the group dropped, until it is given partitions again. */
-    private SimConsumer lost;
-    /** Poll by which the fenced zombie must have stopped; 0 when there is none. */
-    int zombieDeadline;
-    /**
-     * A twin with the same transactional id fenced the loop's producer, and Kafka told the loop so: from then on it
-     * must neither initialise a producer (that would fence the live twin) nor go on.
-     */
-    boolean fenceSignalled;
-    int fenceKind;
+    final Map<Integer, SimInstance> unstable = new HashMap<>();
     final Map<Coords, Fate> routed = new HashMap<>();
 
     // The schema registry: every version judges alike (fates do not change), only its name differs.
     private final List<SchemaVersion> versions = new ArrayList<>(List.of(version(1)));
     private int registryDownUntil;
-    /** What the registry answers a running process from a {@link SimFault.Kind#REGISTRY_UNUSABLE} on, or null. */
-    private UnusableSchema unusable;
-    /** The running loop's schemas, refreshed every {@link #refreshEvery} polls and when it asks. */
-    LiveSchema live;
-    final List<Runnable> refreshesAsked = new ArrayList<>();
     private final int refreshEvery;
     /** The newest version that judged a committed record of each partition. */
     private final Map<Integer, Integer> judgedBy = new HashMap<>();
 
-    // Faults armed for the next matching client call.
+    // Faults armed for the next matching client call, whichever loop makes it.
     int sendErrors;
     int offsetsErrors;
     int commitErrors;
@@ -149,18 +137,15 @@ final class SimCluster {
     // The run.
     /** Which behaviours of Kafka this run met (RoutingSimulationTest counts the seeds that exercise each). */
     final Set<String> exercised = new TreeSet<>();
-    /** Driven by a script of client calls (see KafkaConformanceTest), not by a schedule of faults around the loop. */
+    /** Driven by a script of client calls (see KafkaConformanceTest), not by a schedule of faults around the loops. */
     private final boolean scripted;
     long nanos;
-    int sleepsSincePoll;
     int step;
     private int nextFault;
-    Runnable stopper = () -> { };
-    boolean stopRequested;
+    /** The poll at which the last stalled loop resumed. */
+    private int resumedAt;
     boolean finishing;
     String violation;
-    /** The last exception the clients gave the loop, to say why it exited. */
-    Throwable lastThrown;
 
     SimCluster(long seed, List<SimFault> schedule) {
         this.seed = seed;
@@ -176,6 +161,13 @@ final class SimCluster {
         cooperative = group.nextBoolean();
         transactionTimeoutNanos = List.of(1_000, 5_000, 60_000).get(group.nextInt(3)) * 1_000_000L;
         maxPollIntervalNanos = List.of(3_000, 30_000, 300_000).get(group.nextInt(3)) * 1_000_000L;
+        int count = 1 + group.nextInt(3);
+        for (int i = 1; i <= count; i++) {
+            instances.add(new SimInstance(i));
+        }
+        if (count > 1) {
+            exercised.add("2 or 3 real loops in the group");
+        }
         int partitions = 1 + workload.nextInt(4);
         for (int p = 0; p < partitions; p++) {
             input.add(new ArrayList<>());
@@ -196,6 +188,7 @@ final class SimCluster {
         refreshEvery = Integer.MAX_VALUE;
         transactionTimeoutNanos = 60_000_000_000L;
         maxPollIntervalNanos = 300_000_000_000L;
+        instances.add(new SimInstance(1));
         for (int p = 0; p < partitions; p++) {
             List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>();
             for (int offset = 0; offset < records; offset++) {
@@ -274,50 +267,83 @@ final class SimCluster {
     // ---- the consumer's poll: faults happen here, then records are returned
 
     ConsumerRecords<byte[], byte[]> poll(SimConsumer consumer, Duration timeout) {
-        step++;
-        sleepsSincePoll = 0;
-        coordinatorsAct();
+        SimInstance me = consumer.instance;
         if (scripted) {
-            if (member != consumer) {
-                join(consumer, all());
+            step++;
+            coordinatorsAct();
+            if (!members.contains(consumer)) {
+                join(consumer);
             }
+            rebalanceStep(consumer);
             return new ConsumerRecords<>(fetch(consumer, new Random(step)), Map.of());
         }
-        pollIntervalPassed();
-        if (pollIntervalExpired && member == consumer) {
-            pollIntervalExpired = false;
+        pass(me, nanos); // another loop may take its step first
+        step++;
+        me.polls++;
+        me.sleepsSincePoll = 0;
+        coordinatorsAct();
+        me.lastPollNanos = nanos;
+        if (consumer.droppedUnaware) {
             lose(consumer); // the member left when the interval passed; this poll tells it its partitions are lost
         }
-        lastPollNanos = nanos;
         while (nextFault < schedule.size() && schedule.get(nextFault).step() <= step) {
             apply(schedule.get(nextFault++), consumer);
         }
-        refreshSchemas();
-        if (step > lastFaultStep && violation == null) {
-            converge(consumer);
+        refreshSchemas(me);
+        if (step > lastFaultStep && violation == null && everythingCommitted() && !finishing) {
+            finishing = true; // every loop is asked to stop
+            stopAll();
         }
-        if (step > lastFaultStep + STALL_LIMIT && violation == null) {
-            violate("stalled: not every record was committed " + STALL_LIMIT + " polls after the last fault ("
-                    + progress() + ")");
+        if (step > Math.max(lastFaultStep, resumedAt) + STALL_LIMIT * instances.size() && violation == null) {
+            violate("stalled: not every record was committed " + STALL_LIMIT * instances.size()
+                    + " polls after the last fault or stalled loop (" + progress() + ")");
         }
         if (violation != null) {
-            stop();
+            stopAll();
         }
         if (consumer.takeWakeup()) {
             throw new WakeupException();
         }
-        if (member != consumer && step >= rejoinAt) {
-            join(consumer, step > lastFaultStep ? all() : pick(new Random(seed * 17 + step).nextInt(256)));
+        if (!members.contains(consumer) && !consumer.droppedUnaware && step >= me.rejoinAt) {
+            join(consumer);
         }
-        if (zombieDeadline > 0 && assignment.stream().anyMatch(unstable::containsKey)) {
-            zombieDeadline = step + ZOMBIE_POLLS; // its check needs committed offsets that nobody can read yet
+        if (members.contains(consumer)) {
+            rebalanceStep(consumer);
         }
-        if (zombieDeadline > 0 && step > zombieDeadline) {
-            violate("a fenced zombie still holds partitions " + ZOMBIE_POLLS + " polls after the group gave them back");
+        if (me.zombieDeadline > 0 && consumer.owned.stream().anyMatch(unstable::containsKey)) {
+            me.zombieDeadline = me.polls + ZOMBIE_POLLS; // its check needs committed offsets nobody can read yet
+        }
+        if (me.zombieDeadline > 0 && me.polls > me.zombieDeadline) {
+            violate(me + ", a fenced zombie, still holds partitions " + ZOMBIE_POLLS
+                    + " polls after the group gave them back");
         }
         Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch = fetch(consumer, new Random(seed * 31 + step));
-        nanos += batch.isEmpty() ? timeout.toNanos() : 1_000_000L;
+        if (me.pauseFor > 0) {
+            long pause = me.pauseFor;
+            me.pauseFor = 0;
+            stall(me, pause); // the thread stops before it routes what it polled
+        }
+        if (batch.isEmpty()) {
+            pass(me, nanos + timeout.toNanos());
+        } else {
+            nanos += 1_000_000L;
+        }
         return new ConsumerRecords<>(batch, Map.of());
+    }
+
+    /** The loop's thread stops for so long; the others go on meanwhile. */
+    void stall(SimInstance me, long nanos) {
+        pass(me, this.nanos + nanos);
+        resumedAt = step; // the others may have spent their polls waiting for it
+    }
+
+    /** The loop gives the others the turn until {@code wakeAt}; scripts have one caller, who takes no turns. */
+    void pass(SimInstance me, long wakeAt) {
+        if (scheduler == null) {
+            nanos = Math.max(nanos, wakeAt);
+        } else {
+            scheduler.pass(me, wakeAt);
+        }
     }
 
     private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> fetch(SimConsumer consumer, Random random) {
@@ -326,12 +352,16 @@ final class SimCluster {
             return batch; // nothing fetched yet
         }
         int room = 1 + random.nextInt(maxPollRecords);
-        List<Integer> order = new ArrayList<>(assignment);
+        List<Integer> order = new ArrayList<>(consumer.owned);
         java.util.Collections.shuffle(order, random);
         for (int p : order) {
             TopicPartition tp = new TopicPartition(INPUT, p);
             if (!consumer.hasPosition(tp)) {
                 if (unstable.containsKey(p)) {
+                    if (unstable.get(p) != consumer.instance) {
+                        exercised.add("a partition's new owner waits while another loop's transaction holds its "
+                                + "offsets");
+                    }
                     continue; // its committed offset cannot be read yet: the consumer does not know where to start
                 }
                 consumer.moveTo(tp, committed.getOrDefault(p, startOffset(p)));
@@ -359,6 +389,7 @@ final class SimCluster {
     }
 
     private void apply(SimFault fault, SimConsumer consumer) {
+        SimInstance me = consumer.instance;
         int arg = fault.arg();
         switch (fault.kind()) {
             case SEND_ERROR -> sendErrors++;
@@ -371,78 +402,68 @@ final class SimCluster {
             case COMMIT_FATAL_APPLIED -> commitsFatalApplied++;
             case COMMITTED_TIMEOUT -> committedTimeouts++;
             case FENCE -> {
-                newProducerEpoch();
-                fenceKind = arg % 3;
+                newProducerEpoch(me);
+                me.fenceKind = arg % 3;
             }
             case ZOMBIE -> {
-                newProducerEpoch();
-                fenceKind = arg % 3;
-                if (member == consumer) {
+                newProducerEpoch(me);
+                me.fenceKind = arg % 3;
+                if (members.contains(consumer)) {
+                    drop(consumer);
                     lose(consumer);
                 }
             }
             case REVOKE -> {
-                if (member == consumer) {
-                    rebalance(consumer, pick(arg));
+                if (members.contains(consumer)) {
+                    retarget(consumer, pick(arg));
                 }
             }
             case LOSE -> {
-                if (member == consumer) {
+                if (members.contains(consumer)) {
+                    drop(consumer);
                     lose(consumer);
                 }
             }
             case ADD_PARTITION -> {
                 input.add(new ArrayList<>());
                 append(input.size() - 1, arg % 30);
-                if (member == consumer) {
-                    Set<Integer> next = pick(arg);
-                    next.add(input.size() - 1);
-                    rebalance(consumer, next);
-                }
+                Set<Integer> next = pick(arg);
+                next.add(input.size() - 1);
+                retarget(members.contains(consumer) ? consumer : null, next);
             }
             case ARRIVE -> append(arg % input.size(), 1 + arg / 8);
-            case OTHER_MEMBER -> routeElsewhere(arg % input.size(), 1 + arg / 16);
-            case OTHER_MEMBER_FROZEN -> {
-                int partition = arg % input.size();
-                if (!assignment.contains(partition) && !unstable.containsKey(partition)) {
-                    unstable.put(partition, "frozen member");
-                    frozenAbortAt = nanos + transactionTimeoutNanos;
-                }
-            }
-            case STOP -> stop();
-            case PAUSE -> {
-                nanos += Math.max(maxPollIntervalNanos, arg % 2 == 1 ? transactionTimeoutNanos : 0) + 1;
-                pollIntervalPassed();
-                coordinatorsAct();
-            }
+            case STOP -> stop(me);
+            case PAUSE -> me.pauseFor = pause(arg);
+            case FROZEN_IN_COMMIT -> me.freezeAtCommit = pause(arg);
             case NEW_SCHEMA -> {
                 versions.add(version(versions.size() + 1));
-                routeElsewhere(arg % input.size(), 1 + arg / 16);
+                me.live.refresh(); // this loop takes it at once, the others at their own refresh
             }
             case REGISTRY_DOWN -> registryDownUntil = step + 1 + arg % 20;
-            case REGISTRY_UNUSABLE -> unusable = switch (arg % 4) {
-                case 0 -> new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "sim: HTTP 401");
-                case 1 -> new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "sim: HTTP 404, version deleted");
-                case 2 -> new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "sim: schemaType AVRO");
-                default -> new UnusableSchema(UnusableSchema.Reason.UNRESOLVABLE_REF, "sim: unresolvable $ref");
-            };
+            case REGISTRY_UNUSABLE -> {
+                UnusableSchema unusable = switch (arg % 4) {
+                    case 0 -> new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "sim: HTTP 401");
+                    case 1 -> new UnusableSchema(UnusableSchema.Reason.BAD_ANSWER, "sim: HTTP 404, version deleted");
+                    case 2 -> new UnusableSchema(UnusableSchema.Reason.NOT_A_SCHEMA, "sim: schemaType AVRO");
+                    default -> new UnusableSchema(UnusableSchema.Reason.UNRESOLVABLE_REF, "sim: unresolvable $ref");
+                };
+                instances.stream().filter(SimInstance::running).forEach(i -> i.unusable = unusable);
+            }
         }
     }
 
-    /** After the last fault: every partition goes to the loop, and once all is committed it is asked to stop. */
-    private void converge(SimConsumer consumer) {
-        if (member == consumer && !assignment.equals(all())) {
-            rebalance(consumer, all());
-        }
-        if (member == consumer && everythingCommitted() && !stopRequested) {
-            finishing = true;
-            stop();
-        }
+    /** A stop of the thread past max.poll.interval.ms, and with arg odd past transaction.timeout.ms too. */
+    private long pause(int arg) {
+        return Math.max(maxPollIntervalNanos, arg % 2 == 1 ? transactionTimeoutNanos : 0) + 1;
     }
 
-    private void stop() {
-        stopRequested = true;
-        stopper.run();
+    private void stop(SimInstance instance) {
+        instance.stopRequested = true;
+        instance.loop.stop();
+    }
+
+    private void stopAll() {
+        instances.stream().filter(i -> i.running() && !i.stopRequested).forEach(this::stop);
     }
 
     boolean everythingCommitted() {
@@ -475,105 +496,173 @@ final class SimCluster {
     // ---- the group
 
     /**
-     * An eager rebalance: the revoke callback of every partition while the generation is still valid, then the new
-     * assignment, whose positions start at the committed offsets. A cooperative one revokes only what moves.
+     * A rebalance: the coordinator aims at a new assignment of every partition to the members, {@code favoured}
+     * getting {@code picked} (all of them when it is alone) and the others the rest in turn. Each member does its part
+     * at its next poll ({@link #rebalanceStep}).
      */
-    void rebalance(SimConsumer consumer, Set<Integer> next) {
-        if (cooperative) {
-            exercised.add("cooperative rebalance: partitions kept across it");
-            rebalanceCooperatively(consumer, next);
+    private void retarget(SimConsumer favoured, Set<Integer> picked) {
+        target.clear();
+        targetVersion++;
+        if (members.isEmpty()) {
             return;
         }
-        exercised.add("eager rebalance: every partition revoked");
-        RuntimeException revokeFailed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(assignment)));
-        assignment.clear();
-        consumer.forgetPositions();
-        member = null; // joins again in this poll
-        if (revokeFailed != null) {
-            throw revokeFailed;
+        List<SimConsumer> others = new ArrayList<>(members);
+        others.remove(favoured);
+        for (int p : all()) {
+            SimConsumer to = favoured != null && (picked.contains(p) || others.isEmpty()) ? favoured
+                    : others.get(p % others.size());
+            target.computeIfAbsent(to, m -> new TreeSet<>()).add(p);
         }
-        join(consumer, next);
     }
 
     /**
-     * CooperativeStickyAssignor: a first rebalance revokes the partitions that move (their callback while the
-     * generation is still valid), a second assigns the new ones; partitions kept keep their positions and pauses, and
-     * the assigned callback runs even when nothing was added.
+     * One member's part of a rebalance, in its poll. Eager: the revoke callback of every partition it owns while its
+     * generation is still valid, then, once no one else owns them (every member rejoined), its new assignment, whose
+     * positions start at the committed offsets. Cooperative (CooperativeStickyAssignor): only the partitions that move
+     * are revoked; kept ones keep their positions and pauses; the partitions it gains are assigned as their owners
+     * let them go (a second rebalance), and the assigned callback runs even when nothing was added. Callbacks may give
+     * the turn to other loops (a commit, a back-off), so what they change is read again after them.
      */
-    private void rebalanceCooperatively(SimConsumer consumer, Set<Integer> next) {
-        Set<Integer> revoked = new TreeSet<>(assignment);
-        revoked.removeAll(next);
-        if (!revoked.isEmpty()) {
-            RuntimeException failed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(revoked)));
-            assignment.removeAll(revoked);
-            revoked.forEach(p -> consumer.forget(new TopicPartition(INPUT, p)));
-            generation++;
-            if (failed != null) {
-                throw failed;
+    private void rebalanceStep(SimConsumer consumer) {
+        boolean due = consumer.synced < targetVersion;
+        if (due) {
+            consumer.synced = targetVersion;
+            Set<Integer> revoked = new TreeSet<>(consumer.owned);
+            if (cooperative) {
+                revoked.removeAll(target.getOrDefault(consumer, Set.of()));
+            }
+            if (!cooperative || !revoked.isEmpty()) {
+                exercised.add(cooperative ? "cooperative rebalance: partitions kept across it"
+                        : "eager rebalance: every partition revoked");
+                RuntimeException failed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(revoked)));
+                for (int p : revoked) {
+                    consumer.owned.remove(p);
+                    consumer.forget(new TopicPartition(INPUT, p));
+                    owner.remove(p, consumer);
+                }
+                if (failed != null) {
+                    throw failed;
+                }
             }
         }
-        Set<Integer> added = new TreeSet<>(next);
-        added.removeAll(assignment);
-        generation++;
-        assignment.addAll(added);
+        if (!members.contains(consumer)) {
+            return; // dropped while its callback ran
+        }
+        Set<Integer> missing = new TreeSet<>(target.getOrDefault(consumer, Set.of()));
+        missing.removeAll(consumer.owned);
+        Set<Integer> added = new TreeSet<>(missing);
+        added.removeIf(owner::containsKey);
+        if (!cooperative && added.size() < missing.size()) {
+            return; // the join waits until every member has revoked
+        }
+        if (added.isEmpty() && !due) {
+            return;
+        }
+        assign(consumer, added);
+    }
+
+    /** The member gets {@code added} in a new generation, and its assigned callback runs. */
+    private void assign(SimConsumer consumer, Set<Integer> added) {
+        SimInstance me = consumer.instance;
+        consumer.generation = ++generation;
+        consumer.acceptedGeneration = generation;
+        consumer.owned.addAll(added);
+        if (me.zombieDeadline > 0 && consumer.owned.isEmpty()) {
+            me.zombieDeadline = 0; // a zombie holding nothing harms nothing; it must stop once given partitions again
+            me.lost = consumer;
+        }
+        if (me.lost == consumer && me.epoch != me.loopEpoch && consumer.owned.stream().anyMatch(committed::containsKey)) {
+            me.zombieDeadline = me.polls + ZOMBIE_POLLS; // it must learn that it is fenced, and stop
+        }
+        if (!consumer.owned.isEmpty()) {
+            me.lost = null;
+        }
+        for (int p : added) {
+            owner.put(p, consumer);
+            if (committer.containsKey(p) && committer.get(p) != me) {
+                exercised.add("a partition moved between real loops: resumed from another loop's commit");
+            }
+            if (!unstable.containsKey(p)) {
+                consumer.moveTo(new TopicPartition(INPUT, p), committed.getOrDefault(p, startOffset(p)));
+            }
+        }
         RuntimeException failed = callback(() -> consumer.listener().onPartitionsAssigned(partitions(added)));
         if (failed != null) {
             throw failed;
         }
     }
 
+    /** A member joins (or rejoins): the group rebalances. */
+    private void join(SimConsumer consumer) {
+        members.add(consumer);
+        consumer.synced = -1;
+        if (members.size() > 1) {
+            exercised.add("a member joins a group of real loops: partitions move between them");
+        }
+        retarget(null, Set.of());
+    }
+
+    /**
+     * The coordinator drops a member (its session or poll interval passed): its partitions go to the others at once,
+     * and its generation ends, so its commits are refused. It learns so at its next poll ({@link #lose}).
+     */
+    private void drop(SimConsumer consumer) {
+        members.remove(consumer);
+        consumer.acceptedGeneration = -1;
+        consumer.droppedUnaware = true;
+        owner.values().removeIf(consumer::equals);
+        retarget(null, Set.of());
+    }
+
+    /** The dropped member learns that its partitions are lost; KafkaConsumer rejoins at a later poll. */
     private void lose(SimConsumer consumer) {
-        generation++;
-        rejoinAt = step + 1 + new Random(seed * 13 + step).nextInt(3); // KafkaConsumer rejoins at a later poll
-        lost = consumer;
-        Set<TopicPartition> lost = partitions(assignment);
-        assignment.clear();
+        SimInstance me = consumer.instance;
+        consumer.droppedUnaware = false;
+        me.rejoinAt = step + 1 + new Random(seed * 13 + step).nextInt(3);
+        me.lost = consumer;
+        Set<TopicPartition> lost = partitions(consumer.owned);
+        consumer.owned.clear();
         consumer.forgetPositions();
-        member = null;
         RuntimeException failed = callback(() -> consumer.listener().onPartitionsLost(lost));
         if (failed != null) {
             throw failed;
         }
     }
 
-    private void join(SimConsumer consumer, Set<Integer> partitions) {
-        generation++;
-        if (zombieDeadline > 0 && partitions.isEmpty()) {
-            zombieDeadline = 0; // a zombie holding nothing harms nothing; it must stop once given partitions again
-            lost = consumer;
-        }
-        if (lost == consumer && epoch != loopEpoch && partitions.stream().anyMatch(committed::containsKey)) {
-            zombieDeadline = step + ZOMBIE_POLLS; // it must learn that it is fenced, and stop
-        }
-        if (!partitions.isEmpty()) {
-            lost = null;
-        }
-        member = consumer;
-        assignment.clear();
-        assignment.addAll(partitions);
-        for (int p : partitions) {
-            if (!unstable.containsKey(p)) {
-                consumer.moveTo(new TopicPartition(INPUT, p), committed.getOrDefault(p, startOffset(p)));
-            }
-        }
-        RuntimeException failed = callback(() -> consumer.listener().onPartitionsAssigned(partitions(partitions)));
-        if (failed != null) {
-            throw failed;
-        }
+    /** For scripts: a rebalance after which the member owns {@code next} (other members, not scripted, the rest). */
+    void rebalance(SimConsumer consumer, Set<Integer> next) {
+        target.clear();
+        targetVersion++;
+        target.put(consumer, new TreeSet<>(next));
+        rebalanceStep(consumer);
     }
 
     /** The member leaves on close: its revoke callback runs first, as KafkaConsumer's close runs it. */
     void leave(SimConsumer consumer) {
-        if (member != consumer) {
+        if (!members.contains(consumer)) {
             return;
         }
-        RuntimeException failed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(assignment)));
-        assignment.clear();
-        member = null;
-        generation++;
+        RuntimeException failed = callback(() -> consumer.listener().onPartitionsRevoked(partitions(consumer.owned)));
+        consumer.owned.clear();
+        members.remove(consumer);
+        owner.values().removeIf(consumer::equals);
+        retarget(null, Set.of());
         if (failed != null) {
             throw new KafkaException("Failed to close kafka consumer", failed);
         }
+    }
+
+    /** Whether the group takes offsets committed with this metadata: its member, in its current generation. */
+    boolean accepts(ConsumerGroupMetadata group) {
+        if (group.generationId() < 0) {
+            return true; // not a member's: the coordinator checks no generation
+        }
+        return members.stream().anyMatch(m -> m.memberId.equals(group.memberId())
+                && m.acceptedGeneration == group.generationId());
+    }
+
+    String nextMemberId() {
+        return "member-" + ++memberIds;
     }
 
     /** Runs a rebalance callback; what it throws reaches the loop out of poll, as KafkaConsumer does it. */
@@ -594,27 +683,6 @@ final class SimCluster {
         return tps;
     }
 
-    /** Another member of the group owns the partition for a while and routes some records, correctly. */
-    private void routeElsewhere(int partition, int count) {
-        if (assignment.contains(partition)) {
-            return;
-        }
-        long from = committed.getOrDefault(partition, startOffset(partition));
-        long next = from;
-        for (ConsumerRecord<byte[], byte[]> r : input.get(partition)) {
-            if (r.offset() >= from && count-- > 0) {
-                Coords at = new Coords(partition, r.offset());
-                if (routed.put(at, expected.get(at)) != null) {
-                    violate(at + " was routed again by another member: an earlier commit passed it");
-                }
-                next = r.offset() + 1;
-            }
-        }
-        committed.put(partition, next);
-        committedBy.put(partition, newest().version()); // it runs the newest version
-        judgedBy.put(partition, versions.size());
-    }
-
     // ---- the schema registry
 
     private static SchemaVersion version(int n) {
@@ -626,111 +694,110 @@ final class SimCluster {
     }
 
     /** The loop's {@link dev.loginpipe.common.schema.SchemaSource}. */
-    SchemaVersion registryAnswer(SchemaVersion current) throws UnusableSchema {
+    SchemaVersion registryAnswer(SimInstance me, SchemaVersion current) throws UnusableSchema {
         if (step < registryDownUntil) {
             throw new UnusableSchema(UnusableSchema.Reason.UNREACHABLE, "sim: the registry does not answer");
         }
-        if (unusable != null && current != null) {
-            throw unusable;
+        if (me.unusable != null && current != null) {
+            throw me.unusable;
         }
         return newest();
     }
 
     /** The loop's periodic refresh, and the refreshes it asked for, run by its refresh thread a poll or two later. */
-    private void refreshSchemas() {
-        if (live == null) {
+    private void refreshSchemas(SimInstance me) {
+        if (me.live == null) {
             return;
         }
-        if (!refreshesAsked.isEmpty() && new Random(seed * 41 + step).nextBoolean()) {
-            List<Runnable> asked = List.copyOf(refreshesAsked);
-            refreshesAsked.clear();
+        if (!me.refreshesAsked.isEmpty() && new Random(seed * 41 + step).nextBoolean()) {
+            List<Runnable> asked = List.copyOf(me.refreshesAsked);
+            me.refreshesAsked.clear();
             asked.forEach(Runnable::run);
         }
-        if (step % refreshEvery == 0) {
-            live.refresh();
+        if (me.polls % refreshEvery == 0) {
+            me.live.refresh();
         }
     }
 
     // ---- the transaction coordinator
 
-    /** What the coordinators do on their own, between calls: time transactions out, complete a prepared commit. */
+    /**
+     * What the coordinators do on their own, between calls: drop members that stopped polling, time transactions out,
+     * complete a prepared commit.
+     */
     void coordinatorsAct() {
-        if (openProducer != null && openProducer.openFor(nanos) > transactionTimeoutNanos) {
-            exercised.add("transaction.timeout.ms: the coordinator aborts a frozen producer's transaction, fences it");
-            abortOpenTransaction();
-            epoch++; // the coordinator bumps the epoch: the frozen producer's next call is fenced
+        if (!scripted) {
+            for (SimConsumer m : List.copyOf(members)) {
+                if (nanos - m.instance.lastPollNanos > maxPollIntervalNanos) {
+                    exercised.add("max.poll.interval.ms passed: the member leaves the group");
+                    drop(m);
+                }
+            }
         }
-        if (frozenAbortAt >= 0 && nanos >= frozenAbortAt) {
-            unstable.values().removeIf("frozen member"::equals);
-            frozenAbortAt = -1;
-            exercised.add("another member's transaction left open (offsets unstable) until it times out");
-        }
-        if (prepared != null && step >= preparedDoneAt) {
-            exercised.add("a prepared commit completed by the coordinator on its own");
-            completePrepared();
-        }
-    }
-
-    /** The member has not polled for longer than max.poll.interval.ms: it leaves the group, its generation ends. */
-    void pollIntervalPassed() {
-        if (!scripted && member != null && !pollIntervalExpired && nanos - lastPollNanos > maxPollIntervalNanos) {
-            pollIntervalExpired = true;
-            exercised.add("max.poll.interval.ms passed: the member leaves the group");
-            generation++;
+        for (SimInstance i : instances) {
+            if (i.openProducer != null && i.openProducer.openFor(nanos) > transactionTimeoutNanos) {
+                exercised.add("transaction.timeout.ms: the coordinator aborts a frozen producer's transaction, fences it");
+                abortOpenTransaction(i);
+                i.epoch++; // the coordinator bumps the epoch: the frozen producer's next call is fenced
+            }
+            if (i.prepared != null && step >= i.preparedDoneAt) {
+                exercised.add("a prepared commit completed by the coordinator on its own");
+                completePrepared(i);
+            }
         }
     }
 
     /**
-     * A producer with the loop's transactional id initialises (the loop's next one, or a twin's): the coordinator
+     * A producer with the instance's transactional id initialises (the loop's next one, or a twin's): the coordinator
      * completes a prepared commit and aborts an open transaction first, then bumps the epoch.
      */
-    int newProducerEpoch() {
-        if (prepared != null) {
+    int newProducerEpoch(SimInstance me) {
+        if (me.prepared != null) {
             exercised.add("a new producer's initTransactions completes a prepared commit");
         }
-        completePrepared();
-        if (openProducer != null) {
+        completePrepared(me);
+        if (me.openProducer != null) {
             exercised.add("a new producer's initTransactions aborts an open transaction");
         }
-        abortOpenTransaction();
-        return ++epoch;
+        abortOpenTransaction(me);
+        return ++me.epoch;
     }
 
     /** The coordinator made the commit durable; it completes it within a few polls, or at the next initTransactions. */
-    void prepare(List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        openProducer = null;
-        prepared = () -> commit(sends, offsets);
-        preparedDoneAt = step + 1 + new Random(seed * 59 + step).nextInt(3);
+    void prepare(SimInstance me, List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        me.openProducer = null;
+        me.prepared = () -> commit(me, sends, offsets);
+        me.preparedDoneAt = step + 1 + new Random(seed * 59 + step).nextInt(3);
     }
 
-    private void completePrepared() {
-        if (prepared != null) {
-            Runnable commit = prepared;
-            prepared = null;
+    private void completePrepared(SimInstance me) {
+        if (me.prepared != null) {
+            Runnable commit = me.prepared;
+            me.prepared = null;
             commit.run();
         }
     }
 
-    /** The open transaction of the loop's producer ends unapplied. */
-    void abortOpenTransaction() {
-        if (openProducer != null) {
-            openProducer.abortedByCoordinator();
-            openProducer = null;
+    /** The open transaction of the instance's producer ends unapplied. */
+    void abortOpenTransaction(SimInstance me) {
+        if (me.openProducer != null) {
+            me.openProducer.abortedByCoordinator();
+            me.openProducer = null;
         }
-        unstable.values().removeIf("loop"::equals);
+        unstable.values().removeIf(me::equals);
     }
 
     /**
      * Commits one transaction: its records and offsets together. Checks that it holds no record twice, that no record
      * was committed before, and that its offsets pass no record that is not routed.
      */
-    void commit(List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    void commit(SimInstance me, List<SimProducer.Sent> sends, Map<TopicPartition, OffsetAndMetadata> offsets) {
         Map<Coords, Fate> transaction = new HashMap<>();
         for (SimProducer.Sent sent : sends) {
             int version = Integer.parseInt(sent.version());
             int before = judgedBy.getOrDefault(sent.at().partition(), 0);
             // An unusable answer settles a handover: the running version judges, behind the one others took.
-            if (version < before && unusable == null) {
+            if (version < before && me.unusable == null) {
                 violate(sent.at() + " judged by schema version " + version + " after earlier records of its partition "
                         + "were judged by version " + before + ": the versions went back");
             }
@@ -762,6 +829,7 @@ final class SimCluster {
         offsets.forEach((tp, o) -> {
             committed.put(tp.partition(), o.offset());
             committedBy.put(tp.partition(), o.metadata());
+            committer.put(tp.partition(), me);
             unstable.remove(tp.partition());
         });
     }
@@ -810,11 +878,17 @@ final class SimCluster {
         if (!unstable.isEmpty()) {
             s.append("; offsets unstable, held by: ").append(unstable);
         }
-        return s.toString() + "; the last client error: " + (lastThrown == null ? "none" : lastThrown.toString());
+        for (SimInstance i : instances) {
+            s.append("; ").append(i).append("'s last client error: ")
+                    .append(i.lastThrown == null ? "none" : i.lastThrown.toString());
+        }
+        return s.toString();
     }
 
     String describe() {
-        return partitions() + " partitions, " + expected.size() + " records, BATCH_MAX_RECORDS " + maxRecords
+        return instances.size() + (instances.size() == 1 ? " loop, " : " loops, ")
+                + (cooperative ? "cooperative" : "eager") + " assignor, " + partitions() + " partitions, "
+                + expected.size() + " records, BATCH_MAX_RECORDS " + maxRecords
                 + ", max.poll.records " + maxPollRecords + ", COMMIT_INTERVAL_MS " + commitIntervalMs
                 + ", schema refresh every " + refreshEvery + " polls";
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -19,14 +20,22 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
- * The loop's consumer in the simulation: a member of {@link SimCluster}'s group. Every method the loop calls is
+ * A loop's consumer in the simulation: a member of {@link SimCluster}'s group. Every method the loop calls is
  * answered by the model (MockConsumer only saves writing out the rest of the interface).
  */
 final class SimConsumer extends MockConsumer<byte[], byte[]> {
-    private static int members;
-
     private final SimCluster cluster;
-    private final String memberId = "member-" + ++members;
+    final SimInstance instance;
+    final String memberId;
+    /** The partitions this consumer holds, as it sees them: a dropped member holds them until its next poll. */
+    final Set<Integer> owned = new TreeSet<>();
+    /** The generation this consumer knows (its group metadata); the coordinator accepts {@link #acceptedGeneration}. */
+    int generation = -1;
+    int acceptedGeneration = -1;
+    /** The last rebalance this member did its part of. */
+    int synced = -1;
+    /** The coordinator dropped it; it learns so at its next poll. */
+    boolean droppedUnaware;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
     /** Paused partitions: not fetched. A revoked partition is no longer paused, as in KafkaConsumer. */
     private final Set<TopicPartition> paused = new HashSet<>();
@@ -34,9 +43,11 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     private boolean wakeup;
     private boolean closed;
 
-    SimConsumer(SimCluster cluster) {
+    SimConsumer(SimCluster cluster, SimInstance instance) {
         super("earliest");
         this.cluster = cluster;
+        this.instance = instance;
+        this.memberId = cluster.nextMemberId();
     }
 
     ConsumerRebalanceListener listener() {
@@ -123,7 +134,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     @Override
     public Set<TopicPartition> assignment() {
         ensureOpen();
-        return cluster.member == this ? SimCluster.partitions(cluster.assignment) : Set.of();
+        return SimCluster.partitions(owned);
     }
 
     @Override
@@ -187,7 +198,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     @Override
     public ConsumerGroupMetadata groupMetadata() {
         ensureOpen();
-        return new ConsumerGroupMetadata(SimCluster.GROUP, cluster.generation, memberId, Optional.empty());
+        return new ConsumerGroupMetadata(SimCluster.GROUP, generation, memberId, Optional.empty());
     }
 
     @Override
@@ -223,7 +234,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     }
 
     private RuntimeException thrown(RuntimeException e) {
-        cluster.lastThrown = e;
+        instance.lastThrown = e;
         return e;
     }
 }

@@ -1,6 +1,9 @@
 package dev.loginpipe.consumer;
 
-/** One fault of a simulated schedule: before the loop's {@code step}-th poll returns, {@code kind} happens. */
+/**
+ * One fault of a simulated schedule: in the {@code step}-th poll of any loop (counted over all of them), {@code kind}
+ * happens to that loop, or to the clients' next matching call, whichever loop makes it.
+ */
 record SimFault(int step, Kind kind, int arg) {
     enum Kind {
         /** The next send fails with an error a retry outlives (the transaction becomes abortable). */
@@ -29,7 +32,7 @@ record SimFault(int step, Kind kind, int arg) {
         FENCE,
         /** SIGSTOP past the session timeout while a twin started: fenced and dropped from the group at once. */
         ZOMBIE,
-        /** An eager rebalance: everything revoked, then the partitions picked by arg's bits assigned. */
+        /** A rebalance: this loop gets the partitions picked by arg's bits (all, when it is alone), others the rest. */
         REVOKE,
         /** The member was dropped from the group: its partitions are lost, it rejoins at the next poll. */
         LOSE,
@@ -37,30 +40,26 @@ record SimFault(int step, Kind kind, int arg) {
         ADD_PARTITION,
         /** Records arrive on the input (arg: which partition and how many). */
         ARRIVE,
-        /** Another member routes records of a partition this one does not own (arg: which, how many). */
-        OTHER_MEMBER,
         /**
-         * Another member owning a partition this one does not own is SIGKILLed between sendOffsetsToTransaction and
-         * EndTxn: the partition's committed offset is unstable until the coordinator times the transaction out.
+         * The loop is frozen (SIGSTOP) at its next commit, between sendOffsetsToTransaction and EndTxn, past
+         * max.poll.interval.ms (arg odd: past transaction.timeout.ms too): its partitions go to the other loops, whose
+         * committed offsets stay unstable until the coordinator times its transaction out; then it resumes, a zombie.
          */
-        OTHER_MEMBER_FROZEN,
+        FROZEN_IN_COMMIT,
         /** SIGTERM: the loop is asked to stop, and started again. */
         STOP,
         /**
-         * The loop's thread stops (a long GC pause, a stalled disk) past max.poll.interval.ms, so the member leaves the
-         * group; with arg odd, past transaction.timeout.ms too, so an open transaction is aborted and its producer
-         * fenced.
+         * The loop's thread stops after this poll (a long GC pause, a stalled disk) past max.poll.interval.ms, so the
+         * member leaves the group and its partitions go to the others; with arg odd, past transaction.timeout.ms too,
+         * so an open transaction is aborted and its producer fenced. The others run meanwhile; then it resumes.
          */
         PAUSE,
-        /**
-         * A new schema version is registered: other members take it at once and route records of a partition this
-         * one does not own (arg: which, how many); the loop takes it at its next refresh.
-         */
+        /** A new schema version is registered: this loop takes it at once, the others at their next refresh. */
         NEW_SCHEMA,
         /** The registry does not answer the loop's refreshes for a while (arg: how many polls). */
         REGISTRY_DOWN,
         /**
-         * From now on the registry answers every refresh of the running process with something unusable, for good
+         * From now on the registry answers every refresh of the running processes with something unusable, for good
          * (arg picks what: its rotated credentials refused, the pinned version deleted, latest turned AVRO, a $ref
          * that does not resolve); a process started again gets the newest version.
          */

@@ -54,31 +54,34 @@ final class SimProducer implements Producer<byte[], byte[]> {
     private enum State { UNINITIALISED, READY, IN_TRANSACTION, ABORTABLE, COMMIT_TIMED_OUT, FATAL }
 
     private final SimCluster cluster;
+    private final SimInstance instance;
     private State state = State.UNINITIALISED;
     private int epoch = -1;
     private boolean closed;
     private KafkaException error;
     private final List<Sent> sends = new ArrayList<>();
     private Map<TopicPartition, OffsetAndMetadata> offsets = Map.of();
-    private int offsetsGeneration;
+    private ConsumerGroupMetadata offsetsGroup;
     private boolean timedOutCommitApplied;
     private boolean epochBumped;
     /** When the coordinator began the open transaction (its first send or offsets); -1 when none is open there. */
     private long openedAt = -1;
 
-    SimProducer(SimCluster cluster) {
+    SimProducer(SimCluster cluster, SimInstance instance) {
         this.cluster = cluster;
+        this.instance = instance;
     }
 
     @Override
     public void initTransactions() {
         ensureOpen();
-        if (cluster.fenceSignalled) {
-            cluster.violate("initTransactions after Kafka said a twin owns the transactional id: the live twin is fenced");
+        if (instance.fenceSignalled) {
+            cluster.violate(instance + " ran initTransactions after Kafka said it was fenced: a live twin would be "
+                    + "fenced");
         }
-        epoch = cluster.newProducerEpoch();
-        cluster.loopEpoch = epoch;
-        cluster.zombieDeadline = 0; // a new producer is not fenced
+        epoch = cluster.newProducerEpoch(instance);
+        instance.loopEpoch = epoch;
+        instance.zombieDeadline = 0; // a new producer is not fenced
         state = State.READY;
     }
 
@@ -98,8 +101,8 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (state != State.IN_TRANSACTION && state != State.ABORTABLE) {
             throw thrown(new IllegalStateException("Cannot call send in state " + state));
         }
-        if (cluster.zombieDeadline > 0) {
-            cluster.violate("a fenced zombie routed records after the group gave it partitions back, instead of "
+        if (instance.zombieDeadline > 0) {
+            cluster.violate(instance + ", a fenced zombie, routed records after the group gave it partitions back, instead of "
                     + "checking its producer first");
         }
         SimCluster.Coords at = new SimCluster.Coords(Integer.parseInt(header(record, DlqHeaders.SOURCE_PARTITION)),
@@ -154,16 +157,18 @@ final class SimProducer implements Producer<byte[], byte[]> {
             throw abortable(new TimeoutException("sim: offsets not added to the transaction in time"));
         }
         opened();
-        offsets.keySet().forEach(tp -> cluster.unstable.put(tp.partition(), "loop"));
+        if (cluster.accepts(group)) { // the coordinator refuses a stale generation's offsets: none pending
+            offsets.keySet().forEach(tp -> cluster.unstable.put(tp.partition(), instance));
+        }
         this.offsets = Map.copyOf(offsets);
-        this.offsetsGeneration = group.generationId();
+        this.offsetsGroup = group;
     }
 
     /** The coordinator has a transaction open for this producer from its first send or offsets on. */
     private void opened() {
         if (openedAt < 0) {
             openedAt = cluster.nanos;
-            cluster.openProducer = this;
+            instance.openProducer = this;
         }
     }
 
@@ -180,14 +185,20 @@ final class SimProducer implements Producer<byte[], byte[]> {
     @Override
     public void commitTransaction() {
         ensureOpen();
+        if (instance.freezeAtCommit > 0 && !offsets.isEmpty()) {
+            cluster.exercised.add("a loop frozen between sendOffsetsToTransaction and EndTxn resumes late");
+            long frozen = instance.freezeAtCommit;
+            instance.freezeAtCommit = 0;
+            cluster.stall(instance, frozen);
+        } else {
+            cluster.pass(instance, cluster.nanos); // other loops may act between adding offsets and EndTxn
+        }
         if (state == State.COMMIT_TIMED_OUT) {
             if (!timedOutCommitApplied) {
                 // not prepared yet: the coordinator may have timed it out, the group may have moved on meanwhile
                 ensureUsable();
-                cluster.pollIntervalPassed();
-                if (!offsets.isEmpty() && offsetsGeneration >= 0 && offsetsGeneration != cluster.generation) {
-                    throw abortable(new CommitFailedException("sim: the group's generation moved on"));
-                }
+                cluster.coordinatorsAct();
+                refuseStaleGeneration();
                 committed();
             }
             state = State.READY;
@@ -203,15 +214,13 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (error != null) {
             throw thrown(new KafkaException(ERROR_STATE, error));
         }
-        cluster.pollIntervalPassed();
-        if (!offsets.isEmpty() && offsetsGeneration >= 0 && offsetsGeneration != cluster.generation) {
-            throw abortable(new CommitFailedException("sim: the group's generation moved on"));
-        }
+        cluster.coordinatorsAct();
+        refuseStaleGeneration();
         if (cluster.commitsFatalApplied > 0) {
             cluster.commitsFatalApplied--;
             cluster.exercised.add("fatal, not fenced, after the coordinator prepared the commit");
             openedAt = -1;
-            cluster.prepare(List.copyOf(sends), offsets);
+            cluster.prepare(instance, List.copyOf(sends), offsets);
             state = State.FATAL;
             error = new KafkaException("Unhandled error in EndTxnResponse: sim: an error the client does not map");
             throw thrown(error);
@@ -235,10 +244,18 @@ final class SimProducer implements Producer<byte[], byte[]> {
         state = State.READY;
     }
 
+    /** The group refuses offsets of a generation that ended (the member was dropped, or rebalanced meanwhile). */
+    private void refuseStaleGeneration() {
+        if (!offsets.isEmpty() && !cluster.accepts(offsetsGroup)) {
+            cluster.exercised.add("a commit refused: the member's generation ended");
+            throw abortable(new CommitFailedException("sim: the group's generation moved on"));
+        }
+    }
+
     private void committed() {
         openedAt = -1;
-        cluster.openProducer = null;
-        cluster.commit(List.copyOf(sends), offsets);
+        instance.openProducer = null;
+        cluster.commit(instance, List.copyOf(sends), offsets);
     }
 
     @Override
@@ -260,7 +277,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
             sent.result().completeExceptionally(error != null ? error : new TransactionAbortedException("aborted"));
         }
         sends.clear();
-        cluster.abortOpenTransaction();
+        cluster.abortOpenTransaction(instance);
         state = State.READY;
     }
 
@@ -296,15 +313,15 @@ final class SimProducer implements Producer<byte[], byte[]> {
             error = new KafkaException("sim: an error the transaction manager cannot recover from");
             throw thrown(error);
         }
-        if (epoch != cluster.epoch) {
-            cluster.fenceSignalled = true;
-            if (cluster.fenceKind == 1 && !epochBumped) {
+        if (epoch != instance.epoch) {
+            instance.fenceSignalled = true;
+            if (instance.fenceKind == 1 && !epochBumped) {
                 // KIP-588: a stale epoch is abortable at first; the abort's epoch bump then meets the fencing
                 epochBumped = true;
                 throw abortable(new InvalidProducerEpochException("sim: the producer's epoch is stale"));
             }
             state = State.FATAL;
-            error = cluster.fenceKind == 2
+            error = instance.fenceKind == 2
                     ? new InvalidTxnStateException("sim: the transaction was ended by a newer producer")
                     : new ProducerFencedException("sim: a newer producer has the transactional id");
             throw thrown(error);
@@ -324,7 +341,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
     }
 
     private <E extends RuntimeException> E thrown(E e) {
-        cluster.lastThrown = e;
+        instance.lastThrown = e;
         return e;
     }
 

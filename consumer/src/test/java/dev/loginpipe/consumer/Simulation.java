@@ -2,7 +2,9 @@ package dev.loginpipe.consumer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.observability.Health;
@@ -13,11 +15,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
- * Runs the routing loop against {@link SimCluster} through one schedule of faults, restarting it as a supervisor would
- * (after a stop, or exit status 1 when a twin fenced it), until every record is committed; then checks the outcome.
+ * Runs the real routing loop of each of {@link SimCluster}'s instances against it through one schedule of faults,
+ * restarting each as a supervisor would (after a stop, or exit status 1 when it was fenced), until every record is
+ * committed; then checks the outcome. Each loop runs on a thread of its own, but only one at a time: a loop gives the
+ * turn back at its polls, commits and back-offs, and the scheduler, seeded, picks which ready loop takes the next
+ * step (the virtual clock jumps when every loop waits), so a seed replays exactly.
  */
 final class Simulation {
     private static final int MAX_STARTS = 60;
+    /** Turns after which a run is taken to go on for ever. */
+    private static final int MAX_TURNS = 2_000_000;
 
     /** What one run found: null when every invariant held. */
     record Result(long seed, List<SimFault> schedule, String violation, String workload, Set<String> exercised) {
@@ -41,39 +48,119 @@ final class Simulation {
 
     static Result run(long seed, List<SimFault> schedule) {
         SimCluster cluster = new SimCluster(seed, schedule);
-        for (int starts = 1; cluster.violation == null; starts++) {
-            if (starts > MAX_STARTS) {
-                cluster.violate("started " + MAX_STARTS + " times without finishing");
-                break;
+        Random order = new Random(seed * 67 + 11);
+        Semaphore back = new Semaphore(0);
+        cluster.scheduler = (me, wakeAt) -> {
+            if (me.abandoned) {
+                throw new SimInstance.Abandoned();
             }
-            RoutingLoop loop = newLoop(cluster);
-            cluster.stopper = loop::stop;
-            cluster.stopRequested = false;
-            int status;
-            try {
-                status = loop.run();
-            } catch (Throwable e) {
-                cluster.violate("an exception escaped the loop: " + ErrorText.of(e));
-                break;
+            me.wakeAt = wakeAt;
+            back.release();
+            me.turn.acquireUninterruptibly();
+            if (me.abandoned) {
+                throw new SimInstance.Abandoned();
             }
-            if (status == 1 && !cluster.fenceSignalled) {
-                cluster.violate("exited 1 without a fatal error; the last client error: "
-                        + (cluster.lastThrown == null ? "none" : ErrorText.of(cluster.lastThrown)));
-            } else if (status == 0 && !cluster.stopRequested) {
-                cluster.violate("returned 0 without being asked to stop");
-            } else if (status != 0 && status != 1) {
-                cluster.violate("exit status " + status);
+        };
+        cluster.instances.forEach(i -> start(cluster, i, back));
+        try {
+            for (int turns = 0; ; turns++) {
+                List<SimInstance> running = cluster.instances.stream().filter(SimInstance::running).toList();
+                if (running.isEmpty()) {
+                    break;
+                }
+                if (turns > MAX_TURNS) {
+                    cluster.violate("still running after " + MAX_TURNS + " turns");
+                    break;
+                }
+                long now = cluster.nanos;
+                List<SimInstance> ready = running.stream().filter(i -> i.wakeAt <= now).toList();
+                if (ready.isEmpty()) {
+                    cluster.nanos = running.stream().mapToLong(i -> i.wakeAt).min().orElseThrow();
+                    continue;
+                }
+                SimInstance next = ready.get(order.nextInt(ready.size()));
+                next.turn.release();
+                back.acquireUninterruptibly();
+                if (next.exited) {
+                    exited(cluster, next, back);
+                }
             }
-            cluster.fenceSignalled = false; // the twin was stopped; the supervisor starts this instance again
-            cluster.zombieDeadline = 0;
-            if (cluster.finishing && cluster.everythingCommitted()) {
-                break;
-            }
+        } finally {
+            abandon(cluster);
         }
         if (cluster.violation == null) {
             cluster.checkOutcome();
         }
         return new Result(seed, schedule, cluster.violation, cluster.describe(), cluster.exercised);
+    }
+
+    /** Checks how the loop ended, and starts it again unless the run is over. */
+    private static void exited(SimCluster cluster, SimInstance me, Semaphore back) {
+        if (me.escaped != null) {
+            cluster.violate("an exception escaped " + me + "'s loop: " + ErrorText.of(me.escaped));
+        } else if (me.status == 1 && !me.fenceSignalled) {
+            cluster.violate(me + " exited 1 without a fatal error; the last client error: "
+                    + (me.lastThrown == null ? "none" : ErrorText.of(me.lastThrown)));
+        } else if (me.status == 0 && !me.stopRequested) {
+            cluster.violate(me + " returned 0 without being asked to stop");
+        } else if (me.status != 0 && me.status != 1) {
+            cluster.violate(me + " exited with status " + me.status);
+        }
+        me.fenceSignalled = false; // the twin was stopped; the supervisor starts this instance again
+        me.zombieDeadline = 0;
+        if (cluster.violation != null || cluster.finishing) {
+            return;
+        }
+        if (me.starts >= MAX_STARTS) {
+            cluster.violate(me + " started " + MAX_STARTS + " times without finishing");
+            return;
+        }
+        start(cluster, me, back);
+    }
+
+    /** A new process for the instance: its loop on a thread that waits for its first turn. */
+    private static void start(SimCluster cluster, SimInstance me, Semaphore back) {
+        me.starts++;
+        me.loop = newLoop(cluster, me);
+        me.stopRequested = false;
+        me.exited = false;
+        me.escaped = null;
+        me.wakeAt = cluster.nanos;
+        me.lastPollNanos = cluster.nanos;
+        me.thread = new Thread(() -> {
+            me.turn.acquireUninterruptibly();
+            try {
+                if (!me.abandoned) {
+                    me.status = me.loop.run();
+                }
+            } catch (SimInstance.Abandoned e) {
+                // the run is over
+            } catch (Throwable e) {
+                me.escaped = e;
+            } finally {
+                me.exited = true;
+                back.release();
+            }
+        }, "sim-" + cluster.seed + "-" + me.id);
+        me.thread.setDaemon(true);
+        me.thread.start();
+    }
+
+    /** Ends the threads of loops still running when the run ended (a violation stops them where they wait). */
+    private static void abandon(SimCluster cluster) {
+        for (SimInstance i : cluster.instances) {
+            if (i.running()) {
+                i.abandoned = true;
+                i.turn.release();
+            }
+            if (i.thread != null) {
+                try {
+                    i.thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     /** The smallest schedule (removing one fault at a time) that still breaks an invariant. */
@@ -98,9 +185,9 @@ final class Simulation {
         return smallest;
     }
 
-    private static RoutingLoop newLoop(SimCluster cluster) {
+    private static RoutingLoop newLoop(SimCluster cluster, SimInstance me) {
         RecordRouter router = new RecordRouter(SimCluster.OUTPUT, SimCluster.DLQ, SimCluster.GROUP,
-                "sim-1", 1_000_000, 1_000_000) {
+                me.id, 1_000_000, 1_000_000) {
             @Override
             public Routed route(ConsumerRecord<byte[], byte[]> in, SchemaVersion schema) {
                 if (cluster.routingThrows.contains(new SimCluster.Coords(in.partition(), in.offset()))) {
@@ -112,12 +199,12 @@ final class Simulation {
         Clients clients = new Clients() {
             @Override
             public Consumer<byte[], byte[]> consumer() {
-                return new SimConsumer(cluster);
+                return new SimConsumer(cluster, me);
             }
 
             @Override
             public Producer<byte[], byte[]> producer() {
-                return new SimProducer(cluster);
+                return new SimProducer(cluster, me);
             }
         };
         LoopClock clock = new LoopClock() {
@@ -128,23 +215,26 @@ final class Simulation {
 
             @Override
             public void sleep(long millis) {
-                cluster.nanos += millis * 1_000_000L;
-                if (++cluster.sleepsSincePoll > 10_000) {
-                    cluster.violate("backs off 10,000 times without polling");
-                    cluster.stopper.run();
+                if (++me.sleepsSincePoll > 10_000) {
+                    cluster.violate(me + " backs off 10,000 times without polling");
+                    me.loop.stop();
                 }
+                cluster.pass(me, cluster.nanos + millis * 1_000_000L);
             }
         };
         ConsumerMetrics metrics = new ConsumerMetrics(new PrometheusRegistry());
-        // A new process: its schemas remember nothing, and the refreshes the last one asked for died with it.
-        cluster.refreshesAsked.clear();
-        cluster.live = new LiveSchema(cluster::registryAnswer, "sim registry", metrics, cluster.refreshesAsked::add);
-        while (cluster.live.current() == null) {
-            cluster.live.refresh(); // the loop waits for the registry: polls pass meanwhile
+        // A new process: its schemas remember nothing, the refreshes the last one asked for died with it, and the
+        // registry answers it the newest version.
+        me.refreshesAsked.clear();
+        me.unusable = null;
+        me.live = new LiveSchema(current -> cluster.registryAnswer(me, current), "sim registry", metrics,
+                me.refreshesAsked::add);
+        while (me.live.current() == null) {
+            me.live.refresh(); // the loop waits for the registry: polls pass meanwhile
             cluster.step++;
         }
         return new RoutingLoop(SimCluster.INPUT, List.of(SimCluster.OUTPUT, SimCluster.DLQ), clients, clock, router,
-                cluster.live, () -> { }, metrics, new Health(), new RoutingLoop.Batching(
+                me.live, () -> { }, metrics, new Health(), new RoutingLoop.Batching(
                         cluster.maxRecords, cluster.maxPollRecords, cluster.commitIntervalMs,
                         (int) (cluster.maxPollIntervalNanos / 1_000_000),
                         (int) (cluster.transactionTimeoutNanos / 1_000_000)), List.of());
