@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The routing loop through thousands of seeded fault schedules against an in-memory group and transaction coordinator
- * ({@link SimCluster}). A failure names its seed and the shortest schedule that still fails;
+ * The routing loops of 1 to 3 instances through thousands of seeded fault schedules against an in-memory group and
+ * transaction coordinator ({@link SimCluster}). A failure names its seed and the shortest schedule that still fails;
  * {@code -Dloginpipe.sim.seed=N} replays one seed, {@code -Dloginpipe.sim.seeds=N} runs more.
  */
 class RoutingSimulationTest {

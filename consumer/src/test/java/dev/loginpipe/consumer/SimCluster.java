@@ -331,6 +331,17 @@ final class SimCluster {
         return new ConsumerRecords<>(batch, Map.of());
     }
 
+    /**
+     * The process is frozen at a commit for so long: its heartbeats stop, so the group drops its member at once (its
+     * session times out long before the frozen transaction does); the others go on meanwhile.
+     */
+    void freeze(SimInstance me, long nanos) {
+        if (me.consumer != null && members.contains(me.consumer)) {
+            drop(me.consumer);
+        }
+        stall(me, nanos);
+    }
+
     /** The loop's thread stops for so long; the others go on meanwhile. */
     void stall(SimInstance me, long nanos) {
         pass(me, this.nanos + nanos);
@@ -434,7 +445,8 @@ final class SimCluster {
             case ARRIVE -> append(arg % input.size(), 1 + arg / 8);
             case STOP -> stop(me);
             case PAUSE -> me.pauseFor = pause(arg);
-            case FROZEN_IN_COMMIT -> me.freezeAtCommit = pause(arg);
+            case FROZEN_IN_COMMIT -> me.freezeAtCommit = arg % 2 == 1 ? transactionTimeoutNanos + 1
+                    : transactionTimeoutNanos / 2;
             case NEW_SCHEMA -> {
                 versions.add(version(versions.size() + 1));
                 me.live.refresh(); // this loop takes it at once, the others at their own refresh

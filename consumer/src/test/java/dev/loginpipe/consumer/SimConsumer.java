@@ -123,6 +123,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
         ensureOpen();
         this.listener = listener;
+        instance.consumer = this;
     }
 
     @Override

@@ -41,16 +41,18 @@ record SimFault(int step, Kind kind, int arg) {
         /** Records arrive on the input (arg: which partition and how many). */
         ARRIVE,
         /**
-         * The loop is frozen (SIGSTOP) at its next commit, between sendOffsetsToTransaction and EndTxn, past
-         * max.poll.interval.ms (arg odd: past transaction.timeout.ms too): its partitions go to the other loops, whose
-         * committed offsets stay unstable until the coordinator times its transaction out; then it resumes, a zombie.
+         * The process is frozen (SIGSTOP) at its next commit, between sendOffsetsToTransaction and EndTxn: its
+         * heartbeats stop too, so the group drops it and gives its partitions to the other loops, whose committed
+         * offsets stay unstable while its transaction is open. With arg odd it stays frozen past
+         * transaction.timeout.ms (the coordinator aborts the transaction and fences it), else for half of it; then it
+         * resumes, a zombie.
          */
         FROZEN_IN_COMMIT,
         /** SIGTERM: the loop is asked to stop, and started again. */
         STOP,
         /**
-         * The loop's thread stops after this poll (a long GC pause, a stalled disk) past max.poll.interval.ms, so the
-         * member leaves the group and its partitions go to the others; with arg odd, past transaction.timeout.ms too,
+         * The loop's thread stops after this poll (a stalled disk, a call that hangs; heartbeats go on) past
+         * max.poll.interval.ms, so the member leaves the group and its partitions go to the others; with arg odd, past transaction.timeout.ms too,
          * so an open transaction is aborted and its producer fenced. The others run meanwhile; then it resumes.
          */
         PAUSE,

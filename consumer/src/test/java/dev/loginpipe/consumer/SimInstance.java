@@ -40,6 +40,8 @@ final class SimInstance {
     int zombieDeadline;
 
     // The group member.
+    /** The consumer of the instance's running loop. */
+    SimConsumer consumer;
     /** The instance's consumer the group dropped, until it is given partitions again. */
     SimConsumer lost;
     int rejoinAt;

@@ -189,7 +189,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
             cluster.exercised.add("a loop frozen between sendOffsetsToTransaction and EndTxn resumes late");
             long frozen = instance.freezeAtCommit;
             instance.freezeAtCommit = 0;
-            cluster.stall(instance, frozen);
+            cluster.freeze(instance, frozen);
         } else {
             cluster.pass(instance, cluster.nanos); // other loops may act between adding offsets and EndTxn
         }
