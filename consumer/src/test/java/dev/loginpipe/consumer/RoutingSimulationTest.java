@@ -29,6 +29,14 @@ class RoutingSimulationTest {
         }
     }
 
+    /** The loops run on threads, one at a time: a seed must replay exactly, or a failure could not be replayed. */
+    @Test
+    void aSeedReplaysExactly() {
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + 20; seed++) {
+            assertThat(Simulation.run(seed)).as("seed " + seed + " run again").isEqualTo(Simulation.run(seed));
+        }
+    }
+
     @Test
     @Tag("slow")
     void manyMoreSchedules() {

@@ -284,7 +284,7 @@ final class SimCluster {
         coordinatorsAct();
         me.lastPollNanos = nanos;
         if (consumer.droppedUnaware) {
-            lose(consumer); // the member left when the interval passed; this poll tells it its partitions are lost
+            lose(consumer); // the group dropped it (poll interval or session passed): this poll tells it so
         }
         while (nextFault < schedule.size() && schedule.get(nextFault).step() <= step) {
             apply(schedule.get(nextFault++), consumer);
@@ -583,7 +583,8 @@ final class SimCluster {
             me.zombieDeadline = 0; // a zombie holding nothing harms nothing; it must stop once given partitions again
             me.lost = consumer;
         }
-        if (me.lost == consumer && me.epoch != me.loopEpoch && consumer.owned.stream().anyMatch(committed::containsKey)) {
+        if (me.lost == consumer && me.epoch != me.loopEpoch
+                && consumer.owned.stream().anyMatch(committed::containsKey)) {
             me.zombieDeadline = me.polls + ZOMBIE_POLLS; // it must learn that it is fenced, and stop
         }
         if (!consumer.owned.isEmpty()) {
@@ -748,7 +749,8 @@ final class SimCluster {
         }
         for (SimInstance i : instances) {
             if (i.openProducer != null && i.openProducer.openFor(nanos) > transactionTimeoutNanos) {
-                exercised.add("transaction.timeout.ms: the coordinator aborts a frozen producer's transaction, fences it");
+                exercised.add("transaction.timeout.ms: the coordinator aborts a frozen producer's transaction, "
+                        + "fences it");
                 abortOpenTransaction(i);
                 i.epoch++; // the coordinator bumps the epoch: the frozen producer's next call is fenced
             }

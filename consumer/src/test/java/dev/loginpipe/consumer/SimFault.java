@@ -52,8 +52,9 @@ record SimFault(int step, Kind kind, int arg) {
         STOP,
         /**
          * The loop's thread stops after this poll (a stalled disk, a call that hangs; heartbeats go on) past
-         * max.poll.interval.ms, so the member leaves the group and its partitions go to the others; with arg odd, past transaction.timeout.ms too,
-         * so an open transaction is aborted and its producer fenced. The others run meanwhile; then it resumes.
+         * max.poll.interval.ms, so the member leaves the group and its partitions go to the others; with arg odd,
+         * past transaction.timeout.ms too, so an open transaction is aborted and its producer fenced. The others run
+         * meanwhile; then it resumes.
          */
         PAUSE,
         /** A new schema version is registered: this loop takes it at once, the others at their next refresh. */

@@ -102,8 +102,8 @@ final class SimProducer implements Producer<byte[], byte[]> {
             throw thrown(new IllegalStateException("Cannot call send in state " + state));
         }
         if (instance.zombieDeadline > 0) {
-            cluster.violate(instance + ", a fenced zombie, routed records after the group gave it partitions back, instead of "
-                    + "checking its producer first");
+            cluster.violate(instance + ", a fenced zombie, routed records after the group gave it partitions back, "
+                    + "instead of checking its producer first");
         }
         SimCluster.Coords at = new SimCluster.Coords(Integer.parseInt(header(record, DlqHeaders.SOURCE_PARTITION)),
                 Long.parseLong(header(record, DlqHeaders.SOURCE_OFFSET)));

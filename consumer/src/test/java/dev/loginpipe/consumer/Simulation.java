@@ -26,8 +26,9 @@ final class Simulation {
     /** Turns after which a run is taken to go on for ever. */
     private static final int MAX_TURNS = 2_000_000;
 
-    /** What one run found: null when every invariant held. */
-    record Result(long seed, List<SimFault> schedule, String violation, String workload, Set<String> exercised) {
+    /** What one run found: null when every invariant held; {@code end} says where the run ended. */
+    record Result(long seed, List<SimFault> schedule, String violation, String workload, Set<String> exercised,
+                  String end) {
         boolean failed() {
             return violation != null;
         }
@@ -91,7 +92,8 @@ final class Simulation {
         if (cluster.violation == null) {
             cluster.checkOutcome();
         }
-        return new Result(seed, schedule, cluster.violation, cluster.describe(), cluster.exercised);
+        return new Result(seed, schedule, cluster.violation, cluster.describe(), cluster.exercised,
+                cluster.step + " polls, " + cluster.nanos + " ns, " + cluster.generation + " generations");
     }
 
     /** Checks how the loop ended, and starts it again unless the run is over. */
