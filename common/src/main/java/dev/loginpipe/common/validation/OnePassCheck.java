@@ -1,8 +1,8 @@
 package dev.loginpipe.common.validation;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -45,6 +45,8 @@ final class OnePassCheck {
     private static final int NULL = 1, BOOLEAN = 2, OBJECT = 4, ARRAY = 8, NUMBER = 16, INTEGER = 32, STRING = 64;
     private static final Map<String, Integer> TYPES = Map.of("null", NULL, "boolean", BOOLEAN, "object", OBJECT,
             "array", ARRAY, "number", NUMBER | INTEGER, "integer", INTEGER, "string", STRING);
+    /** JSON's null among an enum's allowed values. */
+    private static final Object NULL_VALUE = new Object();
     /** Keywords that assert nothing in draft-07. */
     private static final Set<String> ANNOTATIONS = Set.of("$schema", "$comment", "title", "description", "default",
             "examples", "definitions");
@@ -247,8 +249,6 @@ final class OnePassCheck {
     private record Property(long bit, Node node) {
     }
 
-    private static final Object NULL_VALUE = new Object();
-
     /** A keyword, or a form of one, that this check leaves to the library. */
     private static final class Unsupported extends Exception {
         Unsupported() {
@@ -274,7 +274,7 @@ final class OnePassCheck {
         private final Map<String, ? extends TimedRegularExpressions.Timed> expressions;
         private final Map<JsonNode, Node> compiled = new IdentityHashMap<>();
         /** The {@code $ref}s being followed: a chain of them that comes back is a loop with no value consumed. */
-        private final Set<JsonNode> following = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Set<JsonNode> following = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean timed;
 
         Compiler(JsonNode document, Map<String, ? extends TimedRegularExpressions.Timed> expressions) {
