@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,12 +69,18 @@ public final class EventValidator {
     private final String source;
     private final int maxJsonDepth;
     private final ObjectReader reader;
+    /** Says "valid" in one pass over the bytes where it is sure; null when the schema uses keywords it lacks. */
+    private final OnePassCheck onePass;
 
-    private EventValidator(JsonSchema schema, String source, int maxJsonDepth) {
+    private EventValidator(JsonSchema schema, String source, int maxJsonDepth, JsonNode schemaNode,
+                           List<TimedRegularExpressions.Timed> patterns) {
         this.schema = schema;
         this.source = source;
         this.maxJsonDepth = maxJsonDepth;
         this.reader = strictReader(maxJsonDepth);
+        Map<String, TimedRegularExpressions.Timed> bySource = new HashMap<>();
+        patterns.forEach(p -> bySource.put(p.source(), p));
+        this.onePass = OnePassCheck.compile(schemaNode, bySource, reader.getFactory());
     }
 
     /** Loads and compiles a draft-07 schema from a file or from {@link #BUNDLED}; the message says what is wrong. */
@@ -139,11 +146,12 @@ public final class EventValidator {
             }
             throw new IllegalArgumentException(source + " cannot be compiled: " + oneLine(firstLine(e.getMessage())));
         }
-        String slow = SlowSchemaProbe.firstTooSlow(compiled, expressions.compiled(), maxJsonDepth);
+        List<TimedRegularExpressions.Timed> patterns = expressions.compiled();
+        String slow = SlowSchemaProbe.firstTooSlow(compiled, patterns, maxJsonDepth);
         if (slow != null) {
             throw new TooSlow(oneLine(source + " checks too slowly: " + slow + " " + RAN_OUT));
         }
-        return new EventValidator(compiled, source, maxJsonDepth);
+        return new EventValidator(compiled, source, maxJsonDepth, schemaNode, patterns);
     }
 
     /** A schema whose check of a probe value does not end within a record's budget. */
@@ -189,12 +197,28 @@ public final class EventValidator {
         return null;
     }
 
+    /** The one-pass check of this schema, or null when the schema uses a keyword outside its subset. */
+    OnePassCheck onePass() {
+        return onePass;
+    }
+
     public String source() {
         return source;
     }
 
-    /** Classifies one record value within the budgets ({@link #RECORD_BUDGET_MS}); never throws. */
+    /**
+     * Classifies one record value within the budgets ({@link #RECORD_BUDGET_MS}); never throws. A value the one-pass
+     * check accepts is valid without a tree; every other value is judged (and its reason worded) by the schema library.
+     */
     public ValidationResult validate(byte[] value) {
+        if (onePass != null && onePass.accepts(value)) {
+            return ValidationResult.VALID;
+        }
+        return validateByLibrary(value);
+    }
+
+    /** The schema library's verdict alone, as before the one-pass check: what tests and benchmarks compare it with. */
+    public ValidationResult validateByLibrary(byte[] value) {
         ValidationResult result = validateWithin(value, RECORD_BUDGET_NANOS);
         return result.reason() == Reason.TOO_SLOW ? validateWithin(value, RECHECK_BUDGET_NANOS) : result;
     }
