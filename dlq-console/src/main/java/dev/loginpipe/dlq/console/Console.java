@@ -95,15 +95,17 @@ public final class Console implements AutoCloseable {
                     new RecordDetail(signatures, fetcher, replayed, json),
                     new DryRun(index, signatures, bulkFetcher, config.get(Settings.SCHEMA_PATH), json),
                     new ConsoleApi.Candidates(config, backtest, shadow, examples), config.get(Settings.MAX_JSON_DEPTH), json);
-            server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls,
-                    new Guard(accounts, address.isLoopbackAddress(), trustedProxy), api,
-                    new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC), replayed::entry), index, health, json);
-        } catch (BindException e) {
-            closeAll(parts);
-            throw new ConfigException(Settings.CONSOLE_PORT.name(), "cannot listen on " + bind + ":"
-                    + config.get(Settings.CONSOLE_PORT) + " (" + e.getMessage() + ")");
+            Guard guard = new Guard(accounts, address.isLoopbackAddress(), trustedProxy);
+            RedriveApi redriveApi = new RedriveApi(redrive, config.get(Settings.INPUT_TOPIC), replayed::entry);
+            EventStreams events = new EventStreams(index, health, redriveApi, json, guard::stillFor);
+            server = new ConsoleServer(new InetSocketAddress(address, config.get(Settings.CONSOLE_PORT)), tls, guard,
+                    new Endpoints(api, redriveApi, accounts, events, tls != null), events, json);
         } catch (IOException e) {
             closeAll(parts);
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new ConfigException(Settings.CONSOLE_PORT.name(), "cannot listen on " + bind + ":"
+                        + config.get(Settings.CONSOLE_PORT) + " (" + ErrorText.of(e) + ")");
+            }
             throw new ConfigException(Settings.CONSOLE_BIND.name(), "cannot listen on " + bind + ": " + e.getMessage());
         }
         IndexReader reader = new IndexReader(config, topic, index, signatures, health);

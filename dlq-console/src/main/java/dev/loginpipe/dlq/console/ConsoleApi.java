@@ -2,6 +2,7 @@ package dev.loginpipe.dlq.console;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
@@ -94,8 +95,11 @@ final class ConsoleApi {
         return candidates.backtest().state();
     }
 
-    /** Starts a backtest of the pasted {@code schema} over the newest {@code output_records}; null when one runs. */
-    ObjectNode startBacktest(Map<String, String> fields, Principal principal) {
+    /**
+     * Starts a backtest of the pasted {@code schema} over the newest {@code output_records}, once {@code recordFirst}
+     * has recorded the candidate's version; null when one runs.
+     */
+    ObjectNode startBacktest(Map<String, String> fields, Principal principal, Consumer<String> recordFirst) {
         String records = fields.getOrDefault("output_records", Long.toString(DEFAULT_BACKTEST_RECORDS));
         if (!records.matches("[1-9]\\d{0,8}")) {
             throw new BadRequest("output_records: expected an integer from 1 to 999999999");
@@ -103,39 +107,43 @@ final class ConsoleApi {
         CandidateSchema candidate = candidate(fields, Set.of("schema", "registry_version", "output_records"),
                 "backtest");
         ConsoleBacktest backtest = candidates.backtest();
-        return backtest.start(candidate, Long.parseLong(records), principal.name()) ? backtest.state() : null;
+        return backtest.start(candidate, Long.parseLong(records), principal.name(),
+                () -> recordFirst.accept(candidate.version())) ? backtest.state() : null;
     }
 
-    void cancelBacktest() {
-        candidates.backtest().cancel();
+    void cancelBacktest(Consumer<String> recordFirst) {
+        candidates.backtest().cancel(recordFirst);
     }
 
     ObjectNode shadow() {
         return candidates.shadow().state();
     }
 
-    /** Starts a shadow of the pasted {@code schema} on live traffic; null when one is watching. */
-    ObjectNode startShadow(Map<String, String> fields, Principal principal) {
+    /** Starts a shadow of the pasted {@code schema} on live traffic once recorded; null when one is watching. */
+    ObjectNode startShadow(Map<String, String> fields, Principal principal, Consumer<String> recordFirst) {
         CandidateSchema candidate = candidate(fields, Set.of("schema", "registry_version"), "shadow");
-        return candidates.shadow().start(candidate, principal.name()) ? candidates.shadow().state() : null;
+        return candidates.shadow().start(candidate, principal.name(), () -> recordFirst.accept(candidate.version()))
+                ? candidates.shadow().state() : null;
     }
 
-    /** The version of the shadow it stopped, or null when none was watching. */
-    String stopShadow() {
-        return candidates.shadow().stop();
+    /** Stops the shadow watching, once {@code recordFirst} has recorded its version. */
+    void stopShadow(Consumer<String> recordFirst) {
+        candidates.shadow().stop(recordFirst);
     }
 
     /**
-     * An output record judged by the candidate of this version (the backtest's or the shadow's), its violations
-     * marked; null when no record is there. A version neither knows: 404, as the page cannot mark anything.
+     * An output record the backtest or the shadow of this version listed as an example, judged by its candidate with
+     * its violations marked; null when no record is there. Any other record is a 404: the endpoint shows what a run
+     * found, never an output record of the caller's choosing.
      */
     ObjectNode example(String version, int partition, long offset, Principal principal) {
-        CandidateSchema candidate = candidates.backtest().candidate(version);
+        CandidateSchema candidate = candidates.backtest().listing(version, partition, offset);
         if (candidate == null) {
-            candidate = candidates.shadow().candidate(version);
+            candidate = candidates.shadow().listing(version, partition, offset);
         }
         if (candidate == null) {
-            throw new NotFound("no backtest or shadow of schema version " + version + " (a newer one replaced it)");
+            throw new NotFound("no backtest or shadow of schema version " + version + " listed output record "
+                    + partition + ":" + offset);
         }
         return candidates.examples().of(candidate, partition, offset, new Display(principal.masked()));
     }

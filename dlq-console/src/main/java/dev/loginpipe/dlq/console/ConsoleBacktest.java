@@ -1,5 +1,7 @@
 package dev.loginpipe.dlq.console;
 
+import java.util.function.Consumer;
+
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -39,11 +41,15 @@ final class ConsoleBacktest implements AutoCloseable {
         this.json = json;
     }
 
-    /** Starts one; false when one is running already. */
-    synchronized boolean start(CandidateSchema candidate, long outputRecords, String who) {
+    /**
+     * Starts one once {@code recordFirst} has recorded it (what it throws, it throws, and nothing runs); false when
+     * one is running already.
+     */
+    synchronized boolean start(CandidateSchema candidate, long outputRecords, String who, Runnable recordFirst) {
         if (run.backtest() != null) {
             return false;
         }
+        recordFirst.run();
         Backtest backtest = new Backtest(config, candidate);
         Run started = new Run(backtest, "running", who, candidate, null, null, 0);
         cancel = false;
@@ -60,14 +66,20 @@ final class ConsoleBacktest implements AutoCloseable {
         return true;
     }
 
-    /** The candidate of the backtest running or last run, if it has this version. */
-    CandidateSchema candidate(String version) {
-        CandidateSchema candidate = run.candidate();
-        return candidate != null && candidate.version().equals(version) ? candidate : null;
+    /** The candidate of the last backtest, if it has this version and its result lists this output record. */
+    CandidateSchema listing(String version, int partition, long offset) {
+        Run now = run;
+        CandidateSchema candidate = now.candidate();
+        return candidate != null && candidate.version().equals(version) && now.result() != null
+                && now.result().listsRejected(partition, offset) ? candidate : null;
     }
 
-    void cancel() {
-        cancel = true;
+    /** Cancels the one running, once {@code recordFirst} has recorded its version; nothing when none runs. */
+    synchronized void cancel(Consumer<String> recordFirst) {
+        if (run.backtest() != null && run.state().equals("running")) {
+            recordFirst.accept(run.candidate().version());
+            cancel = true;
+        }
     }
 
     ObjectNode state() {

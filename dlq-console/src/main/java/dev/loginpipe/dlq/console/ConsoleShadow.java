@@ -1,6 +1,7 @@
 package dev.loginpipe.dlq.console;
 
 import java.time.Instant;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,11 +30,12 @@ final class ConsoleShadow implements AutoCloseable {
         this.json = json;
     }
 
-    /** Starts one; false when one is watching already. */
-    synchronized boolean start(CandidateSchema candidate, String who) {
+    /** Starts one once {@code recordFirst} has recorded it (else nothing runs); false when one is watching already. */
+    synchronized boolean start(CandidateSchema candidate, String who, Runnable recordFirst) {
         if (watch.state().equals("watching")) {
             return false;
         }
+        recordFirst.run();
         Shadow shadow = new Shadow(config, candidate);
         Watch started = new Watch(shadow, "watching", who, Instant.now(), null);
         watch = started;
@@ -50,14 +52,25 @@ final class ConsoleShadow implements AutoCloseable {
         return true;
     }
 
-    /** The candidate of the shadow watching or last watched, if it has this version. */
-    CandidateSchema candidate(String version) {
+    /** The candidate of the shadow watching or last watched, if it has this version and has listed this record. */
+    CandidateSchema listing(String version, int partition, long offset) {
         Shadow shadow = watch.shadow();
-        return shadow != null && shadow.candidate().version().equals(version) ? shadow.candidate() : null;
+        return shadow != null && shadow.candidate().version().equals(version)
+                && shadow.result().listsRejected(partition, offset) ? shadow.candidate() : null;
     }
 
-    /** The version of the one it stopped, or null when none was watching. */
-    synchronized String stop() {
+    /** Stops the one watching once {@code recordFirst} has recorded its version; nothing when none is watching. */
+    synchronized void stop(Consumer<String> recordFirst) {
+        Watch now = watch;
+        if (!now.state().equals("watching")) {
+            return;
+        }
+        recordFirst.accept(now.shadow().candidate().version());
+        now.shadow().stop();
+    }
+
+    /** Stops the one watching, unrecorded: the console is closing. */
+    private synchronized String stop() {
         Watch now = watch;
         if (!now.state().equals("watching")) {
             return null;

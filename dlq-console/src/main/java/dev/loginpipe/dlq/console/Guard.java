@@ -1,13 +1,15 @@
 package dev.loginpipe.dlq.console;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Locale;
 import java.util.Set;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
 import dev.loginpipe.dlq.console.access.Accounts;
 import dev.loginpipe.dlq.console.access.Principal;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Who may ask the console what. A request is someone's through, in this order: the trusted proxy's
@@ -39,11 +41,11 @@ final class Guard {
     }
 
     /** Null when the Host is acceptable, else why not. */
-    String hostProblem(Headers headers) {
+    String hostProblem(HttpFields headers) {
         if (!loopback) {
             return null;
         }
-        String host = headers.getFirst("Host");
+        String host = headers.get("Host");
         if (host == null) {
             return "a Host header is required";
         }
@@ -55,17 +57,15 @@ final class Guard {
      * Who the request comes from, or null when nobody has signed in; throws {@link Accounts.Throttled} for a token
      * from an address that must wait.
      */
-    Principal principal(HttpExchange exchange) {
-        Headers headers = exchange.getRequestHeaders();
-        String proxied = headers.getFirst(PROXY_USER_HEADER);
-        if (proxied != null && trustedProxy != null
-                && trustedProxy.equals(exchange.getRemoteAddress().getAddress())) {
+    Principal principal(Request request) {
+        HttpFields headers = request.getHeaders();
+        String proxied = headers.get(PROXY_USER_HEADER);
+        if (proxied != null && trustedProxy != null && trustedProxy.equals(remote(request))) {
             return accounts.proxied(proxied.strip());
         }
-        String authorization = headers.getFirst("Authorization");
+        String authorization = headers.get("Authorization");
         if (authorization != null && authorization.startsWith("Bearer ")) {
-            return accounts.bearer(authorization.substring(7).trim(),
-                    exchange.getRemoteAddress().getAddress().getHostAddress());
+            return accounts.bearer(authorization.substring(7).trim(), remote(request).getHostAddress());
         }
         Principal signedIn = accounts.session(sessionId(headers));
         if (signedIn != null) {
@@ -75,8 +75,23 @@ final class Guard {
         return trustedProxy == null && accounts.open() ? accounts.local() : null;
     }
 
-    static String sessionId(Headers headers) {
-        String cookies = headers.getFirst("Cookie");
+    /** The address the request came from (the trusted proxy's, behind one). */
+    static InetAddress remote(Request request) {
+        SocketAddress address = request.getConnectionMetaData().getRemoteSocketAddress();
+        return ((InetSocketAddress) address).getAddress();
+    }
+
+    /** Whether an open event stream's request is still its principal's as it was (not signed out, removed, ...). */
+    boolean stillFor(EventStreams.Stream stream) {
+        try {
+            return stream.principal.equals(principal(stream.request));
+        } catch (Accounts.Throttled e) {
+            return false;
+        }
+    }
+
+    static String sessionId(HttpFields headers) {
+        String cookies = headers.get("Cookie");
         if (cookies != null) {
             for (String cookie : cookies.split(";")) {
                 String c = cookie.trim();
@@ -89,20 +104,20 @@ final class Guard {
     }
 
     /** Null when a POST comes from the console's page, else why not. */
-    String csrfProblem(Headers headers) {
-        if (!"1".equals(headers.getFirst(CSRF_HEADER))) {
+    String csrfProblem(HttpFields headers) {
+        if (!"1".equals(headers.get(CSRF_HEADER))) {
             return "a POST needs the header " + CSRF_HEADER + ": 1";
         }
-        String type = headers.getFirst("Content-Type");
+        String type = headers.get("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             return "a POST needs Content-Type: application/json";
         }
-        String site = headers.getFirst("Sec-Fetch-Site");
+        String site = headers.get("Sec-Fetch-Site");
         if (site != null && !site.equals("same-origin")) {
             return "a POST must come from the console's own page";
         }
-        String origin = headers.getFirst("Origin");
-        String host = headers.getFirst("Host");
+        String origin = headers.get("Origin");
+        String host = headers.get("Host");
         if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
             return "a POST must come from the console's own page";
         }

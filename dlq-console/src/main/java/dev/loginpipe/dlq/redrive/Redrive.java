@@ -146,9 +146,14 @@ public final class Redrive implements AutoCloseable {
         return summary;
     }
 
-    /** An entry for something done outside a plan (the console's own dry run). */
+    /** An entry for something done outside a plan (the console's dry run, backtest, shadow), before it is done. */
     void record(String who, String action, ObjectNode fields) {
-        audit.append(who(who), action, fields);
+        lockForAction(); // as a plan's action: refused at once while an earlier one waits for the trail
+        try {
+            audit.append(who(who), action, fields);
+        } finally {
+            actions.unlock();
+        }
     }
 
     public Plan create(String who, PlanSpec spec) {

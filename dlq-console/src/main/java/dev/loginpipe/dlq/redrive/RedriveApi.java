@@ -5,8 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,28 +13,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loginpipe.dlq.replay.ReplaySummary;
 
 /**
- * The console's redrive endpoints, apart from HTTP (the console's server passes requests it has already guarded:
- * signed in, Host, and for every POST its CSRF checks and a role that may operate). An operator acts on the plans
- * they created, an admin on any. Answers are JSON with a status; a bad request says which field.
+ * The console's redrive endpoints, apart from HTTP: one method per route of the console's table, which has already
+ * checked who asks (signed in, Host, and for every POST its CSRF checks and a role that may operate). An operator
+ * acts on the plans they created, an admin on any. Answers are JSON with a status; a bad request says which field.
  * Until the console has read the audit trail (the brokers out of reach), every endpoint answers 503 with the reason.
- * <pre>
- * GET  /api/plans                             every plan with its progress and outcomes, the allowed targets, and
- *                                             why redrive is read-only (null when it is not)
- * POST /api/plans                             create: reason, signature, since, until, to, rate, max,
- *                                             stop_loss_percent, min_sample, schema_version (the version that
- *                                             must judge the pipeline's records before it may start)
- * POST /api/plans/dry-run                     the same fields: what a plan would publish now, nothing written
- * POST /api/plans/{id}/{start|pause|resume|cancel}
- * GET  /api/audit                             the trail (its newest 1,000 entries) and its verification
- * GET  /api/records/{partition}/{offset}/history     a DLQ record's ledger entry (as last read) and its plan's trail
- * </pre>
  */
 public final class RedriveApi {
     /** The fields a POST may carry. */
     public static final Set<String> FIELDS = Set.of("reason", "signature", "since", "until", "to", "rate", "max",
             "stop_loss_percent", "min_sample", "schema_version");
-    private static final Pattern ACTION = Pattern.compile("/api/plans/(plan-[0-9a-f]{8})/(start|pause|resume|cancel)");
-    private static final Pattern HISTORY = Pattern.compile("/api/records/(\\d{1,9})/(\\d{1,18})/history");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The newest entries a page gets (the verification covers them all). */
     private static final int MAX_ENTRIES = 1_000;
@@ -89,62 +75,74 @@ public final class RedriveApi {
         return body;
     }
 
-    public static boolean handles(String path) {
-        return path.equals("/api/plans") || path.startsWith("/api/plans/") || path.equals("/api/audit")
-                || HISTORY.matcher(path).matches();
+    /** {@code GET /api/plans}. */
+    public Answer list() {
+        return answer(redrive -> new Answer(200, plans(redrive)));
     }
 
-    /** Answers one request; {@code fields} is a POST's body. */
-    public Answer answer(String method, String path, Map<String, String> fields, Caller caller) {
+    /** {@code GET /api/audit}: the newest entries and the verification of them all. */
+    public Answer audit() {
+        return answer(redrive -> {
+            ObjectNode body = JSON.createObjectNode();
+            List<JsonNode> entries = redrive.auditEntries();
+            body.putArray("entries").addAll(entries.subList(Math.max(0, entries.size() - MAX_ENTRIES),
+                    entries.size()));
+            body.set("verification", JSON.valueToTree(redrive.verifyAudit().json()));
+            return new Answer(200, body);
+        });
+    }
+
+    /** {@code GET /api/records/{partition}/{offset}/history}. */
+    public Answer history(int partition, long offset) {
+        return answer(redrive -> new Answer(200, redrive.history(ledger.entry(partition, offset))));
+    }
+
+    /** {@code POST /api/plans}: {@code fields} is the body. */
+    public Answer create(Map<String, String> fields, Caller caller) {
+        return answer(redrive -> new Answer(201, redrive.json(redrive.create(caller.who(), spec(fields)))));
+    }
+
+    /** {@code POST /api/plans/dry-run}: what a plan of these fields would publish now. */
+    public Answer dryRun(Map<String, String> fields, Caller caller) {
+        return answer(redrive -> {
+            ReplaySummary summary = redrive.dryRun(caller.who(), spec(fields));
+            return new Answer(200, JSON.createObjectNode().put("read", summary.read())
+                    .put("would_publish", summary.replayed())
+                    .put("skipped_already_replayed", summary.skippedAlreadyReplayed())
+                    .put("skipped_truncated", summary.skippedTruncated())
+                    .put("skipped_max_replays", summary.skippedMaxReplays())
+                    .put("cli", Plan.dryRunCommand(spec(fields))));
+        });
+    }
+
+    /** {@code POST /api/plans/{id}/{start|pause|resume|cancel}}: by its creator or an admin. */
+    public Answer act(String id, String action, Caller caller) {
+        return answer(redrive -> {
+            Plan owned = redrive.plan(id);
+            if (!caller.principal().role().mayActOnAnyPlan() && !caller.created(owned)) {
+                return Answer.error(403, id + " was created by " + owned.createdBy()
+                        + ": only its creator or an admin may " + action + " it");
+            }
+            String who = caller.who();
+            Plan plan = switch (action) {
+                case "start" -> redrive.start(who, id);
+                case "pause" -> redrive.pause(who, id);
+                case "resume" -> redrive.resume(who, id);
+                case "cancel" -> redrive.cancel(who, id);
+                default -> throw new IllegalArgumentException("no action " + action);
+            };
+            return new Answer(200, redrive.json(plan));
+        });
+    }
+
+    /** 503 until the trail is read; the engine's refusals as statuses. */
+    private Answer answer(Function<Redrive, Answer> action) {
         Redrive redrive = opener.redrive();
         if (redrive == null) {
             return Answer.error(503, opener.unavailable());
         }
         try {
-            Matcher action = ACTION.matcher(path);
-            Matcher history = HISTORY.matcher(path);
-            if (method.equals("GET") && path.equals("/api/plans")) {
-                return new Answer(200, plans(redrive));
-            } else if (method.equals("GET") && path.equals("/api/audit")) {
-                ObjectNode body = JSON.createObjectNode();
-                List<JsonNode> entries = redrive.auditEntries();
-                body.putArray("entries").addAll(entries.subList(Math.max(0, entries.size() - MAX_ENTRIES),
-                        entries.size()));
-                body.set("verification", JSON.valueToTree(redrive.verifyAudit().json()));
-                return new Answer(200, body);
-            } else if (method.equals("GET") && history.matches()) {
-                return new Answer(200, redrive.history(ledger.entry(Integer.parseInt(history.group(1)),
-                        Long.parseLong(history.group(2)))));
-            } else if (!method.equals("POST")) {
-                return Answer.error(405, "use POST");
-            }
-            String who = caller.who();
-            if (path.equals("/api/plans")) {
-                return new Answer(201, redrive.json(redrive.create(who, spec(fields))));
-            } else if (path.equals("/api/plans/dry-run")) {
-                ReplaySummary summary = redrive.dryRun(who, spec(fields));
-                return new Answer(200, JSON.createObjectNode().put("read", summary.read())
-                        .put("would_publish", summary.replayed())
-                        .put("skipped_already_replayed", summary.skippedAlreadyReplayed())
-                        .put("skipped_truncated", summary.skippedTruncated())
-                        .put("skipped_max_replays", summary.skippedMaxReplays())
-                        .put("cli", Plan.dryRunCommand(spec(fields))));
-            } else if (action.matches()) {
-                String id = action.group(1);
-                Plan owned = redrive.plan(id);
-                if (!caller.principal().role().mayActOnAnyPlan() && !caller.created(owned)) {
-                    return Answer.error(403, id + " was created by " + owned.createdBy()
-                            + ": only its creator or an admin may " + action.group(2) + " it");
-                }
-                Plan plan = switch (action.group(2)) {
-                    case "start" -> redrive.start(who, id);
-                    case "pause" -> redrive.pause(who, id);
-                    case "resume" -> redrive.resume(who, id);
-                    default -> redrive.cancel(who, id);
-                };
-                return new Answer(200, redrive.json(plan));
-            }
-            return Answer.error(404, "no such page");
+            return action.apply(redrive);
         } catch (Redrive.NoSuchPlan e) {
             return Answer.error(404, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -159,26 +157,27 @@ public final class RedriveApi {
     }
 
     /**
-     * Records the console's own dry run (a prediction by validation) in the trail: who, the selection, the counts.
-     * The console asks {@link #unavailable()} before it runs one.
+     * Records the console's own dry run (a prediction by validation) in the trail, before it runs: who and the
+     * selection. The console asks {@link #unavailable()} first; a trail that does not answer throws
+     * {@link Redrive.TrailBusy}, and then the dry run does not run.
      */
-    public void recordDryRun(Map<String, String> selection, JsonNode result, Caller caller) {
+    public void recordDryRun(Map<String, String> selection, Caller caller) {
         ObjectNode fields = JSON.createObjectNode();
         ObjectNode chosen = fields.putObject("selection");
         selection.forEach(chosen::put);
-        ObjectNode counts = fields.putObject("counts");
-        result.fields().forEachRemaining(field -> {
-            if (field.getValue().isNumber()) {
-                counts.set(field.getKey(), field.getValue());
-            }
-        });
         opener.redrive().record(caller.who(), "dry-run", fields);
     }
 
-    /** Records a backtest started from the console: who, the candidate's version, how many output records. */
-    public void recordBacktest(String version, String outputRecords, Caller caller) {
-        opener.redrive().record(caller.who(), "backtest", JSON.createObjectNode().put("schema_version", version)
-                .put("output_records", outputRecords));
+    /**
+     * Records a backtest started ({@code backtest}, with how many output records) or cancelled
+     * ({@code backtest-cancelled}) from the console, before it is: who and the candidate's version.
+     */
+    public void recordBacktest(String action, String version, String outputRecords, Caller caller) {
+        ObjectNode fields = JSON.createObjectNode().put("schema_version", version);
+        if (outputRecords != null) {
+            fields.put("output_records", outputRecords);
+        }
+        opener.redrive().record(caller.who(), action, fields);
     }
 
     /** Records a shadow started or stopped from the console ({@code shadow-started}, {@code shadow-stopped}). */

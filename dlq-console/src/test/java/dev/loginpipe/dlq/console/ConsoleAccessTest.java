@@ -81,6 +81,36 @@ class ConsoleAccessTest {
     }
 
     /**
+     * Every route of the table, called as nobody and as a viewer: nothing but signing in and the sign-in page's files
+     * answers without a session, and nothing an operator may do answers a viewer (Routes and roles).
+     */
+    @Test
+    void everyRouteRefusesThoseItsRoleLeavesOut() {
+        fixture = new ConsoleFixture(1);
+        fixture.start("CONSOLE_USERS_FILE", AccountsFixture.users(Map.of("bob", "viewer")).toString());
+        String viewer = session(signIn("bob", AccountsFixture.password("bob")));
+        for (Route route : Routes.ALL) {
+            String path = route.path().replace("{partition}", "0").replace("{offset}", "0")
+                    .replace("{version}", "1").replace("{id}", "plan-00000000");
+            HttpResponse<String> nobody = route.method().equals("GET") ? fixture.get(path)
+                    : fixture.postFromPage(path, "{}");
+            if (route.access() == Route.Access.ANYONE) {
+                assertThat(nobody.statusCode()).as(route.name()).isIn(200, 204, 401);
+                continue;
+            }
+            assertThat(nobody.statusCode()).as(route.name() + " without a session")
+                    .isEqualTo(path.equals("/") ? 303 : 401);
+            if (route.access() == Route.Access.OPERATOR) {
+                HttpResponse<String> asViewer = fixture.postFromPage(path, "{}", "Cookie", viewer);
+                assertThat(asViewer.statusCode()).as(route.name() + " as a viewer").isEqualTo(403);
+                assertThat(fixture.json(asViewer).get("error").asText()).startsWith("bob is a viewer");
+            }
+        }
+        assertThat(fixture.get("/api/nothing").statusCode()).isEqualTo(404);
+        assertThat(fixture.get("/api/plans/plan-00000000/start", "Cookie", viewer).statusCode()).isEqualTo(405);
+    }
+
+    /**
      * The finding of issue 32 (H1): a console with accounts became an open admin console once its users file had
      * none (its last account removed: a plan created without signing in, 201), even bound to 0.0.0.0. Open is
      * decided at start only; a users file emptied, gone or unreadable later lets nobody in.

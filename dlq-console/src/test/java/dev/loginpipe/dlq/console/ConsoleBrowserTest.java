@@ -518,6 +518,10 @@ class ConsoleBrowserTest {
                 .contains(": schema, ");
         assertThat(text("#backtest-example mark.error")).isEqualTo("1\"de\"");
         assertThat(text("#backtest-example ol.notes")).startsWith("/locale enum: ");
+        // Issue 32 (M2): only the output records the run listed are served; another record of the topic is not.
+        String version = fixture.json(fixture.get("/api/backtest")).get("version").asText();
+        assertThat(fixture.get("/api/examples/" + version + "/0/1").statusCode()).isEqualTo(200);
+        assertThat(fixture.get("/api/examples/" + version + "/0/3").statusCode()).isEqualTo(404);
         screenshot("console-backtest");
         // Who ran which candidate over how much is in the signed trail.
         waitFor("document.getElementById('audit').innerText.includes('backtest')");

@@ -27,16 +27,16 @@ class RedriveApiTest extends RedriveFixture {
             Map<String, String> fields = Map.of("reason", "not-json", "rate", "100", "max", "10",
                     "stop_loss_percent", "50", "min_sample", "5", "since", "1970-01-01T00:00:00Z");
 
-            Answer dryRun = api.answer("POST", "/api/plans/dry-run", fields, KIM);
-            Answer created = api.answer("POST", "/api/plans", fields, KIM);
+            Answer dryRun = api.dryRun(fields, KIM);
+            Answer created = api.create(fields, KIM);
             String id = created.body().path("id").asText();
-            Answer notLees = api.answer("POST", "/api/plans/" + id + "/start", Map.of(), LEE);
-            Answer started = api.answer("POST", "/api/plans/" + id + "/start", Map.of(), KIM);
+            Answer notLees = api.act(id, "start", LEE);
+            Answer started = api.act(id, "start", KIM);
             await("the plan to finish", () -> redrive.plan(id).state() == Plan.State.FINISHED);
-            Answer again = api.answer("POST", "/api/plans/" + id + "/resume", Map.of(), KIM);
-            Answer plans = api.answer("GET", "/api/plans", Map.of(), KIM);
-            Answer audit = api.answer("GET", "/api/audit", Map.of(), KIM);
-            Answer history = api.answer("GET", "/api/records/1/1/history", Map.of(), KIM);
+            Answer again = api.act(id, "resume", KIM);
+            Answer plans = api.list();
+            Answer audit = api.audit();
+            Answer history = api.history(1, 1);
 
             assertThat(dryRun.status()).isEqualTo(200);
             assertThat(dryRun.body().path("would_publish").asLong()).isEqualTo(2);
@@ -75,12 +75,11 @@ class RedriveApiTest extends RedriveFixture {
                     Map.entry("stop_loss_percent", "101"), Map.entry("colour", "red"), Map.entry("who", "mallory"))) {
                 Map<String, String> fields = new HashMap<>(good);
                 fields.put(bad.getKey(), bad.getValue());
-                Answer answer = api.answer("POST", "/api/plans", fields, KIM);
+                Answer answer = api.create(fields, KIM);
                 assertThat(answer.status()).as(bad.toString()).isEqualTo(400);
                 assertThat(answer.body().path("error").asText()).as(bad.toString()).startsWith(bad.getKey() + ":");
             }
-            assertThat(api.answer("POST", "/api/plans/plan-0000abcd/start", Map.of(), KIM).status()).isEqualTo(404);
-            assertThat(api.answer("GET", "/api/plans/plan-0000abcd/start", Map.of(), KIM).status()).isEqualTo(405);
+            assertThat(api.act("plan-0000abcd", "start", KIM).status()).isEqualTo(404);
             assertThat(redrive.plans()).isEmpty();
             assertThat(redrive.auditEntries()).isEmpty();
         }
@@ -92,12 +91,12 @@ class RedriveApiTest extends RedriveFixture {
         try (RedriveOpener opener = opened(config())) {
             RedriveApi api = new RedriveApi(opener, fixture.input);
             Map<String, String> fields = Map.of("reason", "not-json", "rate", "10", "max", "1");
-            String kims = api.answer("POST", "/api/plans", fields, KIM).body().path("id").asText();
-            String lees = api.answer("POST", "/api/plans", fields, LEE).body().path("id").asText();
+            String kims = api.create(fields, KIM).body().path("id").asText();
+            String lees = api.create(fields, LEE).body().path("id").asText();
 
-            assertThat(api.answer("POST", "/api/plans/" + lees + "/cancel", Map.of(), KIM).status()).isEqualTo(403);
-            assertThat(api.answer("POST", "/api/plans/" + kims + "/cancel", Map.of(), ADA).status()).isEqualTo(200);
-            assertThat(api.answer("POST", "/api/plans/" + lees + "/cancel", Map.of(), LEE).status()).isEqualTo(200);
+            assertThat(api.act(lees, "cancel", KIM).status()).isEqualTo(403);
+            assertThat(api.act(kims, "cancel", ADA).status()).isEqualTo(200);
+            assertThat(api.act(lees, "cancel", LEE).status()).isEqualTo(200);
             assertThat(opener.redrive().auditEntries()).extracting(e -> e.path("action").asText() + " by "
                     + e.path("who").asText()).containsExactly("created by kim (127.0.0.1)",
                     "created by lee (10.0.0.2)", "cancelled by ada (10.0.0.3)", "cancelled by lee (10.0.0.2)");

@@ -26,13 +26,13 @@ class ReplayTargetsTest extends RedriveFixture {
                     output, "the output topic, where records skip validation", fixture.dlq, "the DLQ itself",
                     "__consumer_offsets", "an internal topic");
             forbidden.forEach((topic, what) -> {
-                RedriveApi.Answer answer = api.answer("POST", "/api/plans", Map.of("to", topic, "rate", "10",
+                RedriveApi.Answer answer = api.create(Map.of("to", topic, "rate", "10",
                         "max", "10"), RedriveApiTest.KIM);
                 assertThat(answer.status()).as(topic).isEqualTo(400);
                 assertThat(answer.body().path("error").asText()).isEqualTo("to: " + topic + " is " + what
                         + "; never a replay target");
             });
-            RedriveApi.Answer other = api.answer("POST", "/api/plans", Map.of("to", "somewhere-else", "rate", "10",
+            RedriveApi.Answer other = api.create(Map.of("to", "somewhere-else", "rate", "10",
                     "max", "10"), RedriveApiTest.KIM);
             assertThat(other.status()).isEqualTo(400);
             assertThat(other.body().path("error").asText()).isEqualTo("to: somewhere-else is not a replay target "
