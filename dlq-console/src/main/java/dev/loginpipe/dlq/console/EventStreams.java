@@ -157,10 +157,6 @@ final class EventStreams implements AutoCloseable {
         return id != null ? "session " + id : "name " + call.principal.name();
     }
 
-    int open() {
-        return open.size();
-    }
-
     @Override
     public void close() {
         open.forEach(Stream::end);
