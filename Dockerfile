@@ -1,4 +1,4 @@
-# One image with the three loginpipe services; pick one with the command, e.g.
+# One image with the four loginpipe programs; pick one with the command, e.g.
 #   docker run --rm -e BOOTSTRAP_SERVERS=host:9092 loginpipe java -jar /app/producer.jar
 # Works with a read-only root filesystem: the JVM writes only to /tmp (mount a tmpfs or volume there).
 
@@ -12,20 +12,21 @@ COPY local-kafka/pom.xml local-kafka/
 COPY consumer/pom.xml consumer/
 COPY producer/pom.xml producer/
 COPY dlq-consumer/pom.xml dlq-consumer/
+COPY dlq-console/pom.xml dlq-console/
 COPY system-tests/pom.xml system-tests/
 COPY benchmarks/pom.xml benchmarks/
 COPY deploy-checks/pom.xml deploy-checks/
 COPY docker-tests/pom.xml docker-tests/
-RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package
+RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer,dlq-console -am package
 COPY . .
-RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer -am package
+RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer,dlq-console -am package
 
 FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 loginpipe \
  && useradd --system --uid 10001 --gid loginpipe --home-dir /app --no-create-home --shell /usr/sbin/nologin loginpipe
 WORKDIR /app
 COPY --from=build /src/consumer/target/consumer.jar /src/producer/target/producer.jar \
-     /src/dlq-consumer/target/dlq-consumer.jar ./
+     /src/dlq-consumer/target/dlq-consumer.jar /src/dlq-console/target/dlq-console.jar ./
 COPY schema.json create-topics.sh ./
 COPY consumer/jvm.options consumer.jvm.options
 # Heap from the container's memory limit; die on OOM so the restart policy brings back a clean JVM.

@@ -18,6 +18,7 @@ if [[ "${1:-}" == console ]]; then
 fi
 
 jars=(local-kafka/target/local-kafka.jar consumer/target/consumer.jar dlq-consumer/target/dlq-consumer.jar
+  dlq-console/target/dlq-console.jar
   benchmarks/target/benchmarks.jar)
 for jar in "${jars[@]}"; do
   if [[ ! -f "$jar" ]]; then

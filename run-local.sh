@@ -75,7 +75,7 @@ services=(consumer-1 consumer-2 consumer-3 dlq-consumer dlq-console producer)
 declare -A port_of=([consumer-1]=$http_base [consumer-2]=$((http_base + 1)) [consumer-3]=$((http_base + 2))
   [producer]=$((http_base + 3)) [dlq-consumer]=$((http_base + 4)) [dlq-console]=$((http_base + 5)))
 declare -A jar_of=([consumer-1]=consumer [consumer-2]=consumer [consumer-3]=consumer [producer]=producer
-  [dlq-consumer]=dlq-consumer [dlq-console]=dlq-consumer)
+  [dlq-consumer]=dlq-consumer [dlq-console]=dlq-console)
 console_port=${CONSOLE_PORT:-8090}
 registry_port=${LOCAL_REGISTRY_PORT:-8079}
 registry_management_port=${LOCAL_REGISTRY_MANAGEMENT_PORT:-9079}
@@ -116,7 +116,7 @@ done
 
 # ---- jars: rebuilt when missing or older than a source ----
 jars=(local-kafka/target/local-kafka.jar consumer/target/consumer.jar producer/target/producer.jar
-  dlq-consumer/target/dlq-consumer.jar)
+  dlq-consumer/target/dlq-consumer.jar dlq-console/target/dlq-console.jar)
 stale() {
   local jar=$1 module=${1%%/*}
   [[ ! -f $jar ]] || [[ -n $(find "$module/src/main" "$module/pom.xml" common/src/main common/pom.xml pom.xml \
@@ -253,7 +253,6 @@ audit_key() {
 for name in "${services[@]}"; do
   args=()
   [[ $name == dlq-consumer ]] && args=(watch)
-  [[ $name == dlq-console ]] && args=(console)
   extra=()
   [[ $name == dlq-console ]] && extra=(REDRIVE_AUDIT_KEY="$(audit_key)")
   ((events)) && [[ $name == producer ]] && extra=(EVENT_COUNT="$events" EVENTS_PER_SECOND="$rate")

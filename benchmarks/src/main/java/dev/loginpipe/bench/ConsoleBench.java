@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The DLQ console at scale: a fresh broker, a DLQ of N records as the consumer writes them (several reasons and
- * signatures, error.at over two days), then {@code dlq-consumer.jar console} in {@code -Xmx256m}. Measures the time
+ * signatures, error.at over two days), then {@code dlq-console.jar} in {@code -Xmx256m}. Measures the time
  * from start until the signatures answer (and add up to N), the latency of pages of records, and the console's
  * memory. Not a test: run it with {@code ./bench.sh console [--records N]}.
  */
@@ -75,10 +75,10 @@ public final class ConsoleBench {
             System.out.printf("loaded %,d DLQ records and %,d output records in %.1f s%n", records, records,
                     seconds(loadStart));
 
-            Path jar = options.jarDir().resolve("dlq-consumer/target/dlq-consumer.jar");
+            Path jar = options.jarDir().resolve("dlq-console/target/dlq-console.jar");
             long start = System.nanoTime();
             try (ChildJvm console = ChildJvm.start("dlq-console", options.workDir().resolve("logs"),
-                    List.of("-Xmx" + heap, "-jar", jar.toString(), "console"),
+                    List.of("-Xmx" + heap, "-jar", jar.toString()),
                     Map.of("BOOTSTRAP_SERVERS", options.bootstrap(), "DLQ_TOPIC", topic, "INSTANCE_ID", "bench",
                             "OUTPUT_TOPIC", output, "CONSOLE_PORT", Integer.toString(consolePort), "HTTP_PORT", Integer.toString(httpPort),
                             "LOG_SUMMARY_SECONDS", "0",

@@ -63,6 +63,7 @@ class ComposeFilesTest {
         }
         assertThat(services.path("topic-creator").path("environment").path("BOOTSTRAP_SERVERS").asText()).isNotBlank();
         assertThat(services.path("dlq-consumer").path("command").toString()).contains("watch");
+        assertThat(services.path("dlq-console").path("command").toString()).contains("/app/dlq-console.jar");
     }
 
     @ParameterizedTest

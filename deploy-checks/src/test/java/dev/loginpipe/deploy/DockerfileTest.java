@@ -23,7 +23,7 @@ class DockerfileTest {
     @Test
     void runtimeIsNonRootWithHealthCheckAndTheThreeJars() {
         assertThat(dockerfile).contains("FROM eclipse-temurin:17-jre", "USER 10001", "HEALTHCHECK", "/health/ready",
-                "MaxRAMPercentage", "consumer.jar", "producer.jar", "dlq-consumer.jar", "VOLUME /tmp");
+                "MaxRAMPercentage", "consumer.jar", "producer.jar", "dlq-consumer.jar", "dlq-console.jar", "VOLUME /tmp");
         assertThat(Repo.read(".dockerignore")).contains("**/target", ".local", ".env");
     }
 }

@@ -41,6 +41,7 @@ class DocsTest {
             "consumer.jar", "consumer/target/consumer.jar",
             "producer.jar", "producer/target/producer.jar",
             "dlq-consumer.jar", "dlq-consumer/target/dlq-consumer.jar",
+            "dlq-console.jar", "dlq-console/target/dlq-console.jar",
             "local-kafka.jar", "local-kafka/target/local-kafka.jar");
     /** JMH's own command line (benchmark names, -p ...), not ours; its docs are JMH's. */
     private static final Set<String> NOT_OURS = Set.of("benchmarks.jar");

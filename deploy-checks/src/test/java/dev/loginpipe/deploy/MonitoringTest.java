@@ -66,7 +66,7 @@ class MonitoringTest {
 
     private static String serviceSources() throws IOException {
         StringBuilder all = new StringBuilder();
-        for (String module : List.of("common", "consumer", "producer", "dlq-consumer")) {
+        for (String module : List.of("common", "consumer", "producer", "dlq-consumer", "dlq-console")) {
             Path main = Repo.file(module + "/src/main/java");
             if (!Files.isDirectory(main)) {
                 continue;

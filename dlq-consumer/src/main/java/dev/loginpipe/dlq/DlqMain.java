@@ -28,10 +28,7 @@ import dev.loginpipe.dlq.access.UsersCommand;
 import dev.loginpipe.dlq.backtest.Backtest;
 import dev.loginpipe.dlq.backtest.BacktestResult;
 import dev.loginpipe.dlq.backtest.CandidateSchema;
-import dev.loginpipe.dlq.console.Console;
-import dev.loginpipe.dlq.console.LedgerSnapshot;
 import dev.loginpipe.dlq.replay.ReplayFencedException;
-import dev.loginpipe.dlq.redrive.AuditKeys;
 import dev.loginpipe.dlq.replay.ReplayOptions;
 import dev.loginpipe.dlq.replay.ReplayLedger;
 import dev.loginpipe.dlq.replay.Replayer;
@@ -40,7 +37,7 @@ import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar dlq-consumer.jar [watch|report|replay|export|console|user]}: makes the DLQ something people can act on. */
+/** {@code java -jar dlq-consumer.jar [watch|report|replay|export|backtest|user]}: makes the DLQ something people can act on. */
 public final class DlqMain {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-consumer");
     static final String USAGE = """
@@ -63,9 +60,8 @@ public final class DlqMain {
                                         --schema-version: only records judged by that schema.version
               export --out FILE         write every DLQ record to FILE as newline-delimited JSON (with its
                                         schema_version)
-              console                   the DLQ console, a web page on CONSOLE_BIND:CONSOLE_PORT: failures
-                                        grouped by signature, records, payloads with the error marked, dry runs;
-                                        /health and /metrics on HTTP_PORT
+              console                   runs the DLQ console, now its own program: java -jar dlq-console.jar
+                                        (this alias goes in the next release)
               backtest --schema FILE|--registry-version N [--output-records N] [--json]
                                         run a candidate schema (a file, or version N or latest of the registry
                                         subject) over the newest N records of OUTPUT_TOPIC (default 100,000)
@@ -102,11 +98,14 @@ public final class DlqMain {
             user(commandLine);
             return;
         }
+        if (commandLine.command().equals("console")) {
+            ConsoleAlias.run();
+            return;
+        }
         Config config = Launcher.configure(Service.DLQ_CONSUMER);
         Replayer replayer;
         try {
             replayer = new Replayer(config);
-            AuditKeys.of(config);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
         }
@@ -116,7 +115,6 @@ public final class DlqMain {
                 case "replay" -> System.out.print(replayer.replay(replayOptions(commandLine, config, replayer),
                         commandLine.replayControl()).text());
                 case "export" -> export(config, Path.of(commandLine.values().get("--out")));
-                case "console" -> console(config);
                 case "backtest" -> backtest(config, commandLine);
                 default -> watch(config);
             }
@@ -235,31 +233,6 @@ public final class DlqMain {
             status.set(0);
         } finally {
             stopped.countDown();
-        }
-    }
-
-    /** Serves until SIGTERM, then exits 0. */
-    private static void console(Config config) {
-        PrometheusRegistry registry = Metrics.newRegistry();
-        Health health = new Health();
-        Console console;
-        LedgerSnapshot ledger = LedgerSnapshot.follow(config);
-        try {
-            console = Console.start(config, health, ledger, registry);
-        } catch (ConfigException e) {
-            throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ledger.close();
-            console.close();
-            Runtime.getRuntime().halt(0);
-        }, "sigterm"));
-        try (HttpEndpoint http = startHttp(config, registry, health)) {
-            LOG.info("DLQ console on http://{}:{}/ (indexing {})", config.get(Settings.CONSOLE_BIND), console.port(),
-                    config.get(Settings.DLQ_TOPIC));
-            console.awaitClose();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

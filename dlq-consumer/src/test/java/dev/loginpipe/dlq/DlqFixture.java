@@ -35,15 +35,20 @@ public final class DlqFixture {
         TestKafka.createTopic(BOOTSTRAP, input, 1);
     }
 
-    /** The settings of this fixture, a replay group of its own, and any overrides given as name, value pairs. */
+    /** The DLQ tool's settings of this fixture, a replay group of its own, and overrides as name, value pairs. */
     public Config config(String... overrides) {
+        return config(Service.DLQ_CONSUMER, overrides);
+    }
+
+    /** As {@link #config(String...)}, for the given program (the console's tests ask for theirs). */
+    public Config config(Service service, String... overrides) {
         Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", BOOTSTRAP, "DLQ_TOPIC", dlq,
                 "INPUT_TOPIC", input, "REPLAY_GROUP_ID", TestKafka.uniqueName("replay"), "REPLAY_LEDGER_TOPIC", ledger,
                 "HTTP_PORT", "0", "INSTANCE_ID", "test", "MAX_REPLAYS", "2", "REDRIVE_AUDIT_KEY", AUDIT_KEY));
         for (int i = 0; i < overrides.length; i += 2) {
             env.put(overrides[i], overrides[i + 1]);
         }
-        return Config.load(Service.DLQ_CONSUMER, env);
+        return Config.load(service, env);
     }
 
     /** Headers as the consumer writes them, plus any given as name, value pairs. */

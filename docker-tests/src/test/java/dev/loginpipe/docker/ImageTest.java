@@ -73,7 +73,7 @@ class ImageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"consumer.jar", "producer.jar", "dlq-consumer.jar"})
+    @ValueSource(strings = {"consumer.jar", "producer.jar", "dlq-consumer.jar", "dlq-console.jar"})
     void helpPrintsTheSettingsAndExitsZero(String jar) {
         try (GenericContainer<?> help = service("java", "-jar", "/app/" + jar, "--help")
                 .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofMinutes(1)))) {

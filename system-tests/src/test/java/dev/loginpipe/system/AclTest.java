@@ -131,7 +131,7 @@ class AclTest {
         Map<String, String> console = env("console-1", CONSOLE);
         console.putAll(Map.of("REDRIVE_AUDIT_TOPIC", audit, "REPLAY_GROUP_ID", replayGroup,
                 "REDRIVE_AUDIT_KEY", "acl-test-key-0123456789abcdef0123456789"));
-        try (Redrive redrive = Redrive.open(Config.load(Service.DLQ_CONSUMER, console))) {
+        try (Redrive redrive = Redrive.open(Config.load(Service.DLQ_CONSOLE, console))) {
             Plan plan = redrive.create("ana", new PlanSpec(null, null, null, null, pipeline.input, 1000, 5, 100, 1, null));
             redrive.start("ana", plan.id());
             await().atMost(Duration.ofSeconds(60)).until(() -> plan.state() == Plan.State.FINISHED);

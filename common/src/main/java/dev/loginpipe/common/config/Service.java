@@ -4,7 +4,8 @@ package dev.loginpipe.common.config;
 public enum Service {
     PRODUCER("producer"),
     CONSUMER("consumer"),
-    DLQ_CONSUMER("dlq-consumer");
+    DLQ_CONSUMER("dlq-consumer"),
+    DLQ_CONSOLE("dlq-console");
 
     private final String jarName;
 

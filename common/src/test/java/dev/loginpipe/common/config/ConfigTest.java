@@ -125,12 +125,12 @@ class ConfigTest {
 
     @Test
     void theConsoleTokenIsASecretThatMayBeEmpty() {
-        assertThat(Config.load(Service.DLQ_CONSUMER, env()).get(Settings.CONSOLE_TOKEN)).isEmpty();
-        Config config = Config.load(Service.DLQ_CONSUMER, env("CONSOLE_TOKEN", "t0ken-value"));
+        assertThat(Config.load(Service.DLQ_CONSOLE, env()).get(Settings.CONSOLE_TOKEN)).isEmpty();
+        Config config = Config.load(Service.DLQ_CONSOLE, env("CONSOLE_TOKEN", "t0ken-value"));
         assertThat(config.get(Settings.CONSOLE_TOKEN)).isEqualTo("t0ken-value");
         assertThat(config.describe()).containsEntry("CONSOLE_TOKEN", "[hidden]");
         assertThat(config.describe().toString()).doesNotContain("t0ken-value");
-        assertThatThrownBy(() -> Config.load(Service.DLQ_CONSUMER, env("CONSOLE_TOKEN", "t0ken\u0007")))
+        assertThatThrownBy(() -> Config.load(Service.DLQ_CONSOLE, env("CONSOLE_TOKEN", "t0ken\u0007")))
                 .hasMessage("CONSOLE_TOKEN: invalid value, expected a printable string or nothing");
     }
 

@@ -40,7 +40,7 @@ public final class PasswordHash {
         return parse(stored) != null;
     }
 
-    static boolean matches(char[] password, String stored) {
+    public static boolean matches(char[] password, String stored) {
         Parsed p = parse(stored);
         return p != null && MessageDigest.isEqual(p.hash, derive(password, p.salt, p.iterations));
     }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class Users {
     private static final Logger LOG = LoggerFactory.getLogger("dlq-console");
     /** Names fit the trail's who, an HTTP header and a file line: no separators, no spaces, no markup. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,39}");
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,39}");
     private static final long MAX_FILE_BYTES = 1 << 20;
     private static final long CHECK_EVERY_MS = 1_000;
 
@@ -70,9 +70,14 @@ public final class Users {
         return rejected.get();
     }
 
+    /** The console's name for the shared token's principal in the trail. */
+    public static final String TOKEN = "token";
+    /** The console's name for the one person at a loopback console without accounts or token. */
+    public static final String LOCAL = "local";
+
     /** The console's own names for the token and its local user, in any case: nobody may pass for them. */
-    static boolean reserved(String name) {
-        return name.equalsIgnoreCase(Principal.TOKEN) || name.equalsIgnoreCase(Principal.LOCAL);
+    public static boolean reserved(String name) {
+        return name.equalsIgnoreCase(TOKEN) || name.equalsIgnoreCase(LOCAL);
     }
 
     public User find(String name) {

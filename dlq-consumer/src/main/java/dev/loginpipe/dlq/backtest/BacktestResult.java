@@ -41,6 +41,12 @@ public record BacktestResult(String schema, String version, String origin, long 
                 rejectedOther, newlyAccepted, acceptedOther, answer);
     }
 
+    /** Whether this output record is one of the examples of the records the candidate would newly reject. */
+    public boolean listsRejected(int partition, long offset) {
+        return newlyRejected.stream().flatMap(g -> g.examples().stream())
+                .anyMatch(e -> e.partition() == partition && e.offset() == offset);
+    }
+
     public long rejectedCount() {
         return newlyRejected.stream().mapToLong(Group::count).sum() + rejectedOther;
     }
