@@ -203,6 +203,19 @@ final class Pipeline {
         assertThat(routed).hasSize(inputCount);
     }
 
+    /**
+     * Input records the group has routed: the sum of its committed offsets, which commit in the transaction of the
+     * records' output and DLQ copies (the input holds no transaction markers). One request, so a test can ask it
+     * while it waits; reading the output again and again would compete with the consumers for the CPU.
+     */
+    long routed() throws Exception {
+        try (Admin admin = TestKafka.admin(bootstrap)) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
     /** The group's committed offsets are at the end of every input partition. */
     boolean groupCaughtUp() throws Exception {
         try (Admin admin = TestKafka.admin(bootstrap)) {
