@@ -137,14 +137,13 @@ final class Pipeline {
     }
 
     /**
-     * Sends every record to the input; a record the broker did not take fails the test here, not later. A loaded
-     * broker may take more than the default 30 s to answer a request that creates the first segments of 24 partitions;
-     * a retry after that timeout was refused as out of sequence until the records expired, so the request may take 2
-     * minutes.
+     * Sends every record to the input; a record the broker did not take fails the test here, not later. One request
+     * at a time: a loaded broker answered the first request to a just-created topic NOT_LEADER_OR_FOLLOWER and took the
+     * next ones, so the retried first batch (sequence 0) was refused as out of sequence until it expired.
      */
     void send(List<ProducerRecord<byte[], byte[]>> records) {
         try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of("max.request.size", "2000000",
-                "request.timeout.ms", "120000", "delivery.timeout.ms", "300000"))) {
+                "max.in.flight.requests.per.connection", "1"))) {
             List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
             for (ProducerRecord<byte[], byte[]> r : records) {
                 sent.add(producer.send(new ProducerRecord<>(input, r.partition(), r.key(), r.value(), r.headers())));
