@@ -37,14 +37,14 @@ class ExactlyOnceTest {
         Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 3);
         pipeline.sendMixed(60_000);
         Process victim = pipeline.startProcess("killed", Pipeline.QUICK_SESSION);
-        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 5_000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.routed() > 5_500);
         victim.destroyForcibly(); // SIGKILL: its open transaction is left for the broker to abort
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(victim.exitValue()).isEqualTo(137);
 
         Process restarted = pipeline.startProcess("killed", Pipeline.QUICK_SESSION);
         try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.readOutput(0).size() >= 54_000);
+            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.routed() >= 60_000);
         } finally {
             restarted.destroy();
             restarted.waitFor(20, TimeUnit.SECONDS);
@@ -76,7 +76,7 @@ class ExactlyOnceTest {
         Pipeline pipeline = new Pipeline(TestKafka.shared().bootstrapServers(), 3);
         pipeline.sendMixed(50_000);
         Process consumer = pipeline.startProcess("terminated", Map.of());
-        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 2_000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.routed() > 2_200);
         long before = System.nanoTime();
         consumer.destroy(); // SIGTERM
         assertThat(consumer.waitFor(15, TimeUnit.SECONDS)).isTrue();
@@ -84,7 +84,7 @@ class ExactlyOnceTest {
         assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
 
         try (Pipeline.InProcess rest = pipeline.start("after")) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.readOutput(0).size() + pipeline.readDlq(0).size() >= 50_000);
+            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.routed() >= 50_000);
         }
         pipeline.assertExactlyOnce(50_000);
     }

@@ -11,10 +11,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import dev.loginpipe.local.KafkaCluster;
 import dev.loginpipe.local.TestKafka;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
@@ -61,11 +63,12 @@ class FaultToleranceTest {
         Process zombie = pipeline.startProcess("zombie", Pipeline.QUICK_SESSION);
         Process survivor = pipeline.startProcess("survivor", Pipeline.QUICK_SESSION);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 8_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.routed() > 9_000);
             signal(zombie, "STOP"); // mid-batch, most likely with a transaction open
-            Thread.sleep(12_000);   // past the session timeout: the survivor takes every partition
+            // past the session timeout: the survivor takes every partition
+            await().atMost(Duration.ofSeconds(120)).until(() -> members(pipeline).equals(Map.of("survivor", 3)));
             signal(zombie, "CONT");
-            await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.readOutput(0).size() >= 72_000);
+            await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.routed() >= 80_000);
         } finally {
             zombie.destroy();
             survivor.destroy();
@@ -82,12 +85,12 @@ class FaultToleranceTest {
         Process zombie = pipeline.startProcess("twin", Pipeline.QUICK_SESSION);
         Process twin = null;
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.readOutput(0).size() > 5_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.routed() > 5_500);
             signal(zombie, "STOP"); // most likely with a transaction open
             Thread.sleep(8_000);    // past the session timeout; a supervisor starts a replacement under the same id
             twin = pipeline.startProcess("twin", Pipeline.QUICK_SESSION);
             pipeline.sendMixed(20_000); // only the twin can route these
-            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.readOutput(0).size() >= 72_000);
+            await().atMost(Duration.ofSeconds(120)).until(() -> pipeline.routed() >= 80_000);
             signal(zombie, "CONT");
             assertThat(zombie.waitFor(60, TimeUnit.SECONDS)).as("the zombie stops once it learns it is fenced").isTrue();
             assertThat(zombie.exitValue()).isEqualTo(1);
@@ -172,7 +175,7 @@ class FaultToleranceTest {
                 consumers.set(victim, pipeline.startProcess("chaos-" + victim, Pipeline.QUICK_SESSION));
                 kills++;
             }
-            await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.readOutput(0).size() >= total * 9 / 10);
+            await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.routed() >= total);
         } finally {
             for (Process p : consumers) {
                 p.destroy();
@@ -199,6 +202,15 @@ class FaultToleranceTest {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The group's members by client id (the consumer's INSTANCE_ID), with how many partitions each holds. */
+    private static Map<String, Integer> members(Pipeline pipeline) throws Exception {
+        try (Admin admin = TestKafka.admin(pipeline.bootstrap)) {
+            return admin.describeConsumerGroups(List.of(pipeline.group)).all().get().get(pipeline.group).members()
+                    .stream().collect(Collectors.toMap(MemberDescription::clientId,
+                            m -> m.assignment().topicPartitions().size(), Integer::sum));
         }
     }
 

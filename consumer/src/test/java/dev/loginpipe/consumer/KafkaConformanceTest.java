@@ -22,8 +22,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,18 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaConformanceTest {
     /** The real broker: a commit's answer can be turned into an error the client does not map. */
-    private static EndTxnFaultProxy broker;
-
-    @BeforeAll
-    static void startBroker() {
-        // the coordinator looks for timed-out transactions every 10 s by default
-        broker = EndTxnFaultProxy.withBroker(Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    private static final EndTxnFaultProxy broker = EndTxnFaultProxy.shared();
 
     /** One script, played on either side. */
     interface Side extends AutoCloseable {

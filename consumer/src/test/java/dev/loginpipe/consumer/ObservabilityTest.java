@@ -116,7 +116,7 @@ class ObservabilityTest {
             int port = freePort();
             Process consumer = pipeline.startProcess("ready", Map.of("HTTP_PORT", Integer.toString(port)));
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/health/live") == 200);
+                await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/live") == 200);
                 assertThat(status(port, "/health/ready")).as("before joining the group").isEqualTo(503);
                 await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/ready") == 200);
 

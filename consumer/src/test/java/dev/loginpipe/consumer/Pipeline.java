@@ -136,9 +136,14 @@ final class Pipeline {
         return command;
     }
 
-    /** Sends every record to the input; a record the broker did not take fails the test here, not later. */
+    /**
+     * Sends every record to the input; a record the broker did not take fails the test here, not later. One request
+     * at a time: a loaded broker answered the first request to a just-created topic NOT_LEADER_OR_FOLLOWER and took the
+     * next ones, so the retried first batch (sequence 0) was refused as out of sequence until it expired.
+     */
     void send(List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of("max.request.size", "2000000"))) {
+        try (KafkaProducer<byte[], byte[]> producer = TestKafka.producer(bootstrap, Map.of("max.request.size", "2000000",
+                "max.in.flight.requests.per.connection", "1"))) {
             List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
             for (ProducerRecord<byte[], byte[]> r : records) {
                 sent.add(producer.send(new ProducerRecord<>(input, r.partition(), r.key(), r.value(), r.headers())));
@@ -201,6 +206,19 @@ final class Pipeline {
         assertThat(missing).as("input records missing from output and DLQ").isEmpty();
         assertThat(seen).as("input records routed more than once").allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
         assertThat(routed).hasSize(inputCount);
+    }
+
+    /**
+     * Input records the group has routed: the sum of its committed offsets, which commit in the transaction of the
+     * records' output and DLQ copies (the input holds no transaction markers). One request, so a test can ask it
+     * while it waits; reading the output again and again would compete with the consumers for the CPU.
+     */
+    long routed() throws Exception {
+        try (Admin admin = TestKafka.admin(bootstrap)) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
     }
 
     /** The group's committed offsets are at the end of every input partition. */

@@ -8,8 +8,6 @@ import java.util.Map;
 
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,24 +17,14 @@ import org.junit.jupiter.api.Test;
  * the commit stands. The loop that rewound to its memory routed the whole transaction again.
  */
 class UnknownCommitOutcomeTest {
-    private EndTxnFaultProxy proxy;
-    private String bootstrap;
-
-    @BeforeEach
-    void startBrokerBehindProxy() {
-        proxy = EndTxnFaultProxy.withBroker(Map.of());
-        bootstrap = proxy.bootstrapServers();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-    }
+    private static final EndTxnFaultProxy proxy = EndTxnFaultProxy.shared();
+    private static final String bootstrap = proxy.bootstrapServers();
 
     @Test
     void aCommitTheClientSawFailButTheCoordinatorAppliedIsNotRoutedAgain() throws Exception {
         Pipeline pipeline = new Pipeline(bootstrap, 3);
         pipeline.sendMixed(6_000);
+        int rewritten = proxy.rewritten();
         try (Pipeline.InProcess consumer = pipeline.start("unknown-1",
                 Map.of("BATCH_MAX_RECORDS", "500", "COMMIT_INTERVAL_MS", "1000"))) {
             await().atMost(Duration.ofSeconds(60)).until(() -> consumer.metrics.committed.get() >= 1);
@@ -45,7 +33,7 @@ class UnknownCommitOutcomeTest {
             assertThat(consumer.stop()).isZero();
             assertThat(consumer.metrics.aborted.get()).as("transactions taken for failed").isEqualTo(1);
         }
-        assertThat(proxy.rewritten()).isEqualTo(1);
+        assertThat(proxy.rewritten()).isEqualTo(rewritten + 1);
         pipeline.assertExactlyOnce(6_000);
     }
 
@@ -67,9 +55,10 @@ class UnknownCommitOutcomeTest {
             // lag is sampled once a second: the new records have been read into a transaction that stays open
             await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
                     .until(() -> lagReported(first) == 3 && first.metrics.totalLag() == 0);
+            int rewritten = proxy.rewritten();
             proxy.failNextEndTxn(1);
             try (Pipeline.InProcess second = pipeline.start("cooperative-2", cooperative)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> proxy.rewritten() == 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> proxy.rewritten() == rewritten + 1);
                 assertThat(first.metrics.committed.get()).as("the failed commit was the revoke's").isEqualTo(commitsBefore);
                 pipeline.sendMixed(400);
                 await().atMost(Duration.ofSeconds(60)).until(pipeline::groupCaughtUp);
