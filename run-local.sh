@@ -143,11 +143,11 @@ for jar in "${jars[@]}"; do
   [[ -f $jar ]] || fail 1 "$jar is missing: build it (mvn -B -DskipTests package) or run without --no-build"
 done
 
-# ---- the consumers' runtime: the fastest found (docs/operations.md, "Runtime") ----
+# ---- the consumers' runtime (docs/operations.md, "The consumers' runtime") ----
 # The JDK home in CONSUMER_JAVA, else the newest JDK 25+ in /usr/lib/jvm, else `java`. On 25 or newer the AOT cache
-# (classes loaded and linked, method profiles); on 13 to 24 an AppCDS archive (classes); older: neither. Either is recorded by consumer-1 when it stops after a run without
-# one, and used from the next run on. Its name holds the jar's checksum: JDK 25 would use a cache made for another
-# jar without a word, so a rebuilt jar gets a new one.
+# (classes loaded and linked, method profiles), on 13 to 24 an AppCDS archive (classes), older: neither. Either is
+# recorded by consumer-1 when it stops after a run without one, and used from the next run on. Its name holds the
+# jar's checksum: JDK 25 would use a cache made for another jar without a word, so a rebuilt jar gets a new one.
 consumer_java=java cache_kind=""
 if [[ -n ${CONSUMER_JAVA:-} ]]; then
   [[ -x $CONSUMER_JAVA/bin/java ]] || fail 3 "CONSUMER_JAVA=$CONSUMER_JAVA has no bin/java"

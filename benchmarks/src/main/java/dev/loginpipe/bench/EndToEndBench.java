@@ -131,7 +131,8 @@ public final class EndToEndBench {
             for (Entry entry : lineup.inRound(round)) {
                 progress(round(round) + entry.contender().label() + ", JVM flags: " + entry.flags().label());
                 Drain.Result result = Drain.run(options, admin, broker, entry,
-                        RunTopics.reading(INPUT, entry.runName() + "-r" + round), end, validEvents, Drain.Kind.MEASURED);
+                        RunTopics.reading(INPUT, entry.runName() + "-r" + round), end, validEvents,
+                        Drain.Kind.MEASURED);
                 progress(String.format(Locale.ROOT, "  %,.0f events/s, router %.1f µs/record, broker %.1f µs/record; %s",
                         result.recordsPerSecond(), result.routerMicrosPerRecord(), result.brokerMicrosPerRecord(),
                         result.verdict()));
@@ -176,13 +177,14 @@ public final class EndToEndBench {
     private void trainStartCaches(Lineup lineup) throws Exception {
         Map<String, Entry> trainers = new LinkedHashMap<>();
         for (Entry entry : lineup.entries()) {
-            Contender trainer = entry.contender().side().equals("loginpipe") ? Contender.LOGINPIPE_1 : entry.contender();
+            Contender trainer =
+                    entry.contender().side().equals("loginpipe") ? Contender.LOGINPIPE_1 : entry.contender();
             trainers.putIfAbsent(trainer.side() + "/" + entry.flags().key(), new Entry(trainer, entry.flags()));
         }
         if (options.measures("latency")) {
             trainers.putIfAbsent("loginpipe/" + LATENCY_FLAGS.key(), new Entry(Contender.LOGINPIPE_1, LATENCY_FLAGS));
         }
-        Path dir = options.startCache().file(options, "any", JvmFlags.OPTIONS).getParent();
+        Path dir = StartCache.dir(options);
         if (Files.exists(dir)) {
             try (var old = Files.list(dir)) {
                 for (Path file : old.toList()) {
@@ -273,8 +275,10 @@ public final class EndToEndBench {
                         "seconds_from_start_rounds", results.stream().map(r -> BenchReport.round2(r.secondsFromStart())).toList(),
                         "seconds_to_first_commit_rounds",
                         results.stream().map(r -> BenchReport.round2(r.secondsToFirstCommit())).toList(),
-                        "router_cpu_seconds_rounds", results.stream().map(r -> BenchReport.round2(r.routerSeconds())).toList(),
-                        "jit_cpu_seconds_rounds", results.stream().map(r -> BenchReport.round2(r.jitSeconds())).toList(),
+                        "router_cpu_seconds_rounds",
+                        results.stream().map(r -> BenchReport.round2(r.routerSeconds())).toList(),
+                        "jit_cpu_seconds_rounds",
+                        results.stream().map(r -> BenchReport.round2(r.jitSeconds())).toList(),
                         "heap", options.heap(), "peak_rss_mib", Math.round(peakRss / MIB),
                         "exactly_once_rounds", verdicts.stream().map(Object::toString).toList())));
     }

@@ -13,7 +13,7 @@ enum StartCache {
     NONE("none", ""),
     /** AppCDS: the classes the training run loaded, parsed and verified (JDK 13+). */
     CDS("cds", ".jsa"),
-    /** The AOT cache (JEPs 483, 514, 515, JDK 25+): classes loaded and linked, and the training run's method profiles. */
+    /** The AOT cache (JEPs 483, 514, 515; JDK 25+): classes loaded and linked, and the training's method profiles. */
     AOT("aot", ".aot");
 
     private final String key;
@@ -28,9 +28,14 @@ enum StartCache {
         return key;
     }
 
+    /** Where a run's files are: each run trains its own, for the jars it measures. */
+    static Path dir(BenchOptions options) {
+        return options.workDir().resolve("start-cache");
+    }
+
     /** The file of one side ("loginpipe", "streams") under one setting of flags. */
     Path file(BenchOptions options, String side, JvmFlags flags) {
-        return options.workDir().resolve("start-cache").resolve(side + "-" + flags.key() + suffix);
+        return dir(options).resolve(side + "-" + flags.key() + suffix);
     }
 
     /** The JVM arguments that write the file when the training JVM exits, or that use it. */

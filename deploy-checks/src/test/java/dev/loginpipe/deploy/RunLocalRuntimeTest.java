@@ -34,7 +34,8 @@ class RunLocalRuntimeTest {
         assertThat(cache.getParent()).isEqualTo(dir.resolve("start-cache"));
 
         Files.writeString(cache, "as if consumer-1 had recorded it");
-        assertThat(runtime(env).output()).as("the next run").contains("(Java " + feature + ") with " + kind + " (" + cache + ")");
+        assertThat(runtime(env).output()).as("the next run")
+                .contains("(Java " + feature + ") with " + kind + " (" + cache + ")");
     }
 
     /** Without CONSUMER_JAVA: the newest JDK 25 or later in /usr/lib/jvm where there is one, else the java on PATH. */
