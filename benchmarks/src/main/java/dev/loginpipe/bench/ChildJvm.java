@@ -70,14 +70,13 @@ final class ChildJvm implements AutoCloseable {
         long nanos = 0;
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
             for (Path task : tasks.toList()) {
-                String comm;
                 try {
-                    comm = Files.readString(task.resolve("comm")).strip();
-                } catch (IOException gone) {
-                    continue; // the thread ended meanwhile
-                }
-                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-                    nanos += ProcessCpu.nanos(task.resolve("stat"));
+                    String comm = Files.readString(task.resolve("comm")).strip();
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        nanos += ProcessCpu.nanos(task.resolve("stat"));
+                    }
+                } catch (IOException | java.io.UncheckedIOException gone) {
+                    // the thread ended meanwhile
                 }
             }
         }
