@@ -17,11 +17,12 @@ COPY system-tests/pom.xml system-tests/
 COPY benchmarks/pom.xml benchmarks/
 COPY deploy-checks/pom.xml deploy-checks/
 COPY docker-tests/pom.xml docker-tests/
-RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer,dlq-console -am package
+RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer,dlq-console,local-kafka -am package
 COPY . .
-RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer,dlq-console -am package
+RUN mvn -B -q -DskipTests -pl consumer,producer,dlq-consumer,dlq-console,local-kafka -am package
 
-FROM eclipse-temurin:17-jre
+# Built for Java 17, run on 25: the consumer's AOT cache (below) needs a JDK 25.
+FROM eclipse-temurin:25-jre
 RUN groupadd --system --gid 10001 loginpipe \
  && useradd --system --uid 10001 --gid loginpipe --home-dir /app --no-create-home --shell /usr/sbin/nologin loginpipe
 WORKDIR /app
@@ -32,6 +33,14 @@ COPY consumer/jvm.options consumer.jvm.options
 # Heap from the container's memory limit; die on OOM so the restart policy brings back a clean JVM.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
     HTTP_PORT=8080
+# The consumer's AOT cache (JEPs 483, 514, 515: classes loaded and linked, method profiles), trained here on 100,000
+# generated events through a throw-away broker (local-kafka.jar, mounted from the build stage, not kept), with this
+# jar at this path and this JDK: it cannot be stale (JDK 25 would use a cache made for another jar without a word;
+# docs/operations.md, "Runtime"). consumer.jvm.options then names it, so every launcher of the image uses it.
+RUN --mount=type=bind,from=build,source=/src/local-kafka/target/local-kafka.jar,target=/tmp/local-kafka.jar \
+    --mount=type=bind,source=consumer/train-aot-cache.sh,target=/tmp/train-aot-cache.sh \
+    bash /tmp/train-aot-cache.sh /tmp/local-kafka.jar /app /app/consumer.aot \
+ && echo "-XX:AOTCache=/app/consumer.aot" >> /app/consumer.jvm.options
 USER 10001:10001
 VOLUME /tmp
 EXPOSE 8080

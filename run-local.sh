@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 usage() {
   cat <<'EOF'
-Usage: ./run-local.sh [--events N [--rate R]] [--registry] [--no-build]
+Usage: ./run-local.sh [--events N [--rate R]] [--registry] [--no-build] [--runtime]
 
   (no options)  run until Ctrl-C, with a status line every 2 seconds
   --events N    bounded demo: send N events, wait until all are routed, reconcile input against output + DLQ
@@ -18,6 +18,9 @@ Usage: ./run-local.sh [--events N [--rate R]] [--registry] [--no-build]
                 register schema.json as <INPUT_TOPIC>-value and let the consumers take their schema from it
                 (http://127.0.0.1:$LOCAL_REGISTRY_PORT/apis/ccompat/v7, default port 8079)
   --no-build    use the jars as they are (default: rebuild when missing or older than the sources)
+  --runtime     print which JDK and start cache the consumers would run with, and exit: a JDK 25+ with its AOT
+                cache (CONSUMER_JAVA, else the newest in /usr/lib/jvm), else java with an AppCDS archive; the
+                first run without one records it in $LOCAL_DIR/start-cache/ as consumer-1 stops
 
 Exit status: 0 ok, 1 failure (a service died, reconciliation failed), 2 usage, 3 missing java/curl or port in use.
 Logs: $LOCAL_DIR/logs/ (default .local/logs/).
@@ -35,12 +38,14 @@ events=0
 rate=0
 build=1
 registry=0
+runtime_only=0
 while (($#)); do
   case $1 in
     --events) events=${2:-}; shift 2 || fail 2 "--events needs a number" ;;
     --rate) rate=${2:-}; shift 2 || fail 2 "--rate needs a number" ;;
     --no-build) build=0; shift ;;
     --registry) registry=1; shift ;;
+    --runtime) runtime_only=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) fail 2 "unknown option '$1' (see --help)" ;;
   esac
@@ -88,19 +93,22 @@ if ! [[ $java_major =~ ^[0-9]+$ ]] || ((java_major < 17)); then
   fail 3 "java ${java_major:-?} found, 17 or newer needed"
 fi
 command -v curl >/dev/null 2>&1 || fail 3 "curl not found (it reads the services' /metrics): install curl"
-# A JDK home of version 21 or later for Apicurio Registry: REGISTRY_JAVA, JAVA21_HOME, else the newest in /usr/lib/jvm.
-registry_java_home() {
-  local home major best="" best_major=0
-  for home in "${REGISTRY_JAVA:-}" "${JAVA21_HOME:-}" /usr/lib/jvm/*; do
+# A JDK home of version MIN or later: the first of the homes given that is one, else the newest in /usr/lib/jvm.
+java_home_at_least() { # MIN [HOME...]
+  local min=$1 home major best="" best_major=0
+  shift
+  for home in "$@" /usr/lib/jvm/*; do
     [[ -n $home && -x $home/bin/java && -f $home/release ]] || continue
     major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
-    if [[ $major =~ ^[0-9]+$ ]] && ((major >= 21 && major > best_major)); then
+    if [[ $major =~ ^[0-9]+$ ]] && ((major >= min && major > best_major)); then
       best=$home best_major=$major
-      [[ $home == "${REGISTRY_JAVA:-}" || $home == "${JAVA21_HOME:-}" ]] && break
+      [[ $home != /usr/lib/jvm/* ]] && break
     fi
   done
   [[ -n $best ]] && echo "$best"
 }
+# Apicurio Registry needs 21 or later: REGISTRY_JAVA, JAVA21_HOME, else the newest in /usr/lib/jvm.
+registry_java_home() { java_home_at_least 21 "${REGISTRY_JAVA:-}" "${JAVA21_HOME:-}"; }
 ports=("$kafka_port" "$controller_port" "${port_of[@]}" "$console_port")
 if ((registry)); then
   registry_home=$(registry_java_home) ||
@@ -135,6 +143,47 @@ for jar in "${jars[@]}"; do
   [[ -f $jar ]] || fail 1 "$jar is missing: build it (mvn -B -DskipTests package) or run without --no-build"
 done
 
+# ---- the consumers' runtime (docs/operations.md, "The consumers' runtime") ----
+# The JDK home in CONSUMER_JAVA, else the newest JDK 25+ in /usr/lib/jvm, else `java`. On 25 or newer the AOT cache
+# (classes loaded and linked, method profiles), on 13 to 24 an AppCDS archive (classes), older: neither. Either is
+# recorded by consumer-1 when it stops after a run without one, and used from the next run on. Its name holds the
+# jar's checksum: JDK 25 would use a cache made for another jar without a word, so a rebuilt jar gets a new one.
+consumer_java=java cache_kind=""
+if [[ -n ${CONSUMER_JAVA:-} ]]; then
+  [[ -x $CONSUMER_JAVA/bin/java ]] || fail 3 "CONSUMER_JAVA=$CONSUMER_JAVA has no bin/java"
+  consumer_java=$CONSUMER_JAVA/bin/java
+elif consumer_home=$(java_home_at_least 25); then
+  consumer_java=$consumer_home/bin/java
+fi
+consumer_major=$("$consumer_java" -version 2>&1 | awk -F '"' '/version/ { split($2, v, "."); print v[1]; exit }')
+if [[ $consumer_major =~ ^[0-9]+$ ]] && ((consumer_major >= 25)); then
+  cache_kind=aot
+elif [[ $consumer_major =~ ^[0-9]+$ ]] && ((consumer_major >= 13)); then
+  cache_kind=cds # JDK 13 to 24: AppCDS, no profiles
+fi
+cache_dir=$local_dir/start-cache
+consumer_cache=() record_cache=()
+runtime="consumers on $consumer_java (Java ${consumer_major:-?})"
+if [[ -n $cache_kind ]]; then
+  sum=$(cksum consumer/target/consumer.jar | cut -d ' ' -f 1)
+  declare -A suffix=([aot]=aot [cds]=jsa)
+  cache=$cache_dir/consumer-$consumer_major-$sum.${suffix[$cache_kind]}
+  mkdir -p "$cache_dir"
+  find "$cache_dir" -name "consumer-$consumer_major-*" ! -path "$cache" -delete # older jars'
+  declare -A use_flag=([aot]=-XX:AOTCache= [cds]=-XX:SharedArchiveFile=)
+  declare -A record_flag=([aot]=-XX:AOTCacheOutput= [cds]=-XX:ArchiveClassesAtExit=)
+  declare -A cache_name=([aot]="the AOT cache" [cds]="an AppCDS archive")
+  if [[ -s $cache ]]; then
+    consumer_cache=("${use_flag[$cache_kind]}$cache")
+    runtime+=" with ${cache_name[$cache_kind]} ($cache)"
+  else
+    record_cache=("${record_flag[$cache_kind]}$cache")
+    runtime+=", no start cache yet: consumer-1 records ${cache_name[$cache_kind]} into $cache as it stops"
+  fi
+fi
+echo "run-local: $runtime"
+((runtime_only)) && exit 0
+
 # ---- processes, stopped in reverse order on exit, Ctrl-C or SIGTERM ----
 mkdir -p "$logs"
 pids=()
@@ -149,14 +198,19 @@ launch() { # NAME COMMAND...: runs in the background, output to $logs/NAME.log
 # shellcheck disable=SC2317 # called from the traps
 stop_all() {
   trap - INT TERM EXIT
-  local i pid
+  local i pid seconds waited
   ((${#pids[@]})) && echo
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     pid=${pids[i]}
     kill -TERM "$pid" 2>/dev/null || continue
     echo "run-local: stopping ${names[i]}"
-    for _ in {1..60}; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null && echo "run-local: ${names[i]} did not stop within 30s, killed"
+    seconds=30
+    if [[ ${names[i]} == consumer-1 ]] && ((${#record_cache[@]})); then
+      seconds=180 # it writes the start cache as it exits
+      echo "run-local: consumer-1 writes the start cache before it exits (up to ${seconds}s)"
+    fi
+    for ((waited = 0; waited < seconds * 2; waited++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null && echo "run-local: ${names[i]} did not stop within ${seconds}s, killed"
     wait "$pid" 2>/dev/null || true
   done
   pids=()
@@ -270,10 +324,14 @@ for name in "${services[@]}"; do
     done
     echo "run-local: DLQ console on http://127.0.0.1:$console_port/"
   fi
-  jvm=()
-  [[ ${jar_of[$name]} == consumer ]] && jvm=(@consumer/jvm.options) # as the image runs it
+  java=java jvm=()
+  if [[ ${jar_of[$name]} == consumer ]]; then
+    java=$consumer_java
+    jvm=(@consumer/jvm.options "${consumer_cache[@]}") # as the image runs it
+    [[ $name == consumer-1 ]] && jvm+=("${record_cache[@]}")
+  fi
   launch "$name" env INSTANCE_ID="$name" HTTP_PORT="${port_of[$name]}" "${extra[@]}" \
-    java "${jvm[@]}" -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"
+    "$java" "${jvm[@]}" -jar "${jar_of[$name]}/target/${jar_of[$name]}.jar" "${args[@]}"
 done
 
 # ---- status: scraped from the services' /metrics ----

@@ -1,6 +1,7 @@
 package dev.loginpipe.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -9,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What one run of the end-to-end harness measures and where. {@code --quick} shrinks every count and runs one round,
@@ -18,7 +21,7 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                     boolean warmUp, long limitRecords, int events, int invalidPercent, int latencyRate,
                     int latencySeconds, String heap, List<String> consumerJvmArgs, List<String> streamsJvmArgs,
                     Map<String, String> consumerEnv, Set<JvmFlags> jvmFlags,
-                    Set<String> only) {
+                    Set<String> only, Path routerJava, StartCache startCache) {
 
     static final String USAGE = """
             Usage: EndToEndBench [--quick] [--rounds N] [--events N] [--invalid-percent P] [--limit-records N]
@@ -26,6 +29,7 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                                  [--controller-port C] [--work-dir D] [--jars DIR] [--json FILE]
                                  [--consumer-jvm-arg ARG]... [--consumer-env NAME=VALUE]...
                                  [--streams-jvm-arg ARG]... [--jvm-flags defaults|options|both] [--only PARTS]
+                                 [--jdk HOME] [--cds | --aot]
             Starts a fresh local-kafka broker and measures, round after round on one preloaded input: Kafka's
             ProducerPerformance (the limit), loginpipe with 1 and with 3 instances, and Kafka Streams (defaults,
             and producer batch.size 256 KB), each drain checked record by record; then loginpipe's latency at a
@@ -54,7 +58,14 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
               --only PARTS          measure only these, comma-separated, to try a change quickly: limit, latency,
                                     loginpipe-1, loginpipe-3, streams-defaults, streams-tuned (under every setting
                                     of --jvm-flags), or one setting's row, e.g. loginpipe-1/options
-                                    (ratios are printed where both sides ran with the same flags)""";
+                                    (ratios are printed where both sides ran with the same flags)
+              --jdk HOME            the JDK both sides' routers run on (default: the one running the harness;
+                                    the broker and Kafka's tools always run on that one)
+              --cds                 AppCDS: before the measured drains each side, under each setting, drains
+                                    100,000 events of its own with -XX:ArchiveClassesAtExit, and every measured
+                                    start of that side then gets -XX:SharedArchiveFile
+              --aot                 the same with the AOT cache, classes and method profiles (-XX:AOTCacheOutput,
+                                    then -XX:AOTCache; needs a JDK 25 or newer, e.g. --jdk)""";
 
     static BenchOptions parse(String[] args) throws IOException {
         boolean quick = false;
@@ -75,6 +86,8 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
         Map<String, String> consumerEnv = new LinkedHashMap<>();
         Set<JvmFlags> jvmFlags = EnumSet.allOf(JvmFlags.class);
         Set<String> only = Set.of();
+        Path jdk = Path.of(System.getProperty("java.home"));
+        StartCache startCache = StartCache.NONE;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -118,10 +131,21 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                     };
                 }
                 case "--only" -> only = Set.of(value(args, ++i, arg).split(","));
+                case "--jdk" -> jdk = Path.of(value(args, ++i, arg));
+                case "--cds" -> startCache = StartCache.CDS;
+                case "--aot" -> startCache = StartCache.AOT;
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'\n" + USAGE);
             }
         }
         checkOnly(only, jvmFlags);
+        Path java = jdk.resolve("bin/java");
+        if (!java.toFile().canExecute()) {
+            throw new IllegalArgumentException("--jdk: no " + java + "\n" + USAGE);
+        }
+        if (startCache == StartCache.AOT && featureVersion(jdk) < 25) {
+            throw new IllegalArgumentException("--aot needs a JDK 25 or newer; " + jdk + " is "
+                    + featureVersion(jdk) + " (give one with --jdk)\n" + USAGE);
+        }
         return new BenchOptions(port != null ? port : RouterFleet.freePort(),
                 controllerPort != null ? controllerPort : RouterFleet.freePort(),
                 workDir, jarDir, json,
@@ -137,7 +161,17 @@ record BenchOptions(int brokerPort, int controllerPort, Path workDir, Path jarDi
                 List.copyOf(streamsJvmArgs),
                 Map.copyOf(consumerEnv),
                 Set.copyOf(jvmFlags),
-                only);
+                only, java, startCache);
+    }
+
+    /** A JDK's feature version, from {@code JAVA_VERSION} in its {@code release} file; 0 if it has none. */
+    static int featureVersion(Path jdk) throws IOException {
+        Path release = jdk.resolve("release");
+        if (!Files.exists(release)) {
+            return 0;
+        }
+        Matcher version = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+        return version.find() ? Integer.parseInt(version.group(1)) : 0;
     }
 
     /** Whether this run measures {@code part}: "limit" or "latency". */

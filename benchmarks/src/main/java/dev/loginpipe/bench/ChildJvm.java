@@ -37,8 +37,14 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code java <jvmArgs...>} with extra environment variables; output to {@code logDir/name.log}. */
     static ChildJvm start(String name, Path logDir, List<String> jvmArgs, Map<String, String> env) throws IOException {
+        return start(name, logDir, JAVA, jvmArgs, env);
+    }
+
+    /** The same with another {@code java} than the harness's own. */
+    static ChildJvm start(String name, Path logDir, Path java, List<String> jvmArgs, Map<String, String> env)
+            throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(JAVA.toString());
+        command.add(java.toString());
         command.addAll(jvmArgs);
         Files.createDirectories(logDir);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -53,6 +59,28 @@ final class ChildJvm implements AutoCloseable {
     /** CPU time used so far (user + system), in nanoseconds. */
     long cpuNanos() {
         return ProcessCpu.nanos(pid());
+    }
+
+    /**
+     * CPU time of the JIT's compiler threads so far (user + system), in nanoseconds, from each thread's
+     * {@code /proc/PID/task/TID/stat}. A compiler thread the JVM ended before this call is not counted (with 2 CPUs
+     * HotSpot keeps one C1 and one C2 thread for the whole run).
+     */
+    long jitCpuNanos() throws IOException {
+        long nanos = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).strip();
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        nanos += ProcessCpu.nanos(task.resolve("stat"));
+                    }
+                } catch (IOException | java.io.UncheckedIOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return nanos;
     }
 
     /** Fails, with the last lines it printed, if the process has exited. */
@@ -103,11 +131,18 @@ final class ChildJvm implements AutoCloseable {
     /** SIGTERM, a few seconds to exit cleanly, then SIGKILL. */
     @Override
     public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(15));
+    }
+
+    /** SIGTERM, {@code grace} to exit (a JVM that writes a CDS archive or AOT cache at exit needs longer), SIGKILL. */
+    void stop(Duration grace) throws InterruptedException {
         if (!process.isAlive()) {
             return;
         }
-        process.destroy();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        // SIGTERM through the handle: Process.destroy() also closes our end of its output, and a JVM whose output is
+        // gone cannot write its start cache at exit (nor its last lines to the log).
+        process.toHandle().destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
     }

@@ -27,13 +27,20 @@ enum Contender {
         return label;
     }
 
-    RouterFleet start(BenchOptions options, RunTopics run, JvmFlags flags) throws IOException, InterruptedException {
+    /** Whose start cache it uses: "loginpipe" or "streams" (the variants of a side share one). */
+    String side() {
+        return this == LOGINPIPE_1 || this == LOGINPIPE_3 ? "loginpipe" : "streams";
+    }
+
+    /** Its routers; a training fleet writes its side's start cache when it stops. */
+    RouterFleet start(BenchOptions options, RunTopics run, JvmFlags flags, boolean training)
+            throws IOException, InterruptedException {
         return switch (this) {
-            case LOGINPIPE_1 -> RouterFleet.loginpipe(options, run, 1, flags);
-            case LOGINPIPE_3 -> RouterFleet.loginpipe(options, run, 3, flags);
-            case STREAMS_DEFAULTS -> RouterFleet.streams(options, run, List.of(), flags);
+            case LOGINPIPE_1 -> RouterFleet.loginpipe(options, run, 1, flags, training);
+            case LOGINPIPE_3 -> RouterFleet.loginpipe(options, run, 3, flags, training);
+            case STREAMS_DEFAULTS -> RouterFleet.streams(options, run, List.of(), flags, training);
             case STREAMS_TUNED ->
-                    RouterFleet.streams(options, run, List.of("producer.batch.size=" + 256 * 1024), flags);
+                    RouterFleet.streams(options, run, List.of("producer.batch.size=" + 256 * 1024), flags, training);
         };
     }
 }

@@ -27,6 +27,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class EndToEndBench {
     private static final String INPUT = "input";
+    private static final String TRAINING = "training";
+    /** Events of the input the start caches are trained on: a short drain, apart from the measured input. */
+    private static final int TRAINING_EVENTS = 100_000;
     private static final Duration LATENCY_TIMEOUT = Duration.ofMinutes(10);
     /** Steady load before the latency is measured, so JIT compilation and the first fetches do not count. */
     private static final Duration LATENCY_WARMUP = Duration.ofSeconds(5);
@@ -109,6 +112,9 @@ public final class EndToEndBench {
         }
         Map<TopicPartition, Long> end = admin.endOffsets(INPUT);
         Lineup lineup = Lineup.of(options);
+        if (options.startCache() != StartCache.NONE) {
+            trainStartCaches(lineup);
+        }
         if (options.warmUp()) {
             warmUpDrains(end, validEvents);
         }
@@ -125,7 +131,8 @@ public final class EndToEndBench {
             for (Entry entry : lineup.inRound(round)) {
                 progress(round(round) + entry.contender().label() + ", JVM flags: " + entry.flags().label());
                 Drain.Result result = Drain.run(options, admin, broker, entry,
-                        RunTopics.reading(INPUT, entry.runName() + "-r" + round), end, validEvents, true);
+                        RunTopics.reading(INPUT, entry.runName() + "-r" + round), end, validEvents,
+                        Drain.Kind.MEASURED);
                 progress(String.format(Locale.ROOT, "  %,.0f events/s, router %.1f µs/record, broker %.1f µs/record; %s",
                         result.recordsPerSecond(), result.routerMicrosPerRecord(), result.brokerMicrosPerRecord(),
                         result.verdict()));
@@ -158,8 +165,56 @@ public final class EndToEndBench {
             Entry entry = new Entry(contender, JvmFlags.OPTIONS);
             progress("warm-up: " + contender.label() + " drains the input (not reported)");
             Drain.run(options, admin, broker, entry, RunTopics.reading(INPUT, "warm-up-" + contender.key()), end,
-                    validEvents, false);
+                    validEvents, Drain.Kind.WARM_UP);
         }
+    }
+
+    /**
+     * Before anything is measured, each side under each setting it runs with (loginpipe with one instance) drains a
+     * short input of its own once with the start cache's training flags; its JVM writes the cache as it exits, and
+     * every later start of that side and setting uses it. A file left from an earlier run (another jar) goes first.
+     */
+    private void trainStartCaches(Lineup lineup) throws Exception {
+        Map<String, Entry> trainers = new LinkedHashMap<>();
+        for (Entry entry : lineup.entries()) {
+            Contender trainer =
+                    entry.contender().side().equals("loginpipe") ? Contender.LOGINPIPE_1 : entry.contender();
+            trainers.putIfAbsent(trainer.side() + "/" + entry.flags().key(), new Entry(trainer, entry.flags()));
+        }
+        if (options.measures("latency")) {
+            trainers.putIfAbsent("loginpipe/" + LATENCY_FLAGS.key(), new Entry(Contender.LOGINPIPE_1, LATENCY_FLAGS));
+        }
+        Path dir = StartCache.dir(options);
+        if (Files.exists(dir)) {
+            try (var old = Files.list(dir)) {
+                for (Path file : old.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        admin.create(TRAINING);
+        long validEvents;
+        try (EventFeed feed = new EventFeed(options.bootstrap(), options.invalidPercent())) {
+            feed.sendAll(TRAINING, TRAINING_EVENTS);
+            validEvents = feed.validSent();
+        }
+        Map<TopicPartition, Long> end = admin.endOffsets(TRAINING);
+        for (Entry entry : trainers.values()) {
+            Path file = options.startCache().file(options, entry.contender().side(), entry.flags());
+            progress("training the start cache (" + options.startCache().key() + "): " + entry.contender().label()
+                    + ", JVM flags: " + entry.flags().label() + ", " + TRAINING_EVENTS + " events (not reported)");
+            long began = System.nanoTime();
+            Drain.run(options, admin, broker, entry, RunTopics.reading(TRAINING, "training-" + entry.runName()), end,
+                    validEvents, Drain.Kind.TRAINING);
+            if (!Files.exists(file)) {
+                throw new IllegalStateException("the training run wrote no " + file + ": see its log in "
+                        + options.workDir().resolve("logs"));
+            }
+            progress(String.format(Locale.ROOT, "  %s, %.0f MiB, %.0f s with the JVM's exit", file,
+                    Files.size(file) / MIB, (System.nanoTime() - began) / 1e9));
+        }
+        admin.delete(TRAINING);
     }
 
     /** A throw-away ProducerPerformance and ConsumerPerformance round: the broker's JIT and page cache get warm. */
@@ -200,6 +255,9 @@ public final class EndToEndBench {
     private void addDrainRow(Entry entry, List<Drain.Result> results) {
         List<Double> perSecond = results.stream().map(Drain.Result::recordsPerSecond).toList();
         double fromStart = BenchReport.median(results.stream().map(Drain.Result::secondsFromStart).toList());
+        double toFirstCommit = BenchReport.median(results.stream().map(Drain.Result::secondsToFirstCommit).toList());
+        double routerSeconds = BenchReport.median(results.stream().map(Drain.Result::routerSeconds).toList());
+        double jitSeconds = BenchReport.median(results.stream().map(Drain.Result::jitSeconds).toList());
         long peakRss = results.stream().mapToLong(Drain.Result::peakRssBytes).max().orElse(0);
         List<ExactlyOnceCheck.Verdict> verdicts = results.stream().map(Drain.Result::verdict).toList();
         List<String> failed = verdicts.stream().filter(v -> !v.holds()).map(Object::toString).toList();
@@ -209,11 +267,18 @@ public final class EndToEndBench {
         report.add(new BenchReport.Row(entry.contender().label(), entry.flags().label(), results.get(0).records(),
                 perSecond, results.stream().map(Drain.Result::routerMicrosPerRecord).toList(),
                 results.stream().map(Drain.Result::brokerMicrosPerRecord).toList(),
-                String.format(Locale.ROOT, "%s; %.1f s from process start; peak RSS %.0f MiB%s; %s", spread(perSecond),
-                        fromStart, peakRss / MIB,
+                String.format(Locale.ROOT, "%s; %.1f s from process start, first commit after %.1f s; router CPU "
+                                + "%.1f s in all, JIT %.1f s of it; peak RSS %.0f MiB%s; %s", spread(perSecond),
+                        fromStart, toFirstCommit, routerSeconds, jitSeconds, peakRss / MIB,
                         entry.contender() == Contender.LOGINPIPE_3 ? " (largest instance)" : "", checked),
                 Map.of("contender", entry.contender().key(), "entry", entry.key(),
                         "seconds_from_start_rounds", results.stream().map(r -> BenchReport.round2(r.secondsFromStart())).toList(),
+                        "seconds_to_first_commit_rounds",
+                        results.stream().map(r -> BenchReport.round2(r.secondsToFirstCommit())).toList(),
+                        "router_cpu_seconds_rounds",
+                        results.stream().map(r -> BenchReport.round2(r.routerSeconds())).toList(),
+                        "jit_cpu_seconds_rounds",
+                        results.stream().map(r -> BenchReport.round2(r.jitSeconds())).toList(),
                         "heap", options.heap(), "peak_rss_mib", Math.round(peakRss / MIB),
                         "exactly_once_rounds", verdicts.stream().map(Object::toString).toList())));
     }
@@ -227,7 +292,7 @@ public final class EndToEndBench {
         long peakRss;
         long[] q;
         int seen;
-        try (RouterFleet fleet = RouterFleet.loginpipe(options, run, 1, LATENCY_FLAGS);
+        try (RouterFleet fleet = RouterFleet.loginpipe(options, run, 1, LATENCY_FLAGS, false);
              EventFeed feed = new EventFeed(options.bootstrap(), options.invalidPercent());
              LatencyRecorder recorder = new LatencyRecorder(options.bootstrap(), run.output())) {
             fleet.awaitReady(Duration.ofSeconds(60));
@@ -292,6 +357,8 @@ public final class EndToEndBench {
             flags.put("latency_and_memory", LATENCY_FLAGS.label());
         }
         machine.put("jvm_flags", flags);
+        machine.put("routers_java", options.routerJava().toString());
+        machine.put("start_cache", options.startCache().key());
         return machine;
     }
 
@@ -312,6 +379,9 @@ public final class EndToEndBench {
         if (!options.streamsJvmArgs().isEmpty()) {
             line += "; Kafka Streams adds " + String.join(" ", options.streamsJvmArgs());
         }
+        line += "; both sides' routers on " + options.routerJava() + ", start cache: " + options.startCache().key()
+                + (options.startCache() == StartCache.NONE ? "" : " (each side trained on " + TRAINING_EVENTS
+                + " events of its own, under each setting)");
         return line;
     }
 

@@ -18,7 +18,12 @@ final class ProcessCpu {
 
     /** CPU time a live process has used so far, in nanoseconds. */
     static long nanos(long pid) {
-        return pair(Path.of("/proc", Long.toString(pid), "stat"), UTIME);
+        return nanos(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** The same from a {@code stat} file: a process's, or one thread's ({@code /proc/PID/task/TID/stat}). */
+    static long nanos(Path stat) {
+        return pair(stat, UTIME);
     }
 
     /**

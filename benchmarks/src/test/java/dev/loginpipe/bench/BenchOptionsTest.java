@@ -9,9 +9,12 @@ import static dev.loginpipe.bench.JvmFlags.OPTIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The options that choose what a run measures: a typo must stop the run, not silently measure nothing. */
 class BenchOptionsTest {
@@ -90,5 +93,36 @@ class BenchOptionsTest {
                 .hasMessageStartingWith("--only takes some of [limit, latency, loginpipe-1, loginpipe-3, "
                         + "streams-defaults, streams-tuned, loginpipe-1/defaults, loginpipe-3/defaults, "
                         + "streams-defaults/defaults, streams-tuned/defaults] (with these --jvm-flags)");
+    }
+
+    /** Each side's start cache: written by its training run, then used by every measured start of that side. */
+    @Test
+    void aStartCacheIsWrittenByTheTrainingRunThenUsed(@TempDir Path jdk) throws Exception {
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Files.createDirectories(jdk.resolve("bin"));
+        Files.copy(Path.of(System.getProperty("java.home"), "bin", "java"), jdk.resolve("bin/java"));
+        BenchOptions options = BenchOptions.parse(new String[] {"--jdk", jdk.toString(), "--aot"});
+        assertThat(options.routerJava()).isEqualTo(jdk.resolve("bin/java"));
+        Path file = options.startCache().file(options, Contender.STREAMS_TUNED.side(), OPTIONS);
+        assertThat(file).isEqualTo(Path.of(".local/bench/start-cache/streams-options.aot"));
+        assertThat(options.startCache().jvmArgs(file, true)).containsExactly("-XX:AOTCacheOutput=" + file);
+        assertThat(options.startCache().jvmArgs(file, false)).containsExactly("-XX:AOTCache=" + file);
+        BenchOptions cds = BenchOptions.parse(new String[] {"--cds"});
+        Path archive = cds.startCache().file(cds, Contender.LOGINPIPE_3.side(), DEFAULTS);
+        assertThat(cds.startCache().jvmArgs(archive, true))
+                .containsExactly("-XX:ArchiveClassesAtExit=.local/bench/start-cache/loginpipe-defaults.jsa");
+        assertThat(cds.startCache().jvmArgs(archive, false))
+                .containsExactly("-XX:SharedArchiveFile=.local/bench/start-cache/loginpipe-defaults.jsa");
+    }
+
+    @Test
+    void theAotCacheNeedsAJdk25() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 25, "the harness runs on a JDK 25+");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--aot"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--aot needs a JDK 25 or newer; ");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--jdk", "/no/such/jdk"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--jdk: no /no/such/jdk/bin/java");
     }
 }

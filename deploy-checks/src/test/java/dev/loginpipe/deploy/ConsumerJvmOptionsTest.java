@@ -43,7 +43,7 @@ class ConsumerJvmOptionsTest {
             assertThat(Repo.read(compose)).as(compose)
                     .contains("command: [\"java\", \"@/app/consumer.jvm.options\", \"-jar\", \"/app/consumer.jar\"]");
         }
-        assertThat(Repo.read("run-local.sh")).contains("jvm=(@consumer/jvm.options)");
+        assertThat(Repo.read("run-local.sh")).contains("jvm=(@consumer/jvm.options \"${consumer_cache[@]}\")");
         assertThat(Repo.read("benchmarks/src/main/java/dev/loginpipe/bench/BenchOptions.java"))
                 .contains("\"consumer/jvm.options\"");
         for (String launcher : List.of("Dockerfile", "docker-compose.yml", "docker-compose.cluster.yml",
