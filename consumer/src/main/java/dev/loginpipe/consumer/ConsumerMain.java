@@ -54,7 +54,7 @@ public final class ConsumerMain {
         Health health = new Health();
         HttpEndpoint http;
         try {
-            http = HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health);
+            http = HttpEndpoint.start(config, registry, health);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.CONSUMER, e.getMessage());
         }

@@ -238,7 +238,7 @@ public final class DlqMain {
 
     private static HttpEndpoint startHttp(Config config, PrometheusRegistry registry, Health health) {
         try {
-            return HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health);
+            return HttpEndpoint.start(config, registry, health);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.DLQ_CONSUMER, e.getMessage());
         }

@@ -174,7 +174,7 @@ public final class ProducerMain {
 
     private static HttpEndpoint startHttp(Config config, PrometheusRegistry registry, Health health) {
         try {
-            return HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health);
+            return HttpEndpoint.start(config, registry, health);
         } catch (ConfigException e) {
             throw Launcher.exit(Service.PRODUCER, e.getMessage());
         }

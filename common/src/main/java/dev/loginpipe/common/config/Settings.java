@@ -120,6 +120,9 @@ public final class Settings {
                     + "empty: redrive is read-only.", DLQ_CONSOLE);
     public static final Setting<Integer> HTTP_PORT = Setting.of("HTTP_PORT", SettingType.PORT, "8080",
             "Port of /health/live, /health/ready and /metrics; 0 turns the HTTP server off.");
+    public static final Setting<String> HTTP_BIND = Setting.of("HTTP_BIND", SettingType.STRING, "0.0.0.0",
+            "Address /health/live, /health/ready and /metrics listen on: 0.0.0.0 (every interface) lets Prometheus "
+                    + "and a container's health check reach them; 127.0.0.1 keeps them to this host.");
     public static final Setting<Integer> LOG_SUMMARY_SECONDS = Setting.of("LOG_SUMMARY_SECONDS",
             SettingType.intRange(0, 86_400), "30", "Seconds between summary log lines; 0 turns them off.");
 
@@ -157,7 +160,7 @@ public final class Settings {
             SCHEMA_REGISTRY_PASSWORD, SCHEMA_REGISTRY_TOKEN, SCHEMA_REGISTRY_TIMEOUT_MS, SCHEMA_REGISTRY_MAX_BYTES,
             SCHEMA_CANDIDATE, MAX_JSON_DEPTH, BATCH_MAX_RECORDS, COMMIT_INTERVAL_MS,
             EVENTS_PER_SECOND, EVENT_COUNT, INVALID_RATIO, SEED, LOG_PAYLOADS, MAX_REPLAYS, REPLAY_GROUP_ID,
-            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
+            REPLAY_LEDGER_TOPIC, REDRIVE_AUDIT_TOPIC, REPLAY_TARGETS, REDRIVE_AUDIT_KEY, HTTP_PORT, HTTP_BIND, LOG_SUMMARY_SECONDS, CONSOLE_PORT, CONSOLE_BIND,
             CONSOLE_USERS_FILE, CONSOLE_TOKEN, CONSOLE_TRUSTED_PROXY, CONSOLE_KEYSTORE, CONSOLE_KEYSTORE_PASSWORD,
             CONSOLE_SHOW_VALUES, CONSOLE_INDEX_MAX_RECORDS);
 

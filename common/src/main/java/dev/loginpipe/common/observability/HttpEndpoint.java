@@ -9,12 +9,13 @@ import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.ConfigException;
 import dev.loginpipe.common.config.Settings;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-/** {@code /health/live}, {@code /health/ready} and {@code /metrics} on {@code HTTP_PORT}. */
+/** {@code /health/live}, {@code /health/ready} and {@code /metrics} on {@code HTTP_BIND}:{@code HTTP_PORT}. */
 public final class HttpEndpoint implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
@@ -24,15 +25,22 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /** Starts serving, or serves nothing when the port is 0. A port in use is a configuration error. */
-    public static HttpEndpoint start(int port, PrometheusRegistry registry, Health health) {
+    public static HttpEndpoint start(Config config, PrometheusRegistry registry, Health health) {
+        int port = config.get(Settings.HTTP_PORT);
         if (port == 0) {
             return new HttpEndpoint(null);
         }
+        String bind = config.get(Settings.HTTP_BIND);
+        InetSocketAddress address = new InetSocketAddress(bind, port);
+        if (address.isUnresolved()) {
+            throw new ConfigException(Settings.HTTP_BIND.name(), "'" + bind + "' is not an address of this host");
+        }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 16);
+            server = HttpServer.create(address, 16);
         } catch (BindException e) {
-            throw new ConfigException(Settings.HTTP_PORT.name(), "port " + port + " is already in use");
+            throw new ConfigException(Settings.HTTP_PORT.name(), "port " + port + " is already in use, or "
+                    + Settings.HTTP_BIND.name() + " '" + bind + "' is not an address of this host");
         } catch (IOException e) {
             throw new ConfigException(Settings.HTTP_PORT.name(), "cannot listen on port " + port + ": " + e.getMessage());
         }

@@ -52,7 +52,7 @@ public final class ConsoleMain {
             console.close();
             Runtime.getRuntime().halt(0);
         }, "sigterm"));
-        try (HttpEndpoint http = HttpEndpoint.start(config.get(Settings.HTTP_PORT), registry, health)) {
+        try (HttpEndpoint http = HttpEndpoint.start(config, registry, health)) {
             LOG.info("DLQ console on http://{}:{}/ (indexing {})", config.get(Settings.CONSOLE_BIND), console.port(),
                     config.get(Settings.DLQ_TOPIC));
             console.awaitClose();
