@@ -25,6 +25,7 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -191,8 +192,15 @@ final class Pipeline {
     void assertExactlyOnce(int inputCount) {
         List<ConsumerRecord<byte[], byte[]>> in = TestKafka.readCommitted(bootstrap, input, inputCount, Duration.ofSeconds(60));
         assertThat(in).hasSize(inputCount);
-        List<ConsumerRecord<byte[], byte[]>> routed = new ArrayList<>(readOutput(0));
-        routed.addAll(readDlq(0));
+        // read_committed ends at the last stable offset: while a transaction is still open (its markers not yet
+        // written, or a killed member's not yet aborted) records committed after it are not visible yet, so read
+        // until every input record could be there, or two minutes (past any transaction's timeout) have passed.
+        List<ConsumerRecord<byte[], byte[]>> routed;
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        do {
+            routed = new ArrayList<>(readOutput(0));
+            routed.addAll(readDlq(0));
+        } while (routed.size() < inputCount && System.nanoTime() < deadline);
         Map<String, Integer> seen = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : routed) {
             seen.merge(header(r, DlqHeaders.SOURCE_PARTITION) + "@" + header(r, DlqHeaders.SOURCE_OFFSET), 1, Integer::sum);
@@ -203,7 +211,8 @@ final class Pipeline {
                 missing.add(r.partition() + "@" + r.offset());
             }
         }
-        assertThat(missing).as("input records missing from output and DLQ").isEmpty();
+        assertThat(missing).as("input records missing from output and DLQ (transactions not complete: %s)",
+                transactionsNotComplete()).isEmpty();
         assertThat(seen).as("input records routed more than once").allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
         assertThat(routed).hasSize(inputCount);
     }
@@ -218,6 +227,17 @@ final class Pipeline {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
                     .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
                     .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
+    private List<String> transactionsNotComplete() {
+        try (Admin admin = TestKafka.admin(bootstrap)) {
+            return admin.listTransactions().all().get().stream()
+                    .filter(t -> t.state() != TransactionState.COMPLETE_COMMIT && t.state() != TransactionState.COMPLETE_ABORT
+                            && t.state() != TransactionState.EMPTY)
+                    .map(t -> t.transactionalId() + " " + t.state()).toList();
+        } catch (InterruptedException | ExecutionException e) {
+            return List.of("unknown: " + e);
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.loginpipe.dlq.console;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -50,8 +53,8 @@ final class RecordPages {
         ArrayNode records = out.putArray("records");
         if (!selection.needsRecord()) {
             DlqIndex.Page page = index.newest(filter, cursor, limit);
-            Map<String, ConsumerRecord<byte[], byte[]>> fetched = fetcher.fetch(RecordFetcher.byPartition(page.entries()));
-            page.entries().forEach(e -> records.add(item(e, fetched.get(e.partition() + ":" + e.offset()), display)));
+            Map<String, ObjectNode> items = items(page.entries(), display, record -> true);
+            page.entries().forEach(e -> records.add(items.containsKey(key(e)) ? items.get(key(e)) : item(e, null, display)));
             out.put("matched", page.matched());
             out.put("next", page.entries().size() == limit && page.matched() > limit
                     ? format(page.entries().get(limit - 1).cursor()) : null);
@@ -62,13 +65,12 @@ final class RecordPages {
         boolean more = true;
         while (records.size() < limit && scanned < MAX_SCANNED && more) {
             DlqIndex.Page chunk = index.newest(filter, next, CHUNK);
-            Map<String, ConsumerRecord<byte[], byte[]>> fetched = fetcher.fetch(RecordFetcher.byPartition(chunk.entries()));
+            Map<String, ObjectNode> matching = items(chunk.entries(), display, record -> selection.matches(record, display));
             for (DlqIndex.Entry e : chunk.entries()) {
                 scanned++;
                 next = e.cursor();
-                ConsumerRecord<byte[], byte[]> record = fetched.get(e.partition() + ":" + e.offset());
-                if (record != null && selection.matches(record, display)) {
-                    records.add(item(e, record, display));
+                if (matching.containsKey(key(e))) {
+                    records.add(matching.get(key(e)));
                     if (records.size() == limit) {
                         break;
                     }
@@ -80,6 +82,29 @@ final class RecordPages {
         out.put("scanned", scanned);
         out.put("next", more ? format(next) : null);
         return out;
+    }
+
+    /**
+     * The items of the entries whose records {@code keep} accepts, keyed by {@link #key}. Each item is made as its
+     * record arrives, so a request holds one poll of records, not a page of them: a DLQ of megabyte records must not
+     * fill the console's heap (a page or chunk of them would be hundreds of megabytes).
+     */
+    private Map<String, ObjectNode> items(List<DlqIndex.Entry> entries, Display display,
+                                          Predicate<ConsumerRecord<byte[], byte[]>> keep) {
+        Map<String, DlqIndex.Entry> wanted = new HashMap<>();
+        entries.forEach(e -> wanted.put(key(e), e));
+        Map<String, ObjectNode> items = new HashMap<>();
+        fetcher.forEach(RecordFetcher.byPartition(entries), record -> {
+            String key = record.partition() + ":" + record.offset();
+            if (keep.test(record)) {
+                items.put(key, item(wanted.get(key), record, display));
+            }
+        });
+        return items;
+    }
+
+    private static String key(DlqIndex.Entry e) {
+        return e.partition() + ":" + e.offset();
     }
 
     /** Whether records are left after the last one looked at, in this chunk's terms. */

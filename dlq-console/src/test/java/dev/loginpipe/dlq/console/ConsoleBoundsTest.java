@@ -65,6 +65,63 @@ class ConsoleBoundsTest {
         fixture.write(records);
     }
 
+    /**
+     * Pages are bounded in bytes, not records (issue 32, M7): a page of 200, or a search scanning its chunks of 250,
+     * read megabyte records one poll at a time into previews. Before, each request held every record it read: 200
+     * or 250 of them, more than this console's whole heap.
+     */
+    @Test
+    void aDlqOfMegabyteRecordsFitsAConsoleOf256MiB() throws Exception {
+        fixture = new ConsoleFixture(1);
+        String big = "{\"user_id\":\"" + "x".repeat(900_000) + "\"}";
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            records.add(fixture.record(0, i % 100 == 0 ? big.replaceFirst("xxxxxx", "needle") : big, contract("schema", 1_000 + i)));
+            if (records.size() == 20) { // at most 18 MB in the producer's buffer at once
+                fixture.write(records);
+                records.clear();
+            }
+        }
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                "dev.loginpipe.dlq.console.ConsoleMain").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(Map.of("BOOTSTRAP_SERVERS", fixture.bootstrap, "DLQ_TOPIC", fixture.dlq,
+                "CONSOLE_PORT", Integer.toString(port), "HTTP_PORT", "0", "REDRIVE_AUDIT_TOPIC", fixture.dlq + "-audit",
+                "REPLAY_LEDGER_TOPIC", fixture.dlq + "-replayed", "REPLAY_GROUP_ID", fixture.dlq + "-replay"));
+        Process console = builder.start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> fixture.json(get(http, port, "/api/summary")).get("total").asInt() == 300);
+            JsonNode page = fixture.json(get(http, port, "/api/records?limit=200"));
+            assertThat(page.get("records")).hasSize(200);
+            JsonNode found = fixture.json(get(http, port, "/api/records?limit=200&text=needle"));
+            assertThat(found.get("records")).hasSize(3);
+            assertThat(found.get("scanned").asInt()).isEqualTo(300);
+            assertThat(found.get("records").get(0).get("preview").asText()).hasSizeLessThan(300);
+            assertThat(console.isAlive()).as("the console is still up (no OutOfMemoryError)").isTrue();
+        } finally {
+            console.destroyForcibly().waitFor();
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private List<Long> indexedOffsets() {
         List<Long> offsets = new ArrayList<>();
         fixture.json(fixture.get("/api/records?limit=200&from=0")).get("records")
