@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +106,9 @@ class SlowValidationRoutingTest {
             assertThat(pipeline.readOutput(1)).hasSize(1);
             String running = consumer.schemaVersion();
 
-            Files.writeString(schema, SCHEMA.formatted("^(a+)+$"));
+            // Replaced whole, as `mv` would: written in place, the refresh could read it empty halfway (not-json).
+            Path next = Files.writeString(dir.resolve("schema.json.new"), SCHEMA.formatted("^(a+)+$"));
+            Files.move(next, schema, StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(30)).until(() -> consumer.health.warning() != null);
             assertThat(consumer.health.warning()).startsWith("schema refresh failed (too-slow): ")
                     .contains("checks too slowly: pattern \"^(a+)+$\"")
