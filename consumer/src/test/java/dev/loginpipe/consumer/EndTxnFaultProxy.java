@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loginpipe.local.KafkaCluster;
+import dev.loginpipe.local.TestKafka;
 
 /**
  * A TCP proxy in front of one broker that speaks just enough of Kafka's wire protocol to do what a real network and
@@ -74,8 +75,8 @@ final class EndTxnFaultProxy implements AutoCloseable {
      * {@code brokerSettings} are added to the broker's configuration.
      */
     private static EndTxnFaultProxy withBroker(Map<String, String> brokerSettings) {
-        int proxyPort = freePort();
-        int brokerPort = freePort();
+        int proxyPort = TestKafka.freePort();
+        int brokerPort = TestKafka.freePort();
         EndTxnFaultProxy proxy = new EndTxnFaultProxy(proxyPort, brokerPort);
         Map<String, String> settings = new HashMap<>(brokerSettings);
         settings.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + proxyPort);
@@ -93,13 +94,6 @@ final class EndTxnFaultProxy implements AutoCloseable {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** The next {@code count} successful EndTxn answers (the coordinator did commit or abort) carry UNKNOWN_SERVER_ERROR. */
     void failNextEndTxn(int count) {

@@ -32,11 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ObservabilityTest {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     static int status(int port, String path) {
         try {
@@ -80,7 +75,7 @@ class ObservabilityTest {
             records.add(Pipeline.record(null, new byte[0]));
         }
         pipeline.send(records);
-        int port = freePort();
+        int port = TestKafka.freePort();
         Process consumer = pipeline.startProcess("metrics", Map.of("HTTP_PORT", Integer.toString(port)));
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/metrics") == 200
@@ -113,7 +108,7 @@ class ObservabilityTest {
     void readinessFollowsTheGroupAndTheBroker() throws Exception {
         try (KafkaCluster cluster = TestKafka.cluster(1)) {
             Pipeline pipeline = new Pipeline(cluster.bootstrapServers(), 3);
-            int port = freePort();
+            int port = TestKafka.freePort();
             Process consumer = pipeline.startProcess("ready", Map.of("HTTP_PORT", Integer.toString(port)));
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/live") == 200);
@@ -143,7 +138,7 @@ class ObservabilityTest {
         Files.writeString(schema, LiveSchemaTest.V1);
         String v1 = SchemaCandidate.fingerprint(new ObjectMapper().readTree(LiveSchemaTest.V1));
         String v2 = SchemaCandidate.fingerprint(new ObjectMapper().readTree(LiveSchemaTest.V2));
-        int port = freePort();
+        int port = TestKafka.freePort();
         Process consumer = pipeline.startProcess("schemas", Map.of("HTTP_PORT", Integer.toString(port),
                 "SCHEMA_PATH", schema.toString(), "SCHEMA_REFRESH_MS", "200"));
         try {
@@ -188,7 +183,7 @@ class ObservabilityTest {
             assertThat(consumer.exitValue()).isEqualTo(2);
             assertThat(consumer.info().commandLine()).isNotNull();
         }
-        int port = freePort();
+        int port = TestKafka.freePort();
         Process consumer = pipeline.startProcess("no-http", Map.of("HTTP_PORT", "0"));
         try {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(consumer::isAlive);

@@ -1,6 +1,5 @@
 package dev.loginpipe.consumer;
 
-import static dev.loginpipe.consumer.ObservabilityTest.freePort;
 import static dev.loginpipe.consumer.ObservabilityTest.metrics;
 import static dev.loginpipe.consumer.ObservabilityTest.status;
 import static dev.loginpipe.consumer.ObservabilityTest.value;
@@ -43,7 +42,7 @@ class ShadowSchemaTest {
             records.add(Pipeline.record(null, event(i, locales[i % locales.length]).getBytes(UTF_8)));
         }
         pipeline.send(records);
-        int port = freePort();
+        int port = TestKafka.freePort();
         Process consumer = pipeline.startProcess("shadow", Map.of("HTTP_PORT", Integer.toString(port),
                 "SCHEMA_CANDIDATE", candidate.toString()));
         try {

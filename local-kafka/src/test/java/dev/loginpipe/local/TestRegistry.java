@@ -2,7 +2,6 @@ package dev.loginpipe.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +62,7 @@ public final class TestRegistry implements AutoCloseable {
     public static TestRegistry start() {
         Path java = javaHome().map(home -> home.resolve("bin").resolve("java")).orElse(null);
         Assumptions.assumeTrue(java != null, "no JDK 21+ for Apicurio Registry (set REGISTRY_JAVA or JAVA21_HOME)");
-        TestRegistry registry = new TestRegistry(java, unpacked(), freePort(), freePort());
+        TestRegistry registry = new TestRegistry(java, unpacked(), TestKafka.freePort(), TestKafka.freePort());
         registry.launch();
         Runtime.getRuntime().addShutdownHook(new Thread(registry::stop));
         return registry;
@@ -263,13 +262,6 @@ public final class TestRegistry implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static String quote(String text) {
         StringBuilder out = new StringBuilder("\"");

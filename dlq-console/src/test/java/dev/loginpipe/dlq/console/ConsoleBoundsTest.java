@@ -82,10 +82,7 @@ class ConsoleBoundsTest {
                 records.clear();
             }
         }
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = TestKafka.freePort();
         ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                 "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
                 "dev.loginpipe.dlq.console.ConsoleMain").redirectErrorStream(true)
