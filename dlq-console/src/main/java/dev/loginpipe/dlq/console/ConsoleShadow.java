@@ -9,7 +9,6 @@ import dev.loginpipe.common.ErrorText;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.dlq.backtest.BacktestResult;
 import dev.loginpipe.dlq.backtest.CandidateSchema;
-import dev.loginpipe.dlq.backtest.Shadow;
 
 /**
  * The console's shadow: one candidate at a time watching live traffic on a thread of its own until stopped; the page

@@ -23,6 +23,7 @@ import dev.loginpipe.dlq.redrive.PlanSpec;
 import dev.loginpipe.dlq.redrive.Redrive;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import dev.loginpipe.dlq.DlqFixture;
+import dev.loginpipe.dlq.console.Shadow;
 import dev.loginpipe.local.TestKafka;
 import dev.loginpipe.local.TestRegistry;
 import org.apache.kafka.clients.producer.ProducerRecord;

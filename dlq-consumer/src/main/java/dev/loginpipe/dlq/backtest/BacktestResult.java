@@ -18,7 +18,7 @@ import dev.loginpipe.common.validation.FailureSignature;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * What a {@link Backtest} or a {@link Shadow} found: counts, signatures whose fate changes, and examples, as text or
+ * What a {@link Backtest} or a shadow (the console's) found: counts, signatures whose fate changes, and examples, as text or
  * JSON; and, when a registry is configured, what it says of the candidate ({@code registry}, else null).
  *
  * @param origin how the candidate goes live ("schema.version 0a1b2c3d4e5f once live as a file")
@@ -129,7 +129,7 @@ public record BacktestResult(String schema, String version, String origin, long 
      * Signatures come from the input (a property name is part of a path): past {@value #MAX_GROUPS} of one kind, a
      * record is counted in {@code other}.
      */
-    static final class Builder {
+    public static final class Builder {
         static final int MAX_GROUPS = 500;
         private final String schema;
         private final String version;
@@ -147,14 +147,14 @@ public record BacktestResult(String schema, String version, String origin, long 
             final List<Example> examples = new ArrayList<>(Backtest.EXAMPLES);
         }
 
-        Builder(CandidateSchema candidate) {
+        public Builder(CandidateSchema candidate) {
             this.schema = candidate.name();
             this.version = candidate.version();
             this.origin = candidate.origin();
         }
 
         /** An output record: valid today; counted when the candidate would reject it. */
-        void output(ConsumerRecord<byte[], byte[]> record, EventValidator candidate) {
+        public void output(ConsumerRecord<byte[], byte[]> record, EventValidator candidate) {
             ValidationResult verdict = candidate.validate(record.value());
             synchronized (this) {
                 outputRead++;
@@ -169,7 +169,7 @@ public record BacktestResult(String schema, String version, String origin, long 
         }
 
         /** A DLQ record: invalid when it was routed; counted when the candidate would let it through. */
-        void dlq(ConsumerRecord<byte[], byte[]> record, EventValidator candidate) {
+        public void dlq(ConsumerRecord<byte[], byte[]> record, EventValidator candidate) {
             DlqRecord dead = new DlqRecord(record);
             boolean wouldPass = !dead.truncated() && candidate.validate(record.value()).isValid();
             synchronized (this) {
@@ -205,7 +205,7 @@ public record BacktestResult(String schema, String version, String origin, long 
                     : verdict.violations().stream().map(v -> v.path() + " " + v.keyword()).toList();
         }
 
-        synchronized BacktestResult build() {
+        public synchronized BacktestResult build() {
             return new BacktestResult(schema, version, origin, outputRead, dlqRead, dlqTruncated, groups(rejected),
                     rejectedOther, groups(accepted), acceptedOther, null);
         }

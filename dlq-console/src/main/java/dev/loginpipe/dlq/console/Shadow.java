@@ -1,4 +1,4 @@
-package dev.loginpipe.dlq.backtest;
+package dev.loginpipe.dlq.console;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,6 +7,9 @@ import java.util.List;
 import dev.loginpipe.common.config.Config;
 import dev.loginpipe.common.config.Settings;
 import dev.loginpipe.dlq.DlqClients;
+import dev.loginpipe.dlq.backtest.Backtest;
+import dev.loginpipe.dlq.backtest.BacktestResult;
+import dev.loginpipe.dlq.backtest.CandidateSchema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -15,7 +18,8 @@ import org.apache.kafka.common.TopicPartition;
  * A candidate schema watching live traffic: every record routed from now on, to the output topic (valid) or to the
  * DLQ (invalid), is judged by the candidate too, and the disagreements are counted as a {@link Backtest} counts them.
  * The routed topic is the active schema's verdict, so nothing has to change in the consumers; reads only. Runs on
- * the caller's thread until {@link #stop()}.
+ * the caller's thread until {@link #stop()}. Only the console runs one, so it lives here, beside the backtest engine
+ * it shares with the CLI.
  */
 public final class Shadow implements Runnable {
     private static final Duration POLL = Duration.ofMillis(500);
