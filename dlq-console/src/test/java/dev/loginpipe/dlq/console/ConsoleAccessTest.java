@@ -135,7 +135,7 @@ class ConsoleAccessTest {
                 .containsExactly("local (127.0.0.1)");
     }
 
-    /** The shared token is a script: an operator whose values are masked, with plans of its own. */
+    /** The shared token is a script: an operator whose values CONSOLE_SHOW_VALUES shows, with plans of its own. */
     @Test
     void theTokenIsAScriptWhosePlansAreItsOwn() {
         fixture = new ConsoleFixture(1);
@@ -154,6 +154,12 @@ class ConsoleAccessTest {
         assertThat(fixture.postFromPage("/api/plans/" + plan + "/cancel", "{}", token).statusCode()).isEqualTo(200);
         assertThat(fixture.json(fixture.get("/api/audit", token)).get("entries")).extracting(e -> e.get("who").asText())
                 .containsExactly("token (127.0.0.1)", "token (127.0.0.1)");
+
+        fixture.close();
+        String dlq = fixture.dlq;
+        fixture = new ConsoleFixture(1);
+        fixture.start("DLQ_TOPIC", dlq, "CONSOLE_TOKEN", TLS_TOKEN, "CONSOLE_SHOW_VALUES", "true");
+        assertThat(fixture.get("/api/records/0/0", token).body()).contains("203.0.113.9");
     }
 
     /**
