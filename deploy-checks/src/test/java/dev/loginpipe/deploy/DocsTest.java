@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README.md and docs/ cannot rot silently: their links resolve, the commands they show exist, the variables they name
- * are declared, the test classes they cite exist, and the configuration table is the code's.
+ * are declared, the test classes they cite exist, the console's claims name test methods that exist, and the
+ * configuration table is the code's.
  */
 class DocsTest {
     /** The jars a reader runs with {@code java -jar}, by file name: their {@code --help} is the truth. */
