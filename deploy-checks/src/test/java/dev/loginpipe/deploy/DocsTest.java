@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README.md and docs/ cannot rot silently: their links resolve, the commands they show exist, the variables they name
- * are declared, the test classes they cite exist, and the configuration table is the code's.
+ * are declared, the test classes they cite exist, the console's claims name test methods that exist, and the
+ * configuration table is the code's.
  */
 class DocsTest {
     /** The jars a reader runs with {@code java -jar}, by file name: their {@code --help} is the truth. */
@@ -52,6 +53,15 @@ class DocsTest {
     private static final Pattern VARIABLE = Pattern.compile("(?<![\\w.$-])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![\\w.(-])");
     /** {@code FooTest}, {@code FooBarTest}: a test class named in prose. */
     private static final Pattern TEST_CLASS = Pattern.compile("\\b([A-Z][A-Za-z0-9]*Test)\\b");
+    /** {@code FooTest#method}: a test method named in prose. */
+    private static final Pattern TEST_METHOD = Pattern.compile("\\b([A-Z][A-Za-z0-9]*Test)#([a-z][A-Za-z0-9]*)\\b");
+    /** What makes a method a test, for JUnit and jqwik. */
+    private static final Pattern TEST_ANNOTATION = Pattern.compile(
+            "^\\s*@(Test|Property|Example|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate)\\b");
+    /** A method's declaration: its name before the parenthesis. */
+    private static final Pattern METHOD = Pattern.compile("^\\s*(?:[\\w<>\\[\\],.?]+\\s+)+(\\w+)\\s*\\(");
+    /** The sections of docs/console.md whose every list item names the tests that check it (issue 32, "Proof"). */
+    private static final List<String> CONSOLE_CLAIMS = List.of("People and roles", "Safety", "Bounds");
     /** A fully qualified name of ours: a package or a class. */
     private static final Pattern OUR_NAME = Pattern.compile("\\bdev\\.loginpipe(?:\\.[A-Za-z_][A-Za-z0-9_]*)+");
 
@@ -177,6 +187,86 @@ class DocsTest {
         assertThat(testClasses).contains("RoutingSimulationTest", "DocsTest");
         missing.addAll(missingPaths());
         assertThat(missing).as("named in the docs, found in no module").isEmpty();
+    }
+
+    /**
+     * Every item of the console's People and roles, Safety and Bounds names at least one test method as
+     * {@code Class#method}, and each is a test of some module's src/test/java, so a claim cannot lose its proof.
+     */
+    @Test
+    void everyClaimOfTheConsolesSafetyNamesATestMethodThatExists() {
+        Map<String, Set<String>> testMethods = new LinkedHashMap<>();
+        for (Path file : javaFiles("src/test/java")) {
+            String name = file.getFileName().toString().replace(".java", "");
+            testMethods.computeIfAbsent(name, n -> new TreeSet<>()).addAll(testMethods(read(file)));
+        }
+        assertThat(testMethods.get("DocsTest")).contains("everyClaimOfTheConsolesSafetyNamesATestMethodThatExists");
+        String console = read(Repo.file("docs/console.md"));
+        List<String> wrong = new ArrayList<>();
+        for (String section : CONSOLE_CLAIMS) {
+            List<String> items = listItems(section(console, section));
+            assertThat(items).as("the items of ## " + section).isNotEmpty();
+            for (String item : items) {
+                Matcher named = TEST_METHOD.matcher(item);
+                boolean any = false;
+                while (named.find()) {
+                    any = true;
+                    if (!testMethods.getOrDefault(named.group(1), Set.of()).contains(named.group(2))) {
+                        wrong.add(section + ": " + named.group() + " is no test method");
+                    }
+                }
+                if (!any) {
+                    wrong.add(section + ": names no Class#method: " + item.substring(0, Math.min(80, item.length())));
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
+    /** The names of the methods annotated as tests in a Java source. */
+    private static Set<String> testMethods(String source) {
+        Set<String> names = new TreeSet<>();
+        boolean annotated = false;
+        for (String line : source.lines().toList()) {
+            if (TEST_ANNOTATION.matcher(line).find()) {
+                annotated = true;
+                continue;
+            }
+            Matcher method = METHOD.matcher(line);
+            if (annotated && !line.strip().startsWith("@") && method.find()) {
+                names.add(method.group(1));
+                annotated = false;
+            }
+        }
+        return names;
+    }
+
+    /** The text of a page's {@code ## heading} section, up to the next one. */
+    private static String section(String markdown, String heading) {
+        int start = markdown.indexOf("\n## " + heading + "\n");
+        assertThat(start).as("## " + heading).isNotNegative();
+        int end = markdown.indexOf("\n## ", start + 1);
+        return markdown.substring(start, end < 0 ? markdown.length() : end);
+    }
+
+    /** A section's list items, each with its indented continuation lines. */
+    private static List<String> listItems(String section) {
+        List<String> items = new ArrayList<>();
+        StringBuilder item = null;
+        for (String line : (section + "\n").lines().toList()) {
+            if (line.matches("[-*] .*") || line.isBlank() || !line.startsWith("  ")) {
+                if (item != null) {
+                    items.add(item.toString());
+                }
+                item = line.matches("[-*] .*") ? new StringBuilder(line) : null;
+            } else if (item != null) {
+                item.append(' ').append(line.strip());
+            }
+        }
+        if (item != null) {
+            items.add(item.toString());
+        }
+        return items;
     }
 
     /**

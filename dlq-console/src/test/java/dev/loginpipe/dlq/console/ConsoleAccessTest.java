@@ -64,9 +64,16 @@ class ConsoleAccessTest {
         fixture = new ConsoleFixture(1);
         fixture.start("CONSOLE_USERS_FILE", AccountsFixture.users(Map.of("ada", "admin", "bob", "viewer")).toString());
 
+        HttpResponse<String> wrong = signIn("bob", "a wrong password");
         HttpResponse<String> unknown = signIn("nobody", "whatever-it-is");
         assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).isEqualTo(wrong.body());
         assertThat(fixture.json(unknown).get("error").asText()).isEqualTo("wrong name or password");
+        // An unknown name is checked against a decoy hash: the time taken does not tell which names exist (timed
+        // after the first tries above, which warm the connection and the hash up).
+        long wrongNs = nanos(() -> signIn("bob", "a wrong password"));
+        long unknownNs = nanos(() -> signIn("nobody", "whatever-it-is"));
+        assertThat(unknownNs).as("an unknown name's sign-in against a wrong password's, ns").isGreaterThan(wrongNs / 4);
         for (int i = 0; i < 3; i++) {
             assertThat(signIn("ada", "guess-" + i).statusCode()).isEqualTo(401);
         }
@@ -78,6 +85,81 @@ class ConsoleAccessTest {
         // Someone else behind the same address is not held up.
         assertThat(signIn("bob", AccountsFixture.password("bob")).statusCode()).isEqualTo(204);
         assertThat(fixture.get("/api/summary").statusCode()).isEqualTo(401);
+    }
+
+    private static long nanos(Runnable call) {
+        long start = System.nanoTime();
+        call.run();
+        return System.nanoTime() - start;
+    }
+
+    /**
+     * Guessers with many addresses (20 loopback ones here, each within its own limit) make 60 failures a minute in
+     * all: then every sign-in and token waits for the minute to pass, while open sessions and the proxy's users go on.
+     */
+    @Test
+    void sixtyFailuresAMinuteInAllMakeEverySignInWaitButNotOpenSessionsNorTheProxy() {
+        fixture = new ConsoleFixture(1);
+        fixture.start("CONSOLE_USERS_FILE", AccountsFixture.users(Map.of("ada", "admin")).toString(),
+                "CONSOLE_TOKEN", TLS_TOKEN, "CONSOLE_TRUSTED_PROXY", "127.0.0.2");
+        String ada = session(signIn("ada", AccountsFixture.password("ada")));
+        int port = URI.create(fixture.url("/")).getPort();
+        String request = "GET /api/summary HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n";
+        for (int a = 10; a < 30; a++) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(ConsoleFixture.rawStatus("127.0.0." + a, port, request + "Authorization: Bearer wrong\r\n\r\n"))
+                        .isEqualTo(401);
+            }
+        }
+
+        HttpResponse<String> refused = signIn("ada", AccountsFixture.password("ada"));
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(fixture.json(refused).get("error").asText()).matches("too many failed sign-ins; try again in \\d+ s");
+        assertThat(fixture.get("/api/summary", "Authorization", "Bearer " + TLS_TOKEN).statusCode()).isEqualTo(429);
+        assertThat(fixture.get("/api/summary", "Cookie", ada).statusCode()).isEqualTo(200);
+        assertThat(ConsoleFixture.rawStatus("127.0.0.2", port, request + Guard.PROXY_USER_HEADER + ": ada\r\n\r\n"))
+                .isEqualTo(200);
+    }
+
+    /** Without accounts, token or proxy, a loopback console is its one local user's: an admin with values masked. */
+    @Test
+    void anOpenConsoleIsItsLocalUsersAnAdminWithValuesMasked() {
+        fixture = new ConsoleFixture(1);
+        fixture.write(List.of(fixture.record(0, "{\"ip\":\"203.0.113.9\"}", contract("schema", 1_000))));
+        fixture.start();
+
+        assertThat(user(fixture.get("/api/summary"))).isEqualTo("local admin");
+        assertThat(fixture.get("/api/records/0/0").body()).contains("<ip>").doesNotContain("203.0.113.9");
+        assertThat(fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"1\"}").statusCode()).isEqualTo(201);
+        assertThat(fixture.json(fixture.get("/api/audit")).get("entries")).extracting(e -> e.get("who").asText())
+                .containsExactly("local (127.0.0.1)");
+    }
+
+    /** The shared token is a script: an operator whose values CONSOLE_SHOW_VALUES shows, with plans of its own. */
+    @Test
+    void theTokenIsAScriptWhosePlansAreItsOwn() {
+        fixture = new ConsoleFixture(1);
+        fixture.write(List.of(fixture.record(0, "{\"ip\":\"203.0.113.9\"}", contract("schema", 1_000))));
+        fixture.start("CONSOLE_USERS_FILE", AccountsFixture.users(Map.of("opal", "operator")).toString(),
+                "CONSOLE_TOKEN", TLS_TOKEN);
+        String[] token = {"Authorization", "Bearer " + TLS_TOKEN};
+        String opal = session(signIn("opal", AccountsFixture.password("opal")));
+
+        assertThat(user(fixture.get("/api/summary", token))).isEqualTo("token script");
+        assertThat(fixture.get("/api/records/0/0", token).body()).contains("<ip>").doesNotContain("203.0.113.9");
+        String plan = fixture.json(fixture.postFromPage("/api/plans", "{\"max\":\"1\",\"rate\":\"1\"}", token))
+                .get("id").asText();
+        assertThat(fixture.postFromPage("/api/plans/" + plan + "/cancel", "{}", "Cookie", opal).statusCode())
+                .isEqualTo(403);
+        assertThat(fixture.postFromPage("/api/plans/" + plan + "/cancel", "{}", token).statusCode()).isEqualTo(200);
+        assertThat(fixture.json(fixture.get("/api/audit", token)).get("entries")).extracting(e -> e.get("who").asText())
+                .containsExactly("token (127.0.0.1)", "token (127.0.0.1)");
+
+        fixture.close();
+        String dlq = fixture.dlq;
+        fixture = new ConsoleFixture(1);
+        fixture.start("DLQ_TOPIC", dlq, "CONSOLE_TOKEN", TLS_TOKEN, "CONSOLE_SHOW_VALUES", "true");
+        assertThat(fixture.get("/api/records/0/0", token).body()).contains("203.0.113.9");
     }
 
     /**

@@ -233,6 +233,26 @@ class ConsoleApiTest {
         assertThat(truncated.at("/redrive/available").asBoolean()).isFalse();
     }
 
+    /** The viewer's bounds: at most 100,000 characters of text, and hex 4 KB around the first bad byte. */
+    @Test
+    void theViewerCutsLongPayloadsToItsBounds() {
+        fixture = new ConsoleFixture(1);
+        byte[] binary = "a".repeat(20_000).getBytes(StandardCharsets.US_ASCII);
+        binary[8_000] = (byte) 0xff;
+        fixture.write(List.of(fixture.record(0, "x".repeat(150_000), contract("not-json", 1_000)),
+                fixture.record(0, "k", binary, contract("not-utf8", 2_000))));
+        fixture.start();
+
+        JsonNode text = fixture.json(fixture.get("/api/records/0/0")).get("view");
+        assertThat(text.get("segments").findValuesAsText("text").stream().mapToInt(String::length).sum())
+                .isEqualTo(PayloadView.MAX_TEXT_CHARS);
+        assertThat(text.get("cut_chars").asInt()).isEqualTo(50_000);
+        JsonNode hex = fixture.json(fixture.get("/api/records/0/1")).get("view");
+        assertThat(hex.get("start").asInt()).isEqualTo(6_976); // a quarter of the window before the bad byte
+        assertThat(hex.get("bytes").asText()).hasSize(2 * PayloadView.HEX_WINDOW);
+        assertThat(hex.get("bad").toString()).isEqualTo("[8000]");
+    }
+
     @Test
     void valuesAreShownInTheClearOnlyWhenTheOperatorSaysSo() {
         fixture = new ConsoleFixture(2);
@@ -306,14 +326,18 @@ class ConsoleApiTest {
     }
 
     @Test
-    void everyAnswerCarriesAStrictContentSecurityPolicy() {
+    void everyAnswerCarriesAStrictContentSecurityPolicyAndNoCors() {
         fixture = new ConsoleFixture(1);
         fixture.start();
 
         for (String path : List.of("/", "/app.js", "/api/signatures", "/api/records?nope=1", "/login")) {
-            HttpResponse<String> response = fixture.get(path);
-            assertThat(response.headers().firstValue("Content-Security-Policy")).as(path).hasValue(ConsoleServer.CSP);
-            assertThat(response.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
+            HttpResponse<String> response = fixture.get(path, "Origin", "http://evil.example");
+            assertThat(response.headers().map()).as(path).containsAllEntriesOf(Map.of(
+                    "content-security-policy", List.of(ConsoleServer.CSP), "x-content-type-options", List.of("nosniff"),
+                    "x-frame-options", List.of("DENY"), "referrer-policy", List.of("no-referrer"),
+                    "cache-control", List.of("no-store")));
+            assertThat(response.headers().map().keySet()).as(path)
+                    .noneMatch(h -> h.toLowerCase(java.util.Locale.ROOT).startsWith("access-control-"));
         }
         assertThat(ConsoleServer.CSP).contains("script-src 'self'").doesNotContain("unsafe");
         assertThat(fixture.get("/").body()).contains("<script type=\"module\" src=\"/app.js\">");
@@ -343,6 +367,9 @@ class ConsoleApiTest {
                 .isEqualTo("script");
         assertThat(fixture.post("/api/login", "{\"token\":\"s3cret token; with=odd chars, 32+\"}", "Content-Type", "application/json")
                 .statusCode()).isEqualTo(403);
+        // The token does not excuse a POST from the console's own header.
+        assertThat(fixture.post("/api/dry-run", "{}", "Content-Type", "application/json", "Authorization",
+                "Bearer s3cret token; with=odd chars, 32+").statusCode()).isEqualTo(403);
     }
 
     @Test

@@ -160,6 +160,9 @@ class ConsoleBoundsTest {
                 + "counts and dry runs. A redrive plan reads the DLQ itself and selects them too.");
         assertThat(indexedOffsets()).containsExactly(14L, 13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L);
         assertThat(fixture.json(fixture.get("/api/signatures")).get(0).get("count").asLong()).isEqualTo(10);
+        // A redrive plan reads the DLQ itself: it selects the records left out too.
+        assertThat(fixture.json(fixture.postFromPage("/api/plans/dry-run", "{\"max\":\"100\",\"rate\":\"10\","
+                + "\"since\":\"1970-01-01T00:00:00Z\"}")).get("would_publish").asLong()).isEqualTo(15);
 
         // A record arrives: the oldest indexed one makes way, and the note counts it.
         fixture.write(List.of(fixture.record(0, "v-15", contract("not-json", 2_000))));
@@ -314,6 +317,29 @@ class ConsoleBoundsTest {
             for (HttpResponse<InputStream> stream : open) {
                 stream.body().close();
             }
+        }
+    }
+
+    /** A stream that is read outlives the idle timeout: it writes at least every 5 s, a comment when nothing changed. */
+    @Test
+    void anEventStreamThatIsReadOutlivesTheIdleTimeout() throws Exception {
+        fixture = new ConsoleFixture(1);
+        fixture.start();
+        int port = URI.create(fixture.url("/")).getPort();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) ConsoleServer.IDLE_TIMEOUT_MS);
+            socket.getOutputStream().write(("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            StringBuilder got = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            long end = System.nanoTime() + (ConsoleServer.IDLE_TIMEOUT_MS + 3_000) * 1_000_000;
+            while (System.nanoTime() < end) {
+                int read = socket.getInputStream().read(buffer);
+                assertThat(read).as("the stream ended after %s", got).isPositive();
+                got.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+            }
+            assertThat(got.toString()).startsWith("HTTP/1.1 200");
+            assertThat(got.toString().split(": still here", -1)).as(got.toString()).hasSizeGreaterThan(2);
         }
     }
 

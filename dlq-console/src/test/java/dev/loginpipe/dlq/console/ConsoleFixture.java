@@ -3,6 +3,9 @@ package dev.loginpipe.dlq.console;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -166,6 +169,22 @@ final class ConsoleFixture implements AutoCloseable {
         System.arraycopy(new String[] {"Content-Type", "application/json", Guard.CSRF_HEADER, "1"}, 0, all, 0, 4);
         System.arraycopy(headers, 0, all, 4, headers.length);
         return post(path, body, all);
+    }
+
+    /** One raw request from a socket bound to {@code from} (127.0.0.x); the status, or 0 when the console cut it off. */
+    static int rawStatus(String from, int port, String request) {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            return status.startsWith("HTTP/1.1 ") ? Integer.parseInt(status.substring(9, 12)) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
     }
 
     JsonNode json(HttpResponse<String> response) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -92,7 +90,7 @@ class HostileClientsTest {
         for (int t = 0; t < 4; t++) {
             attackers.execute(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    int status = raw("127.0.0.1", port, "GET /api/summary HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    int status = ConsoleFixture.rawStatus("127.0.0.1", port, "GET /api/summary HTTP/1.1\r\nHost: 127.0.0.1:" + port
                             + "\r\nAuthorization: Bearer wrong-token-wrong-token-wrong-token\r\nConnection: close\r\n\r\n");
                     if (status == 401 || status == 429) {
                         tokenRefusals.incrementAndGet();
@@ -106,7 +104,7 @@ class HostileClientsTest {
             attackers.execute(() -> {
                 String body = "{\"name\":\"ada\",\"password\":\"guess-guess-guess\"}";
                 while (!Thread.currentThread().isInterrupted()) {
-                    int status = raw(from, port, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    int status = ConsoleFixture.rawStatus(from, port, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:" + port
                             + "\r\nContent-Type: application/json\r\nX-Console-Request: 1\r\nContent-Length: "
                             + body.length() + "\r\nConnection: close\r\n\r\n" + body);
                     if (status == 401 || status == 429) {
@@ -146,22 +144,6 @@ class HostileClientsTest {
         }
         for (Socket socket : slow) {
             socket.close();
-        }
-    }
-
-    /** One request from a socket bound to {@code from}; the status, or 0 when the console cut it off. */
-    private static int raw(String from, int port, String request) {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(from, 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            return status.startsWith("HTTP/1.1 ") ? Integer.parseInt(status.substring(9, 12)) : 0;
-        } catch (IOException | NumberFormatException e) {
-            return 0;
         }
     }
 }

@@ -56,6 +56,10 @@ class UsersCommandTest {
         assertThat(PasswordHash.matches("a long enough password".toCharArray(), users.find("ada").passwordHash()))
                 .isTrue();
         assertThat(users.find("bob@example.com").passwordHash()).isNull();
+        Run newPassword = user(file, "another long password\n", "--name", "ada", "--role", "viewer", "--password");
+        assertThat(newPassword).isEqualTo(new Run(0, "updated ada as viewer" + System.lineSeparator(), ""));
+        assertThat(PasswordHash.matches("another long password".toCharArray(), Users.load(file).find("ada")
+                .passwordHash())).isTrue();
 
         assertThat(user(file, "", "--name", "ada", "--remove").out()).startsWith("removed ada");
         assertThat(Users.load(file).all()).extracting(Users.User::name).containsExactly("bob@example.com");
