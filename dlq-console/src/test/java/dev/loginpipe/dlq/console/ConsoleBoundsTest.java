@@ -82,41 +82,16 @@ class ConsoleBoundsTest {
                 records.clear();
             }
         }
-        int port = TestKafka.freePort();
-        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                "dev.loginpipe.dlq.console.ConsoleMain").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().putAll(Map.of("BOOTSTRAP_SERVERS", fixture.bootstrap, "DLQ_TOPIC", fixture.dlq,
-                "CONSOLE_PORT", Integer.toString(port), "HTTP_PORT", "0", "REDRIVE_AUDIT_TOPIC", fixture.dlq + "-audit",
-                "REPLAY_LEDGER_TOPIC", fixture.dlq + "-replayed", "REPLAY_GROUP_ID", fixture.dlq + "-replay"));
-        Process console = builder.start();
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                    .until(() -> fixture.json(get(http, port, "/api/summary")).get("total").asInt() == 300);
-            JsonNode page = fixture.json(get(http, port, "/api/records?limit=200"));
-            assertThat(page.get("records")).hasSize(200);
-            JsonNode found = fixture.json(get(http, port, "/api/records?limit=200&text=needle"));
-            assertThat(found.get("records")).hasSize(3);
-            assertThat(found.get("scanned").asInt()).isEqualTo(300);
-            assertThat(found.get("records").get(0).get("preview").asText()).hasSizeLessThan(300);
-            assertThat(console.isAlive()).as("the console is still up (no OutOfMemoryError)").isTrue();
-        } finally {
-            console.destroyForcibly().waitFor();
-        }
-    }
-
-    private static HttpResponse<String> get(HttpClient http, int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        fixture.startInChildJvm("256m");
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> fixture.json(fixture.get("/api/summary")).get("total").asInt() == 300);
+        JsonNode page = fixture.json(fixture.get("/api/records?limit=200"));
+        assertThat(page.get("records")).hasSize(200);
+        JsonNode found = fixture.json(fixture.get("/api/records?limit=200&text=needle"));
+        assertThat(found.get("records")).hasSize(3);
+        assertThat(found.get("scanned").asInt()).isEqualTo(300);
+        assertThat(found.get("records").get(0).get("preview").asText()).hasSizeLessThan(300);
+        assertThat(fixture.childAlive()).as("the console is still up (no OutOfMemoryError)").isTrue();
     }
 
     private List<Long> indexedOffsets() {

@@ -50,6 +50,10 @@ final class ConsoleFixture implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private Console console;
     private LedgerSnapshot ledger;
+    /** A console started in a JVM of its own ({@link #startInChildJvm}), and its ports. */
+    private Process child;
+    private int childPort;
+    int childHttpPort;
 
     ConsoleFixture(int partitions) {
         this(BOOTSTRAP, partitions);
@@ -81,6 +85,10 @@ final class ConsoleFixture implements AutoCloseable {
     }
 
     Config config(String... settings) {
+        return Config.load(Service.DLQ_CONSOLE, env(settings));
+    }
+
+    private Map<String, String> env(String... settings) {
         Map<String, String> env = new HashMap<>(Map.of("BOOTSTRAP_SERVERS", bootstrap, "DLQ_TOPIC", dlq,
                 "HTTP_PORT", "0", "INSTANCE_ID", "test", "CONSOLE_PORT", "0", "REDRIVE_AUDIT_KEY",
                 dev.loginpipe.dlq.DlqFixture.AUDIT_KEY));
@@ -90,11 +98,40 @@ final class ConsoleFixture implements AutoCloseable {
         for (int i = 0; i < settings.length; i += 2) {
             env.put(settings[i], settings[i + 1]);
         }
-        return Config.load(Service.DLQ_CONSOLE, env);
+        return env;
+    }
+
+    /**
+     * Starts {@code dlq-console} as a process of its own with this maximum heap, so that what it holds is measured
+     * against its own heap, not the test JVM's; an OutOfMemoryError ends it. Waits until its health says ready.
+     */
+    ConsoleFixture startInChildJvm(String maxHeap, String... settings) throws IOException {
+        childPort = TestKafka.freePort();
+        childHttpPort = TestKafka.freePort();
+        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                ConsoleMain.class.getName()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(env(settings));
+        builder.environment().putAll(Map.of("CONSOLE_PORT", Integer.toString(childPort),
+                "HTTP_PORT", Integer.toString(childHttpPort)));
+        child = builder.start();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> childHttp("/health/ready").statusCode() == 200);
+        return this;
+    }
+
+    /** Whether the console started by {@link #startInChildJvm} is still running. */
+    boolean childAlive() {
+        return child.isAlive();
+    }
+
+    /** A GET from the health and metrics endpoint of the console started by {@link #startInChildJvm}. */
+    HttpResponse<String> childHttp(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + childHttpPort + path)).GET());
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + console.port() + path;
+        return "http://127.0.0.1:" + (child != null ? childPort : console.port()) + path;
     }
 
     /** Contract headers as the consumer writes them, plus more as name, value pairs (which win). */
@@ -208,6 +245,9 @@ final class ConsoleFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (child != null) {
+            child.destroyForcibly();
+        }
         if (console != null) {
             console.close();
         }
