@@ -41,7 +41,7 @@ class RoutingSimulationTest {
     @Test
     @Tag("slow")
     void manyMoreSchedules() {
-        // 10,000 in CI (about 3 of its minutes since the members became real loops); more with the property.
+        // 10,000 in CI (docs/testing.md says how long they take); more with the property.
         assertHolds(1_000_000, 1_000_000 + Long.getLong("loginpipe.sim.slowSeeds", 10_000));
     }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * With three nodes it tolerates the loss of one (the controller quorum keeps a majority).
  */
 public final class KafkaCluster implements AutoCloseable {
+    private static final Duration CLOSE_APPROVAL_WAIT = Duration.ofSeconds(15);
     private final List<KafkaNode> nodes;
 
     private KafkaCluster(List<KafkaNode> nodes) {
@@ -183,10 +184,13 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    /** Stops every node at once: one by one, the last ones would wait for a controller quorum that is gone. */
+    /**
+     * Stops every node at once (one by one, the last ones would wait for a controller quorum that is gone), each
+     * waiting at most 15 s for its controlled shutdown's approval: under load one node can still ask too late.
+     */
     @Override
     public void close() {
-        onEveryNode(KafkaNode::stop);
+        onEveryNode(node -> node.stop(CLOSE_APPROVAL_WAIT));
     }
 
     private void onEveryNode(java.util.function.Consumer<KafkaNode> action) {
