@@ -18,8 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  * A candidate schema watching live traffic: every record routed from now on, to the output topic (valid) or to the
  * DLQ (invalid), is judged by the candidate too, and the disagreements are counted as a {@link Backtest} counts them.
  * The routed topic is the active schema's verdict, so nothing has to change in the consumers; reads only. Runs on
- * the caller's thread until {@link #stop()}. Only the console runs one, so it lives here, beside the backtest engine
- * it shares with the CLI.
+ * the caller's thread until {@link #stop()}. Only the console runs one; the CLI has the backtest alone.
  */
 public final class Shadow implements Runnable {
     private static final Duration POLL = Duration.ofMillis(500);
