@@ -3,13 +3,13 @@ package dev.loginpipe.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.loginpipe.common.config.Settings;
+import dev.loginpipe.local.TestKafka;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -87,10 +87,7 @@ class ConsumerCommandLineTest {
 
     @Test
     void aFailureWhileStartingExitsOneThoughTheHttpServerIsUp() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = TestKafka.freePort();
         // A keystore that is not there fails the first Kafka client built, after the HTTP server started.
         Result result = run(Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:1", "HTTP_PORT", Integer.toString(port),
                 "KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL", "KAFKA_CLIENT_SSL_KEYSTORE_LOCATION", "/nonexistent/ks.p12",

@@ -26,7 +26,7 @@ final class CandidateExamples implements AutoCloseable {
     /** Null when there is no record at these coordinates. */
     ObjectNode of(CandidateSchema candidate, int partition, long offset, Display display) {
         ConsumerRecord<byte[], byte[]> record = output.fetch(Map.of(partition, new long[] {offset}))
-                .get(partition + ":" + offset);
+                .get(RecordFetcher.key(partition, offset));
         if (record == null) {
             return null;
         }

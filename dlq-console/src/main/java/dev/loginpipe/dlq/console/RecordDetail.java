@@ -35,7 +35,7 @@ final class RecordDetail {
     /** Null when there is no record at these coordinates. */
     ObjectNode of(int partition, long offset, Display display) {
         ConsumerRecord<byte[], byte[]> record = fetcher.fetch(Map.of(partition, new long[] {offset}))
-                .get(partition + ":" + offset);
+                .get(RecordFetcher.key(partition, offset));
         if (record == null) {
             return null;
         }

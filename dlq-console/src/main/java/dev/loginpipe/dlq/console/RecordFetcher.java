@@ -102,11 +102,16 @@ final class RecordFetcher implements AutoCloseable {
         }
     }
 
-    /** The records at these coordinates, keyed "partition:offset". */
+    /** The records at these coordinates, keyed by {@link #key}. */
     Map<String, ConsumerRecord<byte[], byte[]>> fetch(Map<Integer, long[]> wanted) {
         Map<String, ConsumerRecord<byte[], byte[]>> found = new HashMap<>();
-        forEach(wanted, record -> found.put(record.partition() + ":" + record.offset(), record));
+        forEach(wanted, record -> found.put(key(record.partition(), record.offset()), record));
         return found;
+    }
+
+    /** A record's coordinates as one key: "partition:offset". */
+    static String key(int partition, long offset) {
+        return partition + ":" + offset;
     }
 
     /** Index entries grouped by partition, offsets ascending, as {@link #forEach} wants them. */

@@ -54,7 +54,10 @@ final class RecordPages {
         if (!selection.needsRecord()) {
             DlqIndex.Page page = index.newest(filter, cursor, limit);
             Map<String, ObjectNode> items = items(page.entries(), display, record -> true);
-            page.entries().forEach(e -> records.add(items.containsKey(key(e)) ? items.get(key(e)) : item(e, null, display)));
+            page.entries().forEach(e -> {
+                ObjectNode item = items.get(key(e));
+                records.add(item != null ? item : item(e, null, display));
+            });
             out.put("matched", page.matched());
             out.put("next", page.entries().size() == limit && page.matched() > limit
                     ? format(page.entries().get(limit - 1).cursor()) : null);
@@ -69,8 +72,9 @@ final class RecordPages {
             for (DlqIndex.Entry e : chunk.entries()) {
                 scanned++;
                 next = e.cursor();
-                if (matching.containsKey(key(e))) {
-                    records.add(matching.get(key(e)));
+                ObjectNode item = matching.get(key(e));
+                if (item != null) {
+                    records.add(item);
                     if (records.size() == limit) {
                         break;
                     }
@@ -95,8 +99,8 @@ final class RecordPages {
         entries.forEach(e -> wanted.put(key(e), e));
         Map<String, ObjectNode> items = new HashMap<>();
         fetcher.forEach(RecordFetcher.byPartition(entries), record -> {
-            String key = record.partition() + ":" + record.offset();
             if (keep.test(record)) {
+                String key = RecordFetcher.key(record.partition(), record.offset());
                 items.put(key, item(wanted.get(key), record, display));
             }
         });
@@ -104,7 +108,7 @@ final class RecordPages {
     }
 
     private static String key(DlqIndex.Entry e) {
-        return e.partition() + ":" + e.offset();
+        return RecordFetcher.key(e.partition(), e.offset());
     }
 
     /** Whether records are left after the last one looked at, in this chunk's terms. */

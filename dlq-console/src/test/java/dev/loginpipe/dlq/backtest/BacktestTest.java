@@ -4,7 +4,6 @@ import static dev.loginpipe.dlq.DlqFixture.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,7 +301,7 @@ class BacktestTest {
         assertThat(json.get("registry_compatibility")).hasToString("{\"subject\":\"" + subject + "\",\"level\":"
                 + "\"BACKWARD\",\"compatible\":false,\"messages\":[],\"error\":null}");
 
-        String down = "http://127.0.0.1:" + closedPort() + TestRegistry.CCOMPAT_PATH;
+        String down = "http://127.0.0.1:" + TestKafka.freePort() + TestRegistry.CCOMPAT_PATH;
         Map<String, String> downEnv = env("SCHEMA_REGISTRY_URL", down, "SCHEMA_REGISTRY_SUBJECT", subject);
         assertThat(lines(run(downEnv, 0, "backtest", "--schema", tightened.toString()))).containsSubsequence(
                 "NOT compatible on this data: 1 of 2 recent records break; 0 of 4 DLQ records would pass",
@@ -335,12 +334,6 @@ class BacktestTest {
 
     private static List<String> lines(String text) {
         return text.lines().toList();
-    }
-
-    private static int closedPort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static Process start(Map<String, String> env, String... args) throws Exception {
